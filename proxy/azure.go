@@ -1,0 +1,43 @@
+package proxy
+
+import (
+	"context"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// Azure is everything the proxy needs from Azure, in domain terms. The real
+// implementation is proxy/azure (the official SDK), pointed either at Azure or
+// at the built-in emulator (proxy/armemu). Every error it returns is a
+// *rules.Error with plain words; raw SDK text never leaves it.
+type Azure interface {
+	// Workspaces lists the Azure ML workspaces the identity can see.
+	Workspaces(ctx context.Context) ([]rules.Workspace, error)
+	// Workspace reads one workspace, with its location.
+	Workspace(ctx context.Context, ref rules.WorkspaceRef) (rules.Workspace, error)
+	// Computes lists a workspace's computes of every type.
+	Computes(ctx context.Context, ref rules.WorkspaceRef) ([]rules.Compute, error)
+	// Compute reads one compute: its provisioning state, errors and times.
+	// A compute that does not exist is a rules.ErrNotFound.
+	Compute(ctx context.Context, ref rules.WorkspaceRef, name string) (rules.Compute, error)
+	// VMSizes lists the VM sizes available in a location, with cores and accelerators.
+	VMSizes(ctx context.Context, subscription, location string) ([]rules.VMSize, error)
+	// KubernetesVersions lists the AKS versions of a location (K4).
+	KubernetesVersions(ctx context.Context, subscription, location string) ([]rules.KubernetesVersion, error)
+	// Clusters lists the AKS managed clusters of a subscription, with their pools.
+	Clusters(ctx context.Context, subscription string) ([]rules.Cluster, error)
+	// Cluster reads one managed cluster by resource ID.
+	Cluster(ctx context.Context, id string) (rules.Cluster, error)
+	// AMLRanges returns the AzureMachineLearning service-tag prefixes of a
+	// region and of its paired region, and the name of the paired region.
+	AMLRanges(ctx context.Context, subscription, location string) (ranges []string, paired string, err error)
+	// Provision sends the create or attach (a PUT of the compute) and returns
+	// once Azure has accepted it; the operation goes on in Azure and is followed
+	// with Compute. req is normalized and checked; for an attach its Target has
+	// a full ResourceID.
+	Provision(ctx context.Context, req rules.Request) error
+	// Scale changes the node count of the compute's cluster (S1).
+	Scale(ctx context.Context, ref rules.WorkspaceRef, name string, nodes int) error
+	// Detach removes the compute from the workspace and keeps the cluster (O3).
+	Detach(ctx context.Context, ref rules.WorkspaceRef, name string) error
+}

@@ -1,0 +1,138 @@
+package rules
+
+// Workspace is an Azure ML workspace amlaks can use.
+type Workspace struct {
+	WorkspaceRef
+	Location string `json:"location"`
+}
+
+// VMSize is a virtual machine size available in a location.
+type VMSize struct {
+	Name     string  `json:"name"`
+	VCPUs    int     `json:"vcpus"`
+	MemoryGB float64 `json:"memoryGB"`
+	GPUs     int     `json:"gpus,omitempty"`
+	FPGA     bool    `json:"fpga,omitempty"`
+}
+
+// Accelerated reports whether the size has GPUs or FPGAs (rule P7).
+func (s VMSize) Accelerated() bool { return s.GPUs > 0 || s.FPGA }
+
+// KubernetesVersion is one row of `az aks get-versions` (rule K4).
+type KubernetesVersion struct {
+	Version  string   `json:"version"`
+	Default  bool     `json:"default,omitempty"`
+	Preview  bool     `json:"preview,omitempty"`
+	Upgrades []string `json:"upgrades,omitempty"`
+}
+
+// Pool is a node pool of an AKS cluster.
+type Pool struct {
+	Name   string `json:"name"`
+	System bool   `json:"system,omitempty"`
+	VMSize string `json:"vmSize"`
+	Count  int    `json:"count"`
+	// VCPUs is the cores of one node; 0 when the size is unknown.
+	VCPUs int  `json:"vcpus,omitempty"`
+	GPU   bool `json:"gpu,omitempty"`
+	FPGA  bool `json:"fpga,omitempty"`
+}
+
+// Cluster is an existing AKS managed cluster, with what attach needs to know.
+type Cluster struct {
+	ID                 string   `json:"id"`
+	Name               string   `json:"name"`
+	ResourceGroup      string   `json:"resourceGroup"`
+	Subscription       string   `json:"subscription"`
+	Location           string   `json:"location"`
+	Version            string   `json:"version"`
+	LoadBalancerSKU    string   `json:"loadBalancerSku,omitempty"` // "basic" or "standard"
+	Private            bool     `json:"private,omitempty"`
+	PrivateFQDNPublic  bool     `json:"privateFqdnPublic,omitempty"` // a private cluster with a public FQDN
+	AuthorizedIPRanges []string `json:"authorizedIpRanges,omitempty"`
+	Pools              []Pool   `json:"pools,omitempty"`
+	State              string   `json:"state,omitempty"`
+}
+
+// VCPUs is the sum of cores over the cluster's node pools (rule T5).
+func (c Cluster) VCPUs() int {
+	n := 0
+	for _, p := range c.Pools {
+		n += p.Count * p.VCPUs
+	}
+	return n
+}
+
+// Compute is an AKS compute of a workspace, created or attached.
+type Compute struct {
+	Name        string   `json:"name"`
+	Type        string   `json:"type"` // "AKS", or another compute type for rule N5
+	State       string   `json:"state,omitempty"`
+	Purpose     Purpose  `json:"purpose,omitempty"`
+	Location    string   `json:"location,omitempty"`
+	VMSize      string   `json:"vmSize,omitempty"`
+	Nodes       int      `json:"nodes,omitempty"`
+	VCPUs       int      `json:"vcpus,omitempty"`
+	Version     string   `json:"version,omitempty"`
+	ClusterID   string   `json:"clusterId,omitempty"`
+	Attached    bool     `json:"attached,omitempty"`
+	Description string   `json:"description,omitempty"`
+	CreatedOn   string   `json:"createdOn,omitempty"` // RFC 3339, from Azure
+	ModifiedOn  string   `json:"modifiedOn,omitempty"`
+	Errors      []string `json:"errors,omitempty"` // Azure's provisioning errors, in plain words
+}
+
+// Facts are what the checks need to know from Azure. The browser gets them from
+// the proxy; the proxy fetches them itself and never trusts the browser's.
+// A nil slice means "not known": the rules that need it are skipped, or fall
+// back to the built-in catalogue.
+type Facts struct {
+	// WorkspaceLocation is the Azure region of the workspace.
+	WorkspaceLocation string `json:"workspaceLocation,omitempty"`
+	// VMSizes are the sizes available in the request's location (P6).
+	VMSizes []VMSize `json:"vmSizes,omitempty"`
+	// Versions are the Kubernetes versions of the location (K1–K4).
+	Versions []KubernetesVersion `json:"versions,omitempty"`
+	// ClusterVersions are the Kubernetes versions of the target cluster's location (K2).
+	ClusterVersions []KubernetesVersion `json:"clusterVersions,omitempty"`
+	// Computes are the workspace's computes of every type (N5, T4).
+	Computes []Compute `json:"computes,omitempty"`
+	// RegionNames are compute names used by other visible workspaces in the same region (N6).
+	RegionNames []string `json:"regionNames,omitempty"`
+	// Cluster is the attach target, when found.
+	Cluster *Cluster `json:"cluster,omitempty"`
+	// AMLRanges are the AzureMachineLearning service-tag prefixes of the
+	// workspace region and its paired region (A1).
+	AMLRanges []string `json:"amlRanges,omitempty"`
+	// PairedRegion is the workspace region's pair.
+	PairedRegion string `json:"pairedRegion,omitempty"`
+	// Policy is the platform team's guardrails, if any.
+	Policy *Policy `json:"policy,omitempty"`
+}
+
+// Policy is the platform team's guardrails. Empty lists allow anything.
+type Policy struct {
+	Subscriptions  []string `json:"subscriptions,omitempty"`
+	ResourceGroups []string `json:"resourceGroups,omitempty"`
+	Workspaces     []string `json:"workspaces,omitempty"`
+	VMSizes        []string `json:"vmSizes,omitempty"`
+	Purposes       []string `json:"purposes,omitempty"`
+	MaxNodes       int      `json:"maxNodes,omitempty"`
+	MaxVCPUs       int      `json:"maxVcpus,omitempty"`
+	RequiredTags   []string `json:"requiredTags,omitempty"`
+}
+
+// OperationState is where a create or attach stands, read from Azure.
+type OperationState struct {
+	Workspace   WorkspaceRef `json:"workspace"`
+	Name        string       `json:"name"`
+	Mode        Mode         `json:"mode"`
+	State       string       `json:"state"` // Azure's provisioningState
+	Done        bool         `json:"done"`
+	Succeeded   bool         `json:"succeeded"`
+	StartedAt   string       `json:"startedAt,omitempty"` // RFC 3339
+	ElapsedSec  int          `json:"elapsedSec"`
+	ExpectedSec int          `json:"expectedSec"` // about 600 for create, 300 for attach (O1)
+	Errors      []string     `json:"errors,omitempty"`
+	Compute     *Compute     `json:"compute,omitempty"`
+}

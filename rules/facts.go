@@ -1,5 +1,7 @@
 package rules
 
+import "time"
+
 // Workspace is an Azure ML workspace amlaks can use.
 type Workspace struct {
 	WorkspaceRef
@@ -106,8 +108,15 @@ type Facts struct {
 	AMLRanges []string `json:"amlRanges,omitempty"`
 	// PairedRegion is the workspace region's pair.
 	PairedRegion string `json:"pairedRegion,omitempty"`
+	// ClusterMissing is true when the attach target was looked up and does not exist.
+	ClusterMissing bool `json:"clusterMissing,omitempty"`
+	// SubnetPrefix is the address range of the create request's subnet, when known (V2).
+	SubnetPrefix string `json:"subnetPrefix,omitempty"`
 	// Policy is the platform team's guardrails, if any.
 	Policy *Policy `json:"policy,omitempty"`
+	// Now is the time certificates are checked against (L4); the zero time skips
+	// the expiry check. The caller reads the clock, never this package.
+	Now time.Time `json:"-"`
 }
 
 // Policy is the platform team's guardrails. Empty lists allow anything.

@@ -1,0 +1,90 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// checkPolicy applies the platform team's guardrails (codes G1–G6). The same
+// code runs in the browser, to show them on the right fields, and in the
+// proxy, which refuses with 403 before anything reaches Azure.
+func checkPolicy(c *checker, req Request, facts Facts, p Policy) {
+	const fix = "Ask the platform team, or pick an allowed value."
+	scope := []struct {
+		field, label, value string
+		allowed             []string
+	}{
+		{FieldSubscription, "subscription", req.Workspace.Subscription, p.Subscriptions},
+		{FieldResourceGroup, "resource group", req.Workspace.ResourceGroup, p.ResourceGroups},
+		{FieldWorkspace, "workspace", req.Workspace.Name, p.Workspaces},
+	}
+	for _, s := range scope {
+		if s.value != "" && len(s.allowed) > 0 && !containsFold(s.allowed, s.value) {
+			c.err("G1", s.field, fmt.Sprintf("The platform's policy does not allow %s %q. Allowed: %s.", s.label, s.value, strings.Join(s.allowed, ", ")), fix)
+		}
+	}
+	if len(p.Purposes) > 0 && !containsFold(p.Purposes, string(req.Purpose)) {
+		c.err("G5", FieldPurpose, fmt.Sprintf("The platform's policy does not allow purpose %s. Allowed: %s.", req.Purpose, strings.Join(p.Purposes, ", ")), fix)
+	}
+	for _, tag := range p.RequiredTags {
+		if strings.TrimSpace(req.Tags[tag]) == "" {
+			c.err("G6", FieldTags, fmt.Sprintf("The platform's policy requires the tag %q.", tag), fmt.Sprintf("Add the tag %s with a value.", tag))
+		}
+	}
+	if req.Mode != ModeCreate {
+		return
+	}
+	if len(p.VMSizes) > 0 && !containsFold(p.VMSizes, req.VMSize) {
+		c.err("G2", FieldVMSize, fmt.Sprintf("The platform's policy does not allow VM size %s. Allowed: %s.", req.VMSize, strings.Join(p.VMSizes, ", ")), fix)
+	}
+	if p.MaxNodes > 0 && req.NodeCount > p.MaxNodes {
+		c.err("G3", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d nodes; this asks for %d.", p.MaxNodes, req.NodeCount), fmt.Sprintf("Use %d nodes or fewer.", p.MaxNodes))
+	}
+	sizes := facts.VMSizes
+	if sizes == nil {
+		sizes = Catalog
+	}
+	if size, ok := FindVMSize(sizes, req.VMSize); ok && p.MaxVCPUs > 0 && req.NodeCount*size.VCPUs > p.MaxVCPUs {
+		c.err("G4", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d vCPUs; %d nodes × %d cores = %d.", p.MaxVCPUs, req.NodeCount, size.VCPUs, req.NodeCount*size.VCPUs), "Use fewer nodes or a smaller VM size.")
+	}
+}
+
+// CheckScale applies S1, P2/P3, P5 and the policy caps to a node-count change
+// of an existing compute.
+func CheckScale(req ScaleRequest, current Compute, facts Facts) Findings {
+	var c checker
+	if req.VMSize != "" && !strings.EqualFold(req.VMSize, current.VMSize) {
+		c.err("S1", FieldVMSize, fmt.Sprintf("The VM size of an existing cluster cannot change (it is %s).", current.VMSize), "Create a new cluster with "+req.VMSize+", then detach this one.")
+	}
+	if req.NodeCount <= 0 {
+		c.err("P5", FieldNodeCount, "The node count must be a positive whole number.", "Give a node count of 1 or more.")
+		return c.out.sorted()
+	}
+	purpose := current.Purpose
+	if purpose.Production() && req.NodeCount < MinProductionNodes {
+		c.err("P5", FieldNodeCount, fmt.Sprintf("A production cluster needs at least %d nodes.", MinProductionNodes), fmt.Sprintf("Keep %d nodes or more.", MinProductionNodes))
+	}
+	sizes := facts.VMSizes
+	if sizes == nil {
+		sizes = Catalog
+	}
+	if size, ok := FindVMSize(sizes, current.VMSize); ok {
+		checkVCPUs(&c, FieldNodeCount, purpose, req.NodeCount, size)
+		if p := facts.Policy; p != nil && p.MaxVCPUs > 0 && req.NodeCount*size.VCPUs > p.MaxVCPUs {
+			c.err("G4", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d vCPUs; %d nodes × %d cores = %d.", p.MaxVCPUs, req.NodeCount, size.VCPUs, req.NodeCount*size.VCPUs), "Use fewer nodes.")
+		}
+	}
+	if p := facts.Policy; p != nil && p.MaxNodes > 0 && req.NodeCount > p.MaxNodes {
+		c.err("G3", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d nodes.", p.MaxNodes), fmt.Sprintf("Use %d nodes or fewer.", p.MaxNodes))
+	}
+	return c.out.sorted()
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,404 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Minimum vCPUs of a cluster by purpose (rules P2, P3 and T5).
+const (
+	MinProductionVCPUs = 12
+	MinDevTestVCPUs    = 2
+	MinProductionNodes = 3
+	MinDevTestNodes    = 1
+)
+
+// Field paths used in findings. They follow the request's JSON names.
+const (
+	FieldMode          = "mode"
+	FieldSubscription  = "workspace.subscription"
+	FieldResourceGroup = "workspace.resourceGroup"
+	FieldWorkspace     = "workspace.name"
+	FieldName          = "name"
+	FieldPurpose       = "purpose"
+	FieldLocation      = "location"
+	FieldVMSize        = "vmSize"
+	FieldNodeCount     = "nodeCount"
+	FieldLBType        = "loadBalancer.type"
+	FieldLBSubnet      = "loadBalancer.subnet"
+	FieldTLSMode       = "tls.mode"
+	FieldTLSCert       = "tls.certPem"
+	FieldTLSKey        = "tls.keyPem"
+	FieldTLSCNAME      = "tls.cname"
+	FieldTLSLeaf       = "tls.leafDomainLabel"
+	FieldTLSOverwrite  = "tls.overwriteExistingDomain"
+	FieldTarget        = "target"
+	FieldTargetID      = "target.resourceId"
+	FieldTargetRG      = "target.resourceGroup"
+	FieldTargetName    = "target.name"
+	FieldDescription   = "description"
+	FieldTags          = "tags"
+	FieldLink          = "link"
+)
+
+// ReservedNames are compute names Azure ML refuses (rule N7).
+var ReservedNames = []string{"amlcompute", "local", "containerinstance"}
+
+// checker collects findings.
+type checker struct{ out Findings }
+
+func (c *checker) add(code, field string, sev Severity, msg, fix string) {
+	c.out = append(c.out, Finding{Code: code, Field: field, Severity: sev, Message: msg, Fix: fix})
+}
+func (c *checker) err(code, field, msg, fix string)  { c.add(code, field, SeverityError, msg, fix) }
+func (c *checker) warn(code, field, msg, fix string) { c.add(code, field, SeverityWarning, msg, fix) }
+func (c *checker) info(code, field, msg, fix string) { c.add(code, field, SeverityInfo, msg, fix) }
+
+// Validate runs every rule of SPEC.md on a request with the facts known from
+// Azure and returns the findings, errors first. Facts that are not known (nil
+// or empty) skip the rules that need them, except VM sizes, which fall back
+// to the built-in Catalog.
+func Validate(req Request, facts Facts) Findings {
+	var c checker
+	if req.Mode != ModeCreate && req.Mode != ModeAttach {
+		c.err("M1", FieldMode, fmt.Sprintf("Mode %q is not known.", req.Mode), `Choose "create" or "attach".`)
+		return c.out.sorted()
+	}
+	checkWorkspace(&c, req.Workspace)
+	checkName(&c, req.Name, facts)
+	purposeOK := checkPurpose(&c, req)
+	norm := req.Normalized(facts.WorkspaceLocation)
+	checkModeFields(&c, req)
+	switch req.Mode {
+	case ModeCreate:
+		checkCreate(&c, norm, facts, purposeOK)
+		checkNetwork(&c, norm.Network, facts)
+	case ModeAttach:
+		checkAttach(&c, norm, facts, purposeOK)
+	}
+	checkLoadBalancer(&c, norm)
+	checkTLS(&c, norm, facts)
+	checkTagsAndDescription(&c, norm)
+	if facts.Policy != nil {
+		checkPolicy(&c, norm, facts, *facts.Policy)
+	}
+	return c.out.sorted()
+}
+
+func checkWorkspace(c *checker, w WorkspaceRef) {
+	if w.Subscription == "" {
+		c.err("W1", FieldSubscription, "The workspace's subscription is required.", "Pick a workspace, or give its subscription ID.")
+	} else if !isGUID(w.Subscription) {
+		c.err("W1", FieldSubscription, fmt.Sprintf("%q is not a subscription ID.", w.Subscription), "A subscription ID looks like 00000000-0000-0000-0000-000000000000.")
+	}
+	if w.ResourceGroup == "" {
+		c.err("W1", FieldResourceGroup, "The workspace's resource group is required.", "Pick a workspace, or give its resource group.")
+	} else if !validResourceGroup(w.ResourceGroup) {
+		c.err("W1", FieldResourceGroup, fmt.Sprintf("%q is not a valid resource group name.", w.ResourceGroup), "Use 1 to 90 letters, digits, periods, underscores, hyphens or parentheses, not ending in a period.")
+	}
+	if w.Name == "" {
+		c.err("W1", FieldWorkspace, "The workspace name is required.", "Pick a workspace.")
+	} else if !validWorkspaceName(w.Name) {
+		c.err("W1", FieldWorkspace, fmt.Sprintf("%q is not a valid workspace name.", w.Name), "Use 3 to 33 letters, digits, hyphens or underscores, starting with a letter or digit.")
+	}
+}
+
+func checkName(c *checker, name string, facts Facts) {
+	n := len([]rune(name))
+	switch {
+	case name == "":
+		c.err("N1", FieldName, "The compute name is required.", "Give a name of 3 to 24 characters, such as aks-prod.")
+		return
+	case n < 3 || n > 24:
+		c.err("N1", FieldName, fmt.Sprintf("The compute name has %d characters; it needs 3 to 24.", n), "Shorten or lengthen the name to 3 to 24 characters.")
+	}
+	if r := []rune(name)[0]; !isASCIILetter(r) {
+		c.err("N2", FieldName, fmt.Sprintf("The compute name starts with %q; it must start with a letter.", string(r)), "Start the name with a letter a to z.")
+	}
+	var bad []string
+	seen := map[rune]bool{}
+	for _, r := range name {
+		if !isASCIILetter(r) && !isDigit(r) && r != '-' && !seen[r] {
+			seen[r] = true
+			bad = append(bad, quoteRune(r))
+		}
+	}
+	if len(bad) > 0 {
+		c.err("N3", FieldName, "The compute name may contain only letters, digits and hyphens; it has "+strings.Join(bad, ", ")+".", "Remove those characters or replace them with hyphens.")
+	}
+	if r := []rune(name)[n-1]; !isASCIILetter(r) && !isDigit(r) {
+		c.err("N4", FieldName, fmt.Sprintf("The compute name ends with %q; it must end with a letter or a digit.", string(r)), "Remove the last character, or add a letter or digit after it.")
+	}
+	for _, cp := range facts.Computes {
+		if strings.EqualFold(cp.Name, name) {
+			kind := cp.Type
+			if kind == "" {
+				kind = "compute"
+			}
+			c.err("N5", FieldName, fmt.Sprintf("The workspace already has a %s compute named %q; names are unique across every compute type.", kind, cp.Name), "Choose another name.")
+			break
+		}
+	}
+	for _, other := range facts.RegionNames {
+		if strings.EqualFold(other, name) {
+			c.warn("N6", FieldName, fmt.Sprintf("Another workspace in this region already has a compute named %q; Azure may refuse the name because compute names must be unique within a region.", other), "Choose a name specific to your team, such as teamname-aks.")
+			break
+		}
+	}
+	for _, r := range ReservedNames {
+		if strings.EqualFold(name, r) {
+			c.err("N7", FieldName, fmt.Sprintf("%q is a reserved name in Azure ML.", name), "Choose another name.")
+		}
+	}
+}
+
+// checkPurpose reports whether the purpose is a known one.
+func checkPurpose(c *checker, req Request) bool {
+	switch req.Purpose {
+	case "":
+		c.info("P1", FieldPurpose, "No cluster purpose given: the cluster is for production (FastProd).", "")
+	case PurposeFastProd, PurposeDenseProd:
+	case PurposeDevTest:
+		c.warn("P4", FieldPurpose, "A dev/test cluster is not for production traffic: inference may be slower and it has no fault tolerance.", "Choose FastProd or DenseProd for production.")
+	default:
+		c.err("P1", FieldPurpose, fmt.Sprintf("Cluster purpose %q is not known.", req.Purpose), "Choose DevTest, FastProd or DenseProd.")
+		return false
+	}
+	return true
+}
+
+// checkModeFields warns about fields that the request's mode does not use.
+func checkModeFields(c *checker, req Request) {
+	ignored := func(field, what string) {
+		c.warn("M2", field, what+" is only used when "+map[Mode]string{ModeCreate: "attaching", ModeAttach: "creating"}[req.Mode]+"; it is ignored.", "Clear it, or switch mode.")
+	}
+	if req.Mode == ModeAttach {
+		if req.Location != "" {
+			ignored(FieldLocation, "The location")
+		}
+		if req.VMSize != "" {
+			ignored(FieldVMSize, "The VM size")
+		}
+		if req.NodeCount != 0 {
+			ignored(FieldNodeCount, "The node count")
+		}
+		if !req.Network.IsZero() {
+			ignored("network", "The virtual network")
+		}
+	} else if !req.Target.IsZero() {
+		ignored(FieldTarget, "The target cluster")
+	}
+}
+
+func checkCreate(c *checker, req Request, facts Facts, purposeOK bool) {
+	if facts.WorkspaceLocation != "" && req.Location != "" && !strings.EqualFold(req.Location, facts.WorkspaceLocation) {
+		c.info("T3", FieldLocation, fmt.Sprintf("The cluster will be in %s and the workspace is in %s: calls between them add latency and may cost egress.", req.Location, facts.WorkspaceLocation), "Use the workspace's location unless you need this one.")
+	}
+	if def, ok := DefaultVersion(facts.Versions); ok {
+		c.info("K1", FieldLocation, fmt.Sprintf("The cluster gets Kubernetes %s, the default of %s; a create cannot choose another version.", def.Version, req.Location), "To run another version, create the cluster in AKS and attach it.")
+	}
+	c.info("V4", FieldLBType, "A cluster created from Azure ML uses a Basic load balancer.", "For a Standard load balancer, create the cluster in AKS and attach it.")
+
+	if req.NodeCount < 0 {
+		c.err("P5", FieldNodeCount, fmt.Sprintf("The node count is %d; it must be a positive whole number.", req.NodeCount), "Give a node count of 1 or more.")
+		return
+	}
+	prod := req.Purpose.Production()
+	if purposeOK {
+		if prod && req.NodeCount < MinProductionNodes {
+			c.err("P5", FieldNodeCount, fmt.Sprintf("A production cluster needs at least %d nodes; this one has %d.", MinProductionNodes, req.NodeCount), fmt.Sprintf("Set the node count to %d or more, or choose DevTest.", MinProductionNodes))
+		}
+	}
+	sizes := facts.VMSizes
+	if sizes == nil {
+		sizes = Catalog
+	}
+	size, ok := FindVMSize(sizes, req.VMSize)
+	if !ok {
+		names := make([]string, len(sizes))
+		for i, s := range sizes {
+			names[i] = s.Name
+		}
+		where := "in " + req.Location
+		if req.Location == "" || facts.VMSizes == nil {
+			where = "in the known list"
+		}
+		c.err("P6", FieldVMSize, fmt.Sprintf("VM size %q is not available %s.", req.VMSize, where), "Did you mean "+strings.Join(closest(req.VMSize, names, 3), ", ")+"?")
+		return
+	}
+	if size.Accelerated() {
+		kind := "GPU"
+		if size.FPGA {
+			kind = "FPGA"
+		}
+		c.info("P7", FieldVMSize, fmt.Sprintf("%s is a %s size. %s work needs the cluster to be created with such a size: node pools added later to an existing cluster are not supported.", size.Name, kind, kind), "")
+	}
+	if purposeOK {
+		checkVCPUs(c, FieldNodeCount, req.Purpose, req.NodeCount, size)
+	}
+}
+
+// checkVCPUs applies P2/P3 to nodes x cores and states the arithmetic.
+func checkVCPUs(c *checker, field string, p Purpose, nodes int, size VMSize) {
+	if size.VCPUs <= 0 {
+		return
+	}
+	need, code, what := MinDevTestVCPUs, "P3", "A dev/test"
+	minNodes := MinDevTestNodes
+	if p.Production() {
+		need, code, what, minNodes = MinProductionVCPUs, "P2", "A production", MinProductionNodes
+	}
+	have := nodes * size.VCPUs
+	if have >= need {
+		return
+	}
+	pass := max((need+size.VCPUs-1)/size.VCPUs, minNodes)
+	c.err(code, field,
+		fmt.Sprintf("%s cluster needs at least %d vCPUs: %d nodes × %d cores of %s = %d.", what, need, nodes, size.VCPUs, size.Name, have),
+		fmt.Sprintf("Use at least %d nodes of %s, or a larger VM size.", pass, size.Name))
+}
+
+// MinNodes returns the smallest node count of the size that passes the
+// purpose's minimums (P2, P3 and P5), or 0 when the size's cores are unknown.
+func MinNodes(p Purpose, size VMSize) int {
+	if size.VCPUs <= 0 {
+		return 0
+	}
+	need, minNodes := MinDevTestVCPUs, MinDevTestNodes
+	if p.Production() {
+		need, minNodes = MinProductionVCPUs, MinProductionNodes
+	}
+	return max((need+size.VCPUs-1)/size.VCPUs, minNodes)
+}
+
+// MinVCPUs returns the vCPUs a cluster of the purpose needs.
+func MinVCPUs(p Purpose) int {
+	if p.Production() {
+		return MinProductionVCPUs
+	}
+	return MinDevTestVCPUs
+}
+
+func checkLoadBalancer(c *checker, req Request) {
+	switch req.LoadBalancer.Type {
+	case LoadBalancerPublicIP:
+		if req.LoadBalancer.Subnet != "" {
+			c.err("V3", FieldLBSubnet, "A load balancer subnet only goes with an internal load balancer.", "Choose InternalLoadBalancer, or clear the subnet.")
+		}
+	case LoadBalancerInternal:
+	default:
+		c.err("V3", FieldLBType, fmt.Sprintf("Load balancer type %q is not known.", req.LoadBalancer.Type), "Choose PublicIp or InternalLoadBalancer.")
+	}
+}
+
+func checkTagsAndDescription(c *checker, req Request) {
+	if len([]rune(req.Description)) > 1024 {
+		c.err("D1", FieldDescription, "The description is longer than 1024 characters.", "Shorten it.")
+	}
+	if len(req.Tags) > 50 {
+		c.err("D2", FieldTags, fmt.Sprintf("There are %d tags; Azure allows 50.", len(req.Tags)), "Remove some tags.")
+	}
+	for _, k := range sortedKeys(req.Tags) {
+		v := req.Tags[k]
+		switch {
+		case k == "":
+			c.err("D2", FieldTags, "A tag has an empty name.", "Give every tag a name.")
+		case len(k) > 512 || strings.ContainsAny(k, `<>%&\?/`) || hasControl(k):
+			c.err("D2", FieldTags, fmt.Sprintf("Tag name %q is not allowed.", k), `Use at most 512 characters and none of < > % & \ ? / or control characters.`)
+		case len(v) > 256 || hasControl(v):
+			c.err("D2", FieldTags, fmt.Sprintf("The value of tag %q is not allowed.", k), "Use at most 256 characters and no control characters.")
+		}
+	}
+}
+
+func isASCIILetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
+func isDigit(r rune) bool       { return r >= '0' && r <= '9' }
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+func quoteRune(r rune) string {
+	switch {
+	case r == ' ':
+		return "a space"
+	case r < 0x20 || r == 0x7f || r > 0x7e:
+		return strconv.QuoteRune(r)
+	}
+	return `"` + string(r) + `"`
+}
+
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !isDigit(r) && !(r >= 'a' && r <= 'f') && !(r >= 'A' && r <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func validResourceGroup(s string) bool {
+	if len(s) == 0 || len(s) > 90 || strings.HasSuffix(s, ".") {
+		return false
+	}
+	for _, r := range s {
+		if !isASCIILetter(r) && !isDigit(r) && !strings.ContainsRune("._-()", r) {
+			return false
+		}
+	}
+	return true
+}
+
+func validWorkspaceName(s string) bool {
+	if len(s) < 3 || len(s) > 33 {
+		return false
+	}
+	for i, r := range s {
+		if !isASCIILetter(r) && !isDigit(r) && (i == 0 || (r != '-' && r != '_')) {
+			return false
+		}
+	}
+	return true
+}
+
+// validClusterName reports whether s can be an AKS cluster name.
+func validClusterName(s string) bool {
+	if len(s) == 0 || len(s) > 63 {
+		return false
+	}
+	for _, r := range s {
+		if !isASCIILetter(r) && !isDigit(r) && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}

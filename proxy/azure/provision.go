@@ -1,0 +1,294 @@
+package azure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// Provision sends a create or an attach, a PUT of an AKS compute, and returns
+// once Azure has accepted it; the operation goes on in Azure and is followed
+// with Compute. req must be normalized and checked; an attach must have a
+// full target resource ID. A compute of that name that exists already is
+// refused before anything is sent (rule O4), since the PUT would overwrite it.
+// The outcome is logged in the background; the certificate and key never are.
+func (c *Client) Provision(ctx context.Context, req rules.Request) error {
+	if err := checkRef(req.Workspace); err != nil {
+		return err
+	}
+	if req.Name == "" {
+		return rules.Errorf(rules.ErrInvalid, "name", "A compute name is required.")
+	}
+	if req.Mode == rules.ModeAttach {
+		if _, err := parseClusterID(req.Target.ResourceID, "target.resourceId"); err != nil {
+			return err
+		}
+	}
+	sc, err := c.forSubscription(req.Workspace.Subscription)
+	if err != nil {
+		return err
+	}
+	ws, err := sc.workspaces.Get(ctx, req.Workspace.ResourceGroup, req.Workspace.Name, nil)
+	if err != nil {
+		return mapError(err, "workspace.name")
+	}
+	switch _, err := sc.computes.Get(ctx, req.Workspace.ResourceGroup, req.Workspace.Name, req.Name, nil); {
+	case err == nil:
+		return &rules.Error{Code: rules.ErrConflict, Field: "name",
+			Message: fmt.Sprintf("The workspace already has a compute named %s: pick another name, or detach it first.", req.Name)}
+	case !isNotFound(err):
+		return mapError(err, "name")
+	}
+	body, err := computeBody(req, deref(ws.Location))
+	if err != nil {
+		return err
+	}
+	poller, err := sc.computes.BeginCreateOrUpdate(ctx, req.Workspace.ResourceGroup, req.Workspace.Name, req.Name, body, nil)
+	if err != nil {
+		return mapError(err, provisionField(req))
+	}
+	followPoller(c, fmt.Sprintf("%s of compute %s in workspace %s", req.Mode, req.Name, req.Workspace.Name), poller)
+	return nil
+}
+
+// provisionField is the field an Azure refusal of a provision belongs to.
+func provisionField(req rules.Request) string {
+	if req.Mode == rules.ModeAttach {
+		return "target.resourceId"
+	}
+	return ""
+}
+
+// isNotFound reports whether err is Azure saying the resource does not exist.
+func isNotFound(err error) bool {
+	var re *rules.Error
+	return errors.As(mapError(err, ""), &re) && re.Code == rules.ErrNotFound
+}
+
+// computeBody builds the PUT body of a create or an attach. workspaceLocation
+// is the compute resource's location, as the Azure ML SDK v1 sends it; a
+// created cluster goes to req.Location (computeLocation). Tags go on the
+// compute resource.
+func computeBody(req rules.Request, workspaceLocation string) (armmachinelearning.ComputeResource, error) {
+	props := &armmachinelearning.AKSSchemaProperties{
+		ClusterPurpose:   to.Ptr(armmachinelearning.ClusterPurpose(req.Purpose)),
+		LoadBalancerType: to.Ptr(armmachinelearning.LoadBalancerType(req.LoadBalancer.Type)),
+		SSLConfiguration: sslConfiguration(req.TLS),
+	}
+	if req.Purpose == "" {
+		props.ClusterPurpose = to.Ptr(armmachinelearning.ClusterPurposeFastProd)
+	}
+	if req.LoadBalancer.Type == "" {
+		props.LoadBalancerType = to.Ptr(armmachinelearning.LoadBalancerTypePublicIP)
+	}
+	if req.LoadBalancer.Subnet != "" {
+		props.LoadBalancerSubnet = to.Ptr(req.LoadBalancer.Subnet)
+	}
+	aks := &armmachinelearning.AKS{
+		ComputeType: to.Ptr(armmachinelearning.ComputeTypeAKS),
+		Properties:  props,
+	}
+	if req.Description != "" {
+		aks.Description = to.Ptr(req.Description)
+	}
+	switch req.Mode {
+	case rules.ModeAttach:
+		aks.ResourceID = to.Ptr(req.Target.ResourceID)
+	case rules.ModeCreate, "":
+		if req.NodeCount <= 0 || req.VMSize == "" || req.Location == "" {
+			return armmachinelearning.ComputeResource{}, rules.Errorf(rules.ErrInternal, "",
+				"The create request was not normalized: location, VM size and node count are required.")
+		}
+		props.AgentCount = to.Ptr(int32(req.NodeCount))
+		props.AgentVMSize = to.Ptr(req.VMSize)
+		aks.ComputeLocation = to.Ptr(req.Location)
+		if n := req.Network; !n.IsZero() {
+			props.AksNetworkingConfiguration = &armmachinelearning.AksNetworkingConfiguration{
+				SubnetID: to.Ptr("/subscriptions/" + req.Workspace.Subscription +
+					"/resourceGroups/" + n.VnetResourceGroup +
+					"/providers/Microsoft.Network/virtualNetworks/" + n.VnetName +
+					"/subnets/" + n.SubnetName),
+				ServiceCidr:      to.Ptr(n.ServiceCIDR),
+				DNSServiceIP:     to.Ptr(n.DNSServiceIP),
+				DockerBridgeCidr: to.Ptr(n.DockerBridgeCIDR),
+			}
+		}
+	default:
+		return armmachinelearning.ComputeResource{}, rules.Errorf(rules.ErrInvalid, "mode", "The mode must be create or attach.")
+	}
+	body := armmachinelearning.ComputeResource{Properties: aks}
+	if workspaceLocation != "" {
+		body.Location = to.Ptr(workspaceLocation)
+	}
+	if len(req.Tags) > 0 {
+		body.Tags = make(map[string]*string, len(req.Tags))
+		for k, v := range req.Tags {
+			body.Tags[k] = to.Ptr(v)
+		}
+	}
+	return body, nil
+}
+
+// sslConfiguration maps the TLS choice of rule L1.
+func sslConfiguration(t rules.TLS) *armmachinelearning.SSLConfiguration {
+	switch t.Mode {
+	case rules.TLSCustom:
+		return &armmachinelearning.SSLConfiguration{
+			Status: to.Ptr(armmachinelearning.SSLConfigStatusEnabled),
+			Cert:   to.Ptr(t.CertPEM),
+			Key:    to.Ptr(t.KeyPEM),
+			Cname:  to.Ptr(t.CNAME),
+		}
+	case rules.TLSMicrosoft:
+		return &armmachinelearning.SSLConfiguration{
+			Status:                  to.Ptr(armmachinelearning.SSLConfigStatusEnabled),
+			LeafDomainLabel:         to.Ptr(t.LeafDomainLabel),
+			OverwriteExistingDomain: to.Ptr(t.OverwriteExistingDomain),
+		}
+	default:
+		return &armmachinelearning.SSLConfiguration{Status: to.Ptr(armmachinelearning.SSLConfigStatusDisabled)}
+	}
+}
+
+// Scale changes the node count of the compute's cluster (rule S1): it reads
+// the compute, finds its cluster, and PUTs the cluster's system pool (the
+// first pool in System mode, else the first pool) with the new count. It
+// returns once Azure has accepted the change.
+func (c *Client) Scale(ctx context.Context, ref rules.WorkspaceRef, name string, nodes int) error {
+	if err := checkRef(ref); err != nil {
+		return err
+	}
+	if name == "" {
+		return rules.Errorf(rules.ErrInvalid, "name", "A compute name is required.")
+	}
+	if nodes <= 0 {
+		return rules.Errorf(rules.ErrInvalid, "nodeCount", "The node count must be a positive whole number.")
+	}
+	sc, err := c.forSubscription(ref.Subscription)
+	if err != nil {
+		return err
+	}
+	comp, err := sc.computes.Get(ctx, ref.ResourceGroup, ref.Name, name, nil)
+	if err != nil {
+		return mapError(err, "name")
+	}
+	var clusterID string
+	if comp.Properties != nil {
+		clusterID = deref(comp.Properties.GetCompute().ResourceID)
+	}
+	if clusterID == "" {
+		return rules.Errorf(rules.ErrUnsupported, "name",
+			fmt.Sprintf("The compute %s has no AKS cluster yet: wait until it is created, then scale it.", name))
+	}
+	rid, err := parseClusterID(clusterID, "name")
+	if err != nil {
+		return err
+	}
+	csc, err := c.forSubscription(rid.SubscriptionID)
+	if err != nil {
+		return err
+	}
+	pool, err := systemAgentPool(ctx, csc.pools, rid.ResourceGroupName, rid.Name)
+	if err != nil {
+		return err
+	}
+	if deref(pool.Properties.EnableAutoScaling) {
+		return rules.Errorf(rules.ErrUnsupported, "nodeCount",
+			fmt.Sprintf("The node pool %s of cluster %s scales itself (autoscaling is on): change its minimum and maximum in AKS instead.",
+				deref(pool.Name), rid.Name))
+	}
+	update := armcontainerservice.AgentPool{Properties: pool.Properties}
+	props := *pool.Properties
+	props.Count = to.Ptr(int32(nodes))
+	// Read-only fields are not sent back.
+	props.ProvisioningState, props.CurrentOrchestratorVersion, props.NodeImageVersion, props.ETag = nil, nil, nil, nil
+	update.Properties = &props
+	poller, err := csc.pools.BeginCreateOrUpdate(ctx, rid.ResourceGroupName, rid.Name, deref(pool.Name), update, nil)
+	if err != nil {
+		return mapError(err, "nodeCount")
+	}
+	followPoller(c, fmt.Sprintf("scale of compute %s (pool %s of cluster %s) to %d nodes", name, deref(pool.Name), rid.Name, nodes), poller)
+	return nil
+}
+
+// systemAgentPool lists a cluster's node pools and returns the first one in
+// System mode, else the first one.
+func systemAgentPool(ctx context.Context, pools *armcontainerservice.AgentPoolsClient, group, cluster string) (*armcontainerservice.AgentPool, error) {
+	var first, system *armcontainerservice.AgentPool
+	pager := pools.NewListPager(group, cluster, nil)
+	for pager.More() && system == nil {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, mapError(err, "name")
+		}
+		for _, p := range page.Value {
+			if p == nil || p.Properties == nil || deref(p.Name) == "" {
+				continue
+			}
+			if first == nil {
+				first = p
+			}
+			if deref(p.Properties.Mode) == armcontainerservice.AgentPoolModeSystem {
+				system = p
+				break
+			}
+		}
+	}
+	if system != nil {
+		return system, nil
+	}
+	if first != nil {
+		return first, nil
+	}
+	return nil, rules.Errorf(rules.ErrNotFound, "name", "The compute's AKS cluster "+cluster+" has no node pool to scale.")
+}
+
+// Detach removes the compute from the workspace and keeps its cluster (rule
+// O3): a DELETE with the underlying resource action Detach. It returns once
+// Azure has accepted it.
+func (c *Client) Detach(ctx context.Context, ref rules.WorkspaceRef, name string) error {
+	if err := checkRef(ref); err != nil {
+		return err
+	}
+	if name == "" {
+		return rules.Errorf(rules.ErrInvalid, "name", "A compute name is required.")
+	}
+	sc, err := c.forSubscription(ref.Subscription)
+	if err != nil {
+		return err
+	}
+	poller, err := sc.computes.BeginDelete(ctx, ref.ResourceGroup, ref.Name, name, armmachinelearning.UnderlyingResourceActionDetach, nil)
+	if err != nil {
+		return mapError(err, "name")
+	}
+	followPoller(c, fmt.Sprintf("detach of compute %s from workspace %s", name, ref.Name), poller)
+	return nil
+}
+
+// followPoller follows an accepted operation in the background, within
+// Options.FollowTimeout, only to log its outcome. azcore waits as Azure's
+// Retry-After says, else Options.PollFrequency. Close stops it.
+func followPoller[T any](c *Client, what string, poller *runtime.Poller[T]) {
+	c.follow.Add(1)
+	go func() {
+		defer c.follow.Done()
+		ctx, cancel := context.WithTimeout(c.bg, c.opts.FollowTimeout)
+		defer cancel()
+		_, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: c.opts.PollFrequency})
+		switch {
+		case err == nil:
+			c.logf("azure: %s: succeeded", what)
+		case c.bg.Err() != nil:
+			c.logf("azure: %s: no longer followed (the proxy is stopping); it goes on in Azure", what)
+		default:
+			c.logf("azure: %s: %v", what, mapError(err, ""))
+		}
+	}()
+}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -93,8 +94,8 @@ func checkCertificate(c *checker, t TLS, facts Facts) {
 		c.err("L4", FieldTLSKey, "The private key is not a PEM private key (PKCS#1, PKCS#8 or EC), or it is encrypted.", "Paste the unencrypted key from -----BEGIN ... PRIVATE KEY----- to its END line.")
 		return
 	}
-	type publicKeyer interface{ Public() any }
-	type equaler interface{ Equal(any) bool }
+	type publicKeyer interface{ Public() crypto.PublicKey }
+	type equaler interface{ Equal(crypto.PublicKey) bool }
 	pk, ok := key.(publicKeyer)
 	if !ok {
 		return

@@ -273,7 +273,7 @@ func (e *Emulator) putAgentPool(w http.ResponseWriter, req *http.Request, p para
 		status = http.StatusCreated
 	} else {
 		if in.VMSize != "" && !strings.EqualFold(in.VMSize, ap.vmSize) {
-			return errorf(http.StatusBadRequest, "PropertyChangeNotAllowed", "Changing property 'vmSize' is not allowed: the VM size of an existing node pool (%s, %s) cannot be changed to %s. Create a new node pool or a new cluster with that size.", ap.name, ap.vmSize, in.VMSize)
+			return errorf(http.StatusBadRequest, "PropertyChangeNotAllowed", "Changing property 'vmSize' is not allowed: the VM size of an existing node pool cannot be changed (pool %s is %s, the request asks for %s). Create a new node pool or a new cluster with that size.", ap.name, ap.vmSize, in.VMSize)
 		}
 		if in.Count != nil {
 			if *in.Count < 0 || (*in.Count < 1 && ap.mode == "System") || *in.Count > 1000 {

@@ -100,7 +100,8 @@ func mustClients(tb testing.TB, opts armemu.Options) *clients {
 			cloud.ResourceManager: {Endpoint: srv.URL, Audience: "https://management.azure.com"},
 		}},
 		Transport: srv.Client(),
-		Retry:     policy.RetryOptions{RetryDelay: time.Millisecond, MaxRetryDelay: 5 * time.Millisecond},
+		// A Retry-After longer than MaxRetryDelay stops the SDK retrying.
+		Retry: policy.RetryOptions{RetryDelay: time.Millisecond, MaxRetryDelay: 2 * time.Second},
 	}}
 	cred := staticCredential{}
 	c := &clients{emu: emu, srv: srv}

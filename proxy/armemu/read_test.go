@@ -146,7 +146,9 @@ func TestManagedClusters(t *testing.T) {
 		{"aks-private", func(p *armcontainerservice.ManagedClusterProperties) bool {
 			return deref(p.APIServerAccessProfile.EnablePrivateCluster) && deref(p.APIServerAccessProfile.EnablePrivateClusterPublicFQDN) && deref(p.PrivateFQDN) != ""
 		}, "private with public FQDN"},
-		{"aks-old", func(p *armcontainerservice.ManagedClusterProperties) bool { return deref(p.CurrentKubernetesVersion) == "1.27.9" }, "1.27.9"},
+		{"aks-old", func(p *armcontainerservice.ManagedClusterProperties) bool {
+			return deref(p.CurrentKubernetesVersion) == "1.27.9"
+		}, "1.27.9"},
 		{"aks-gpu-secondary", func(p *armcontainerservice.ManagedClusterProperties) bool {
 			return len(p.AgentPoolProfiles) == 2 && deref(p.AgentPoolProfiles[1].VMSize) == "Standard_NC6s_v3" &&
 				deref(p.AgentPoolProfiles[1].Mode) == armcontainerservice.AgentPoolModeUser

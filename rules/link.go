@@ -110,7 +110,9 @@ func EncodeLink(r Request) url.Values {
 		}
 	}
 	for _, k := range sortedKeys(r.Tags) {
-		v.Add("tag", k+"="+r.Tags[k])
+		// A tag name may hold "=" but never "%" (rule D2), so "=" in a
+		// name is written as %3D and the first "=" always ends the name.
+		v.Add("tag", strings.ReplaceAll(k, "=", "%3D")+"="+r.Tags[k])
 	}
 	return v
 }
@@ -139,6 +141,7 @@ func DecodeLink(v url.Values, ignore ...string) (Request, Findings) {
 		if k == "tag" {
 			for _, t := range vals {
 				key, val, ok := strings.Cut(t, "=")
+				key = strings.ReplaceAll(key, "%3D", "=")
 				if !ok || key == "" {
 					c.err("U2", FieldTags, fmt.Sprintf("The link's tag %q is not name=value.", clip(t)), "Write tags as name=value.")
 					continue

@@ -277,7 +277,8 @@ func sampleWorld(now time.Time) *world {
 	system := func(size string, n int) []*agentPool { return []*agentPool{pool("nodepool1", "System", size, n)} }
 	mk := func(rg, name, loc, version, lb string, pools []*agentPool) *cluster {
 		c := &cluster{sub: SubscriptionID, rg: rg, name: name, location: loc, version: version, lbSKU: lb,
-			pools: pools, created: ago(60), serviceCidr: "10.0.0.0/16", dnsIP: "10.0.0.10"}
+			pools: pools, created: ago(60), serviceCidr: "10.0.0.0/16", dnsIP: "10.0.0.10",
+			tags: map[string]string{"team": "ml-platform"}}
 		w.clusters = append(w.clusters, c)
 		return c
 	}

@@ -1,0 +1,500 @@
+package rules
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// exports renders a request in the four formats, by golden-file suffix.
+func exports(tb testing.TB, req Request, wsLocation string) map[string]string {
+	tb.Helper()
+	body, err := ARMBody(req, wsLocation)
+	if err != nil {
+		tb.Fatalf("ARMBody: %v", err)
+	}
+	return map[string]string{
+		"azcli.sh": AzCLI(req),
+		"sdk.py":   PythonSDK(req),
+		"tf":       Terraform(req, wsLocation),
+		"arm.json": "PUT " + ARMPath(req) + "\n" + string(body),
+	}
+}
+
+func TestExportGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		req  Request
+	}{
+		{"create", fullCreate(t)},
+		{"attach", fullAttach()},
+		{"create-defaults", validCreate()},
+		{"attach-by-id", validAttach()},
+	} {
+		for suffix, got := range exports(t, tc.req, "eastus") {
+			t.Run(tc.name+"."+suffix, func(t *testing.T) {
+				golden(t, "export/"+tc.name+"."+suffix+".golden", got)
+			})
+		}
+	}
+}
+
+func TestExportsHaveNoSecrets(t *testing.T) {
+	m := material(t)
+	for _, tc := range []struct {
+		name string
+		req  Request
+	}{
+		{"custom create", fullCreate(t)},
+		{"custom attach", func() Request {
+			r := validAttach()
+			r.TLS = TLS{Mode: TLSCustom, CertPEM: m.rsaCert, KeyPEM: m.rsaPKCS1, CNAME: "score.example.com"}
+			return r
+		}()},
+		{"microsoft with stray PEMs", func() Request {
+			r := fullAttach()
+			r.TLS.CertPEM, r.TLS.KeyPEM = m.cert, m.key
+			return r
+		}()},
+		{"disabled with stray PEMs", func() Request {
+			r := validCreate()
+			r.TLS = TLS{CertPEM: m.cert, KeyPEM: m.ecKeySEC1}
+			return r
+		}()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for format, out := range exports(t, tc.req, "eastus") {
+				if strings.Contains(out, "BEGIN") || strings.Contains(out, "PRIVATE KEY-----") {
+					t.Errorf("%s export holds PEM text:\n%s", format, out)
+				}
+				for _, secret := range []string{tc.req.TLS.CertPEM, tc.req.TLS.KeyPEM} {
+					for _, line := range strings.Split(secret, "\n") {
+						if len(line) >= 16 && strings.Contains(out, line) {
+							t.Errorf("%s export holds PEM line %q", format, line)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// hostile is a value that would run commands or expand variables if any
+// export let it out of its literal.
+const hostile = "x'; $(rm -rf /) `id` \"q\" \\ \n${var} %{ if true }' $HOME\r\t\x00é💥\u2028"
+
+func hostileRequest(mode Mode) Request {
+	r := fullAttach()
+	if mode == ModeCreate {
+		r = Request{Mode: ModeCreate, Workspace: r.Workspace, TLS: TLS{Mode: TLSCustom, CNAME: hostile},
+			Network: validNetwork(), Location: hostile, VMSize: hostile}
+		r.Network.VnetName = hostile
+	}
+	r.Name = hostile
+	r.Description = hostile
+	r.Workspace.Name = hostile
+	r.Tags = map[string]string{hostile: hostile}
+	if mode == ModeAttach {
+		r.Target = Target{ResourceID: hostile}
+		r.TLS.LeafDomainLabel = hostile
+	}
+	return r
+}
+
+func TestAzCLIHostileValuesStayLiteral(t *testing.T) {
+	for _, mode := range []Mode{ModeCreate, ModeAttach} {
+		t.Run(string(mode), func(t *testing.T) {
+			out := AzCLI(hostileRequest(mode))
+			cmds, err := shellWords(out)
+			if err != nil {
+				t.Fatalf("unsafe shell: %v\n%s", err, out)
+			}
+			if len(cmds) == 0 {
+				t.Fatalf("no command in:\n%s", out)
+			}
+			for _, words := range cmds {
+				if len(words) < 5 || strings.Join(words[:4], " ") != "az ml computetarget "+words[3] {
+					t.Errorf("command does not start with az ml computetarget: %q", words)
+				}
+				// Every flag is followed by one value, and the hostile values arrive whole.
+				for i := 5; i < len(words); i++ {
+					w := words[i]
+					if !strings.HasPrefix(w, "--") {
+						t.Errorf("word %d %q is not a flag", i, w)
+						continue
+					}
+					if w == "--ssl-overwrite-domain" {
+						continue
+					}
+					i++
+					if i == len(words) {
+						t.Errorf("flag %s has no value", w)
+						break
+					}
+					switch w {
+					case "--name", "--workspace-name", "--location", "--vm-size", "--vnet-name", "--ssl-cname", "--ssl-leaf-domain-label", "--compute-resource-id":
+						if words[i] != hostile {
+							t.Errorf("%s = %q, want the hostile value whole", w, words[i])
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// shellWords splits a script into commands of words the way a POSIX shell
+// would, refusing anything the exports never need outside single quotes:
+// expansions, redirections, separators, double quotes and other escapes.
+func shellWords(s string) ([][]string, error) {
+	var cmds [][]string
+	var words []string
+	var word strings.Builder
+	inWord := false
+	endWord := func() {
+		if inWord {
+			words = append(words, word.String())
+			word.Reset()
+			inWord = false
+		}
+	}
+	endCmd := func() {
+		endWord()
+		if len(words) > 0 {
+			cmds = append(cmds, words)
+			words = nil
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				return nil, errors.New("unterminated single quote")
+			}
+			word.WriteString(s[i+1 : i+1+j])
+			inWord = true
+			i += j + 1
+		case c == '\\':
+			if i+1 < len(s) && s[i+1] == '\n' && !inWord {
+				i++
+				continue
+			}
+			if i+1 < len(s) && s[i+1] == '\'' && inWord {
+				word.WriteByte('\'')
+				i++
+				continue
+			}
+			return nil, fmt.Errorf("backslash outside quotes at %d", i)
+		case c == ' ' || c == '\t':
+			endWord()
+		case c == '\n':
+			endCmd()
+		case c == '#' && !inWord:
+			j := strings.IndexByte(s[i:], '\n')
+			if j < 0 {
+				j = len(s) - i
+			}
+			i += j - 1
+		case strings.IndexByte("\"$`;&|<>(){}*?[]~!\r", c) >= 0:
+			return nil, fmt.Errorf("unquoted %q at %d", c, i)
+		default:
+			word.WriteByte(c)
+			inWord = true
+		}
+	}
+	endCmd()
+	return cmds, nil
+}
+
+func TestShellQuote(t *testing.T) {
+	for _, s := range []string{"", "plain", "it's", "'", "''", hostile} {
+		cmds, err := shellWords("echo " + ShellQuote(s))
+		if err != nil || len(cmds) != 1 || len(cmds[0]) != 2 || cmds[0][1] != s {
+			t.Errorf("ShellQuote(%q) = %s, parsed %q, %v", s, ShellQuote(s), cmds, err)
+		}
+	}
+}
+
+func TestPythonHostileValuesStayLiteral(t *testing.T) {
+	for _, mode := range []Mode{ModeCreate, ModeAttach} {
+		t.Run(string(mode), func(t *testing.T) {
+			out := PythonSDK(hostileRequest(mode))
+			for i, line := range strings.Split(out, "\n") {
+				if strings.ContainsAny(line, "\r\x00\u2028") {
+					t.Errorf("line %d holds a raw control or separator character: %q", i, line)
+				}
+			}
+			verb := "create"
+			if mode == ModeAttach {
+				verb = "attach"
+			}
+			prefix := "aks_target = ComputeTarget." + verb + "(ws, "
+			i := strings.Index(out, prefix)
+			if i < 0 {
+				t.Fatalf("no %q in:\n%s", prefix, out)
+			}
+			lit, rest, err := parsePyString(out[i+len(prefix):])
+			if err != nil {
+				t.Fatalf("name literal: %v", err)
+			}
+			if lit != strings.ToValidUTF8(hostile, "\uFFFD") {
+				t.Errorf("name literal decodes to %q, want %q", lit, hostile)
+			}
+			if !strings.HasPrefix(rest, ", config)\n") {
+				t.Errorf("after the name: %q", rest)
+			}
+			// Every string literal in the snippet parses and closes on its line.
+			for _, line := range strings.Split(out, "\n") {
+				for j := strings.IndexByte(line, '\''); j >= 0; j = strings.IndexByte(line, '\'') {
+					_, rest, err := parsePyString(line[j:])
+					if err != nil {
+						t.Fatalf("line %q: %v", line, err)
+					}
+					line = rest
+				}
+			}
+		})
+	}
+}
+
+// parsePyString decodes the single-quoted Python literal at the start of s.
+func parsePyString(s string) (string, string, error) {
+	if !strings.HasPrefix(s, "'") {
+		return "", s, errors.New("no opening quote")
+	}
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'':
+			return b.String(), s[i+1:], nil
+		case c == '\n' || c >= 0x80:
+			return "", s, fmt.Errorf("raw byte %q in literal", c)
+		case c == '\\':
+			i++
+			if i >= len(s) {
+				return "", s, errors.New("dangling backslash")
+			}
+			switch s[i] {
+			case '\\', '\'':
+				b.WriteByte(s[i])
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'x', 'u', 'U':
+				n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[s[i]]
+				if i+n >= len(s) {
+					return "", s, errors.New("short escape")
+				}
+				v, err := strconv.ParseUint(s[i+1:i+1+n], 16, 32)
+				if err != nil {
+					return "", s, err
+				}
+				b.WriteRune(rune(v))
+				i += n
+			default:
+				return "", s, fmt.Errorf("unknown escape \\%c", s[i])
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", s, errors.New("unterminated literal")
+}
+
+func TestTerraformHostileValuesStayLiteral(t *testing.T) {
+	for _, mode := range []Mode{ModeCreate, ModeAttach} {
+		t.Run(string(mode), func(t *testing.T) {
+			out := Terraform(hostileRequest(mode), "eastus")
+			lines := strings.Split(out, "\n")
+			for i, line := range lines {
+				if strings.ContainsAny(line, "\r\x00") {
+					t.Errorf("line %d holds a raw control character: %q", i, line)
+				}
+				trimmed := strings.TrimSpace(line)
+				if strings.HasPrefix(trimmed, "#") {
+					continue
+				}
+				// Every quoted string on a line parses and leaves no live template.
+				for j := strings.IndexByte(line, '"'); j >= 0; j = strings.IndexByte(line, '"') {
+					_, rest, err := parseHCLString(line[j:])
+					if err != nil {
+						t.Fatalf("line %q: %v", line, err)
+					}
+					line = rest
+				}
+			}
+			var sawName, sawDesc bool
+			for _, line := range lines {
+				key, val, ok := strings.Cut(strings.TrimSpace(line), " = ")
+				if !ok {
+					continue
+				}
+				key = strings.TrimSpace(key)
+				if key == "name" || key == "description" || strings.HasPrefix(key, `"x'`) {
+					got, rest, err := parseHCLString(strings.TrimSpace(val))
+					if err != nil || rest != "" || got != strings.ToValidUTF8(hostile, "\uFFFD") {
+						t.Errorf("%s = %s decodes to %q (rest %q, %v)", key, val, got, rest, err)
+					}
+					sawName = sawName || key == "name"
+					sawDesc = sawDesc || key == "description"
+				}
+			}
+			if !sawName || !sawDesc {
+				t.Errorf("name or description missing:\n%s", out)
+			}
+		})
+	}
+}
+
+// parseHCLString decodes the quoted HCL string at the start of s, failing on
+// a live ${ or %{ template sequence.
+func parseHCLString(s string) (string, string, error) {
+	if !strings.HasPrefix(s, `"`) {
+		return "", s, errors.New("no opening quote")
+	}
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"':
+			return b.String(), s[i+1:], nil
+		case c == '\n':
+			return "", s, errors.New("raw newline in string")
+		case (c == '$' || c == '%') && strings.HasPrefix(s[i+1:], string(c)+"{"):
+			b.WriteString(string(c) + "{")
+			i += 2
+		case (c == '$' || c == '%') && strings.HasPrefix(s[i+1:], "{"):
+			return "", s, fmt.Errorf("live template %c{ at %d", c, i)
+		case c == '\\':
+			i++
+			if i >= len(s) {
+				return "", s, errors.New("dangling backslash")
+			}
+			switch s[i] {
+			case '\\', '"':
+				b.WriteByte(s[i])
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'u':
+				v, err := strconv.ParseUint(s[i+1:i+5], 16, 32)
+				if err != nil {
+					return "", s, err
+				}
+				b.WriteRune(rune(v))
+				i += 4
+			default:
+				return "", s, fmt.Errorf("unknown escape \\%c", s[i])
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", s, errors.New("unterminated string")
+}
+
+func TestHCLQuoteTemplates(t *testing.T) {
+	for _, s := range []string{"${var}", "%{if}", "$${x}", "$$${x}", "$", "%", "a$b%c", "{${", "${${}}"} {
+		got, rest, err := parseHCLString(HCLQuote(s))
+		if err != nil || rest != "" || got != s {
+			t.Errorf("HCLQuote(%q) = %s decodes to %q, %v", s, HCLQuote(s), got, err)
+		}
+	}
+}
+
+func TestARMBodyMatchesRequest(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		req  Request
+	}{
+		{"full create", fullCreate(t)},
+		{"full attach", fullAttach()},
+		{"hostile create", hostileRequest(ModeCreate)},
+		{"hostile attach", hostileRequest(ModeAttach)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, err := ARMBody(tc.req, "eastus")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(string(raw), "{\n  \"location\"") {
+				t.Errorf("body is not indented with two spaces:\n%s", raw)
+			}
+			var body ARMCompute
+			if err := json.Unmarshal(raw, &body); err != nil {
+				t.Fatalf("body does not unmarshal: %v\n%s", err, raw)
+			}
+			r := tc.req.Normalized("eastus")
+			want := ARMCompute{Location: "eastus", Tags: r.Tags, Properties: ARMAKS{
+				ComputeType: "AKS", Description: r.Description,
+				Properties: ARMAKSProperties{ClusterPurpose: string(r.Purpose), LoadBalancerType: string(r.LoadBalancer.Type), LoadBalancerSubnet: r.LoadBalancer.Subnet},
+			}}
+			w := &want.Properties.Properties
+			if r.Mode == ModeCreate {
+				want.Properties.ComputeLocation = r.Location
+				w.AgentCount, w.AgentVMSize = r.NodeCount, r.VMSize
+				n := r.Network
+				w.AKSNetworkingConfiguration = &ARMNetworking{
+					SubnetID:    "/subscriptions/" + r.Workspace.Subscription + "/resourceGroups/" + n.VnetResourceGroup + "/providers/Microsoft.Network/virtualNetworks/" + n.VnetName + "/subnets/" + n.SubnetName,
+					ServiceCIDR: n.ServiceCIDR, DNSServiceIP: n.DNSServiceIP, DockerBridgeCIDR: n.DockerBridgeCIDR,
+				}
+			} else {
+				id, ok := r.TargetID()
+				if !ok {
+					id = r.Target.ResourceID
+				}
+				want.Properties.ResourceID = id
+			}
+			switch r.TLS.Mode {
+			case TLSCustom:
+				w.SSLConfiguration = ARMSSLConfig{Status: "Enabled", Cert: CertPEMPlaceholder, Key: KeyPEMPlaceholder, Cname: r.TLS.CNAME}
+			case TLSMicrosoft:
+				w.SSLConfiguration = ARMSSLConfig{Status: "Enabled", LeafDomainLabel: r.TLS.LeafDomainLabel, OverwriteExistingDomain: r.TLS.OverwriteExistingDomain}
+			default:
+				w.SSLConfiguration = ARMSSLConfig{Status: "Disabled"}
+			}
+			if tc.name == "hostile create" || tc.name == "hostile attach" {
+				// JSON carries invalid UTF-8 as U+FFFD; the hostile value has none.
+				if body.Properties.Description != hostile {
+					t.Errorf("description = %q", body.Properties.Description)
+				}
+			}
+			if !reflect.DeepEqual(body, want) {
+				t.Errorf("ARMBody mismatch:\n got %+v\nwant %+v", body, want)
+			}
+		})
+	}
+}
+
+func TestARMPath(t *testing.T) {
+	want := "/subscriptions/" + testSub + "/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-prod/computes/aks-prod?api-version=2024-04-01"
+	if got := ARMPath(validCreate()); got != want {
+		t.Errorf("ARMPath = %q, want %q", got, want)
+	}
+	r := validCreate()
+	r.Name = "a/../b?x=1"
+	if got := ARMPath(r); !strings.HasSuffix(got, "/computes/a%2F..%2Fb%3Fx=1?api-version="+ARMAPIVersion) {
+		t.Errorf("ARMPath does not escape the name: %q", got)
+	}
+}
+
+func TestHCLLabel(t *testing.T) {
+	for in, want := range map[string]string{"aks-prod": "aks_prod", "1aks": "aks_1aks", "": "aks_", "é": "aks__", "Aks_1": "Aks_1"} {
+		if got := hclLabel(in); got != want {
+			t.Errorf("hclLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -221,7 +221,8 @@ func assertNoPEM(tb testing.TB, fs Findings, t TLS) {
 	tb.Helper()
 	for _, secret := range []string{t.CertPEM, t.KeyPEM} {
 		for _, line := range strings.Split(secret, "\n") {
-			if len(line) < 16 {
+			// The armour lines are public text; the base64 body is the secret.
+			if len(line) < 16 || strings.Contains(line, "-----") {
 				continue
 			}
 			for _, f := range fs {

@@ -45,8 +45,9 @@ type Options struct {
 	// DeleteDuration is how long a compute detach or delete takes; default 3s.
 	DeleteDuration time.Duration
 	// RetryAfter is the Retry-After header sent on 201 and 202 answers and by
-	// operation status resources while they run; default 1s. It is written in
-	// whole seconds; a negative value writes "0".
+	// operation status resources while they run, in whole seconds rounded up.
+	// Zero takes the default, 1s; a negative value writes "0", which makes
+	// the SDK's pollers use their own frequency (what fast tests want).
 	RetryAfter time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time

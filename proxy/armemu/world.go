@@ -92,7 +92,6 @@ type cluster struct {
 	serviceCidr, dnsIP      string
 	subnetID                string
 	tags                    map[string]string
-	busyUntil               time.Time // an agent pool operation runs until then
 }
 
 func (c *cluster) id() string {

@@ -305,7 +305,10 @@ func mustClient(tb testing.TB, w *world, logs *logBuffer) *azure.Client {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { c.Close() })
+	tb.Cleanup(func() {
+		azure.WaitFollowers(c)
+		c.Close()
+	})
 	return c
 }
 

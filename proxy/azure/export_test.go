@@ -1,0 +1,6 @@
+package azure
+
+// WaitFollowers waits until the client's background pollers have returned on
+// their own, for tests that must not cancel them (the SDK's fake servers
+// cannot be canceled mid-request).
+func WaitFollowers(c *Client) { c.follow.Wait() }

@@ -1,0 +1,267 @@
+package azure_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	azfake "github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
+
+	"github.com/amlaks/amlaks/proxy/azure"
+	"github.com/amlaks/amlaks/rules"
+)
+
+const (
+	testCert = "-----BEGIN CERTIFICATE-----\nCERTDATA\n-----END CERTIFICATE-----\n"
+	testKey  = "-----BEGIN PRIVATE KEY-----\nKEYDATA-SECRET\n-----END PRIVATE KEY-----\n"
+)
+
+// createRequest is a create with every field set.
+func createRequest() rules.Request {
+	return rules.Request{
+		Mode: rules.ModeCreate, Workspace: eastWS, Name: "aks-new", Purpose: rules.PurposeDevTest,
+		Location: "westus", VMSize: "Standard_D4s_v3", NodeCount: 2,
+		Network: rules.Network{
+			VnetResourceGroup: "net-rg", VnetName: "vnet1", SubnetName: "aks-subnet",
+			ServiceCIDR: "10.0.0.0/16", DNSServiceIP: "10.0.0.10", DockerBridgeCIDR: "172.17.0.1/16",
+		},
+		LoadBalancer: rules.LoadBalancer{Type: rules.LoadBalancerInternal, Subnet: "aks-subnet"},
+		TLS:          rules.TLS{Mode: rules.TLSCustom, CertPEM: testCert, KeyPEM: testKey, CNAME: "scoring.contoso.com"},
+		Description:  "team scoring",
+		Tags:         map[string]string{"team": "ml", "cost-center": "42"},
+	}.Normalized("eastus")
+}
+
+// attachRequest is an attach of aks-private with a Microsoft certificate.
+func attachRequest() rules.Request {
+	return rules.Request{
+		Mode: rules.ModeAttach, Workspace: eastWS, Name: "aks-new",
+		Target: rules.Target{ResourceID: privateClusterID},
+		TLS:    rules.TLS{Mode: rules.TLSMicrosoft, LeafDomainLabel: "scoring", OverwriteExistingDomain: true},
+		Tags:   map[string]string{"team": "ml"},
+	}.Normalized("eastus")
+}
+
+// mustJSON reads testdata/name as generic JSON.
+func mustJSON(tb testing.TB, name string) any {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	return v
+}
+
+func TestProvisionBody(t *testing.T) {
+	tests := []struct {
+		name    string
+		req     rules.Request
+		fixture string
+	}{
+		{name: "create with every field", req: createRequest(), fixture: "create_body.json"},
+		{
+			name:    "create with the defaults",
+			req:     rules.Request{Workspace: eastWS, Name: "aks-new"}.Normalized("eastus"),
+			fixture: "create_defaults_body.json",
+		},
+		{name: "attach", req: attachRequest(), fixture: "attach_body.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			c := mustClient(t, w, nil)
+			if err := c.Provision(context.Background(), tt.req); err != nil {
+				t.Fatal(err)
+			}
+			puts := w.find("PUT", "/workspaces/ws-east/computes/aks-new")
+			if len(puts) != 1 {
+				t.Fatalf("%d PUTs of the compute, want 1", len(puts))
+			}
+			var got any
+			if err := json.Unmarshal(puts[0].Body, &got); err != nil {
+				t.Fatal(err)
+			}
+			if d := diff(mustJSON(t, tt.fixture), got); d != "" {
+				t.Errorf("PUT body mismatch (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestProvisionRefusesAnExistingName(t *testing.T) {
+	w := newWorld(t)
+	c := mustClient(t, w, nil)
+	req := createRequest()
+	req.Name = "aks-created"
+	wantCode(t, c.Provision(context.Background(), req), rules.ErrConflict, "name")
+	if n := len(w.find("PUT", "")); n != 0 {
+		t.Errorf("%d PUTs sent for an existing name, want none", n)
+	}
+}
+
+func TestProvisionRefusals(t *testing.T) {
+	tests := []struct {
+		name    string
+		req     rules.Request
+		status  int
+		armCode string
+		want    rules.ErrorCode
+		field   string
+		words   string
+	}{
+		{name: "policy", req: createRequest(), status: 403, armCode: "RequestDisallowedByPolicy", want: rules.ErrPolicy, words: "userDefinedRouting"},
+		{name: "role", req: createRequest(), status: 403, armCode: "AuthorizationFailed", want: rules.ErrForbidden, words: "on the workspace ws-east"},
+		{name: "linked role", req: attachRequest(), status: 403, armCode: "LinkedAuthorizationFailed", want: rules.ErrForbidden, field: "target.resourceId", words: "target AKS cluster"},
+		{name: "quota", req: createRequest(), status: 409, armCode: "QuotaExceeded", want: rules.ErrQuota, words: "fewer nodes"},
+		{name: "conflict", req: attachRequest(), status: 409, armCode: "Conflict", want: rules.ErrConflict, field: "target.resourceId"},
+		{name: "throttled", req: createRequest(), status: 429, armCode: "TooManyRequests", want: rules.ErrTooMany},
+		{name: "server error", req: createRequest(), status: 503, armCode: "ServiceUnavailable", want: rules.ErrUnavailable},
+		{name: "bad request", req: createRequest(), status: 400, armCode: "BadArgument", want: rules.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.ml.ComputeServer.BeginCreateOrUpdate = func(context.Context, string, string, string, armmachinelearning.ComputeResource, *armmachinelearning.ComputeClientBeginCreateOrUpdateOptions) (resp azfake.PollerResponder[armmachinelearning.ComputeClientCreateOrUpdateResponse], errResp azfake.ErrorResponder) {
+				errResp.SetResponseError(tt.status, tt.armCode)
+				return
+			}
+			c := mustClient(t, w, nil)
+			re := wantCode(t, c.Provision(context.Background(), tt.req), tt.want, tt.field)
+			if re.ARMCode != tt.armCode {
+				t.Errorf("ARMCode = %q, want %q", re.ARMCode, tt.armCode)
+			}
+			if !strings.Contains(re.Message, tt.words) {
+				t.Errorf("message = %q, want it to say %q", re.Message, tt.words)
+			}
+		})
+	}
+}
+
+func TestProvisionChecksBeforeSending(t *testing.T) {
+	w := newWorld(t)
+	c := mustClient(t, w, nil)
+	bad := attachRequest()
+	bad.Target.ResourceID = "/subscriptions/" + testSub + "/resourceGroups/aks-rg"
+	wantCode(t, c.Provision(context.Background(), bad), rules.ErrInvalid, "target.resourceId")
+	missing := createRequest()
+	missing.Workspace.Name = "nope"
+	wantCode(t, c.Provision(context.Background(), missing), rules.ErrNotFound, "workspace.name")
+	if n := len(w.find("PUT", "")); n != 0 {
+		t.Errorf("%d PUTs sent, want none", n)
+	}
+}
+
+func TestProvisionLogsOutcomeWithoutSecrets(t *testing.T) {
+	w := newWorld(t)
+	var logs logBuffer
+	c := mustClient(t, w, &logs)
+	if err := c.Provision(context.Background(), createRequest()); err != nil {
+		t.Fatal(err)
+	}
+	azure.WaitFollowers(c)
+	got := logs.String()
+	if !strings.Contains(got, "create of compute aks-new in workspace ws-east: succeeded") {
+		t.Errorf("log = %q, want the outcome", got)
+	}
+	for _, secret := range []string{"CERTDATA", "KEYDATA", "PRIVATE KEY"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("log shows %q: %q", secret, got)
+		}
+	}
+}
+
+func TestScaleChoosesTheSystemPool(t *testing.T) {
+	tests := []struct {
+		name    string
+		compute string
+		wantPUT string
+		wantVM  string
+	}{
+		{name: "system pool second", compute: "aks-attached", wantPUT: "/managedClusters/aks-healthy/agentPools/syspool", wantVM: "Standard_D4s_v3"},
+		{name: "single pool", compute: "aks-created", wantPUT: "/managedClusters/aks-created-cluster/agentPools/agentpool", wantVM: "Standard_D3_v2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			c := mustClient(t, w, nil)
+			if err := c.Scale(context.Background(), eastWS, tt.compute, 5); err != nil {
+				t.Fatal(err)
+			}
+			puts := w.find("PUT", "")
+			if len(puts) != 1 || !strings.HasSuffix(puts[0].Path, tt.wantPUT) {
+				t.Fatalf("PUTs = %+v, want one to %s", puts, tt.wantPUT)
+			}
+			var body struct {
+				Properties map[string]any `json:"properties"`
+			}
+			if err := json.Unmarshal(puts[0].Body, &body); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]any{"count": 5.0, "mode": "System", "vmSize": tt.wantVM}
+			if d := diff(want, body.Properties); d != "" {
+				t.Errorf("pool PUT body mismatch (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestScaleRefusals(t *testing.T) {
+	w := newWorld(t)
+	w.cluster("aks-created-cluster").Properties.AgentPoolProfiles[0].EnableAutoScaling = ptr(true)
+	c := mustClient(t, w, nil)
+	tests := []struct {
+		name    string
+		compute string
+		nodes   int
+		code    rules.ErrorCode
+		field   string
+	}{
+		{name: "no nodes", compute: "aks-attached", nodes: 0, code: rules.ErrInvalid, field: "nodeCount"},
+		{name: "no cluster yet", compute: "aks-failed", nodes: 3, code: rules.ErrUnsupported, field: "name"},
+		{name: "autoscaling", compute: "aks-created", nodes: 3, code: rules.ErrUnsupported, field: "nodeCount"},
+		{name: "no such compute", compute: "nope", nodes: 3, code: rules.ErrNotFound, field: "name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantCode(t, c.Scale(context.Background(), eastWS, tt.compute, tt.nodes), tt.code, tt.field)
+		})
+	}
+	if n := len(w.find("PUT", "")); n != 0 {
+		t.Errorf("%d PUTs sent, want none", n)
+	}
+}
+
+func TestDetachKeepsTheCluster(t *testing.T) {
+	w := newWorld(t)
+	var action armmachinelearning.UnderlyingResourceAction
+	w.ml.ComputeServer.BeginDelete = func(_ context.Context, _, _, name string, a armmachinelearning.UnderlyingResourceAction, _ *armmachinelearning.ComputeClientBeginDeleteOptions) (resp azfake.PollerResponder[armmachinelearning.ComputeClientDeleteResponse], errResp azfake.ErrorResponder) {
+		if name != "aks-attached" {
+			errResp.SetResponseError(http.StatusNotFound, "ResourceNotFound")
+			return
+		}
+		action = a
+		resp.SetTerminalResponse(http.StatusOK, armmachinelearning.ComputeClientDeleteResponse{}, nil)
+		return
+	}
+	c := mustClient(t, w, nil)
+	if err := c.Detach(context.Background(), eastWS, "aks-attached"); err != nil {
+		t.Fatal(err)
+	}
+	if action != armmachinelearning.UnderlyingResourceActionDetach {
+		t.Errorf("underlyingResourceAction = %q, want Detach", action)
+	}
+	dels := w.find("DELETE", "")
+	if len(dels) != 1 || !strings.Contains(dels[0].Query, "underlyingResourceAction=Detach") {
+		t.Errorf("DELETEs = %+v, want one with underlyingResourceAction=Detach", dels)
+	}
+	wantCode(t, c.Detach(context.Background(), eastWS, "nope"), rules.ErrNotFound, "name")
+}

@@ -12,6 +12,7 @@ func BenchmarkValidate(b *testing.B) {
 	attach := fullAttach()
 	attachFacts := fuzzFacts()
 	attachFacts.Policy = nil
+	attachFacts.Computes = []Compute{{Name: "aks-other", Type: "AKS", ClusterID: "/subscriptions/" + testSub + "/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks2"}}
 	attachFacts.VMSizes = Catalog
 	attachFacts.Versions = eastusVersions()
 	attachFacts.Cluster.Pools = append(attachFacts.Cluster.Pools, Pool{Name: "user", VMSize: "Standard_D8s_v3", Count: 2, VCPUs: 8})

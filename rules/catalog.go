@@ -37,7 +37,7 @@ var RegionPairs = map[string]string{
 	"eastus2": "centralus", "centralus": "eastus2",
 	"northcentralus": "southcentralus", "southcentralus": "northcentralus",
 	"westus2": "westcentralus", "westcentralus": "westus2",
-	"westus3": "eastus",
+	"westus3":       "eastus",
 	"canadacentral": "canadaeast", "canadaeast": "canadacentral",
 	"brazilsouth": "southcentralus",
 	"northeurope": "westeurope", "westeurope": "northeurope",

@@ -1,0 +1,68 @@
+# amlaks: `make run` serves the product; `make test` runs every test.
+GO       ?= go
+BIN      := amlaks
+WASM     := web/app.wasm
+TOOLS    := $(CURDIR)/bin
+WBT      := $(TOOLS)/wasmbrowsertest
+CHROMIUM ?= /usr/bin/chromium
+export GOFLAGS := -buildvcs=false
+
+.PHONY: run test wasm build e2e bench lint clean deps unit wasmtest fuzz size
+
+## run: build the wasm and the binary, serve http://127.0.0.1:8080 (emulator when no Azure credential)
+run: build
+	./$(BIN) serve
+
+## build: the server binary and web/app.wasm (raw, gzip and, with brotli installed, br)
+build: wasm $(BIN)
+
+$(BIN): FORCE
+	$(GO) build -trimpath -o $(BIN) .
+
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM) .
+	gzip -9 -k -f $(WASM)
+	@if command -v brotli >/dev/null 2>&1; then brotli -f -q 9 -o $(WASM).br $(WASM); else rm -f $(WASM).br; fi
+	@printf 'app.wasm: %s bytes raw, %s gzip, %s brotli\n' $$(stat -c %s $(WASM)) $$(stat -c %s $(WASM).gz) $$( [ -f $(WASM).br ] && stat -c %s $(WASM).br || echo n/a)
+
+## deps: what the tests need on a new machine: Chromium and brotli from Debian, wasmbrowsertest from the module proxy
+deps: $(WBT)
+	@if ! command -v $(CHROMIUM) >/dev/null 2>&1 || ! command -v brotli >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium brotli >/dev/null; fi
+	@$(CHROMIUM) --version
+
+$(WBT):
+	GOBIN=$(TOOLS) $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
+
+## test: vet, unit tests with -race, the rules compiled to wasm in headless Chromium, then the browser tests
+test: deps lint unit wasmtest e2e
+
+unit:
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
+
+## wasmtest: the rules package's tests, compiled to WebAssembly, run in headless Chromium
+wasmtest: $(WBT)
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WBT)" ./rules/
+
+## e2e: the real binary, the emulator and real headless Chromium
+e2e: build
+	AMLAKS_BIN=$(CURDIR)/$(BIN) AMLAKS_WEB=$(CURDIR)/web $(GO) test -count=1 -timeout 20m ./e2e/
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./rules/ ./proxy/...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzValidate -fuzztime 30s ./rules/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeLink -fuzztime 30s ./rules/
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt wants changes'; exit 1)
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./rules/ ./app/ .
+
+size: wasm
+
+clean:
+	rm -rf $(BIN) $(WASM) $(WASM).gz $(WASM).br bin e2e/screenshots
+
+FORCE:

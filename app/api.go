@@ -1,0 +1,124 @@
+// Package app is the amlaks page: go-app components rendered on the server
+// and run in the browser as WebAssembly. It imports rules and go-app, never
+// the proxy; it talks to the proxy with the browser's fetch, decoding the
+// same JSON types. Import it as ui where it meets go-app's app package.
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// config is what the proxy says about itself (GET /api/config).
+type config struct {
+	Backend             string        `json:"backend"`
+	DefaultSubscription string        `json:"defaultSubscription"`
+	Policy              *rules.Policy `json:"policy"`
+	FrameAncestors      []string      `json:"frameAncestors"`
+}
+
+// accepted is the proxy's answer to a write.
+type accepted struct {
+	Operation string `json:"operation"`
+	Page      string `json:"page"`
+}
+
+// apiError is the proxy's error body.
+type apiError struct {
+	Error struct {
+		rules.Error
+		RequestID string `json:"requestId"`
+	} `json:"error"`
+}
+
+// call sends one request to the proxy with the browser's fetch and decodes
+// the JSON answer into out. It blocks: call it from ctx.Async. An error
+// answer comes back as a *rules.Error.
+func call(method, path string, in, out any) error {
+	if app.IsServer {
+		return errors.New("no fetch on the server")
+	}
+	opts := map[string]any{
+		"method":      method,
+		"credentials": "same-origin",
+		"headers":     map[string]any{"Accept": "application/json"},
+	}
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		opts["body"] = string(b)
+		opts["headers"] = map[string]any{"Accept": "application/json", "Content-Type": "application/json"}
+	}
+	type result struct {
+		status int
+		body   string
+		err    string
+	}
+	done := make(chan result, 1)
+	var onText, onResp, onErr app.Func
+	status := 0
+	onText = app.FuncOf(func(this app.Value, args []app.Value) any {
+		done <- result{status: status, body: args[0].String()}
+		return nil
+	})
+	onResp = app.FuncOf(func(this app.Value, args []app.Value) any {
+		status = args[0].Get("status").Int()
+		args[0].Call("text").Call("then", onText, onErr)
+		return nil
+	})
+	onErr = app.FuncOf(func(this app.Value, args []app.Value) any {
+		done <- result{err: "The amlaks proxy could not be reached. Check your connection and try again."}
+		return nil
+	})
+	app.Window().Call("fetch", path, opts).Call("then", onResp, onErr)
+	r := <-done
+	onText.Release()
+	onResp.Release()
+	onErr.Release()
+	if r.err != "" {
+		return rules.Errorf(rules.ErrUnavailable, "", r.err)
+	}
+	if r.status >= 400 {
+		var e apiError
+		if json.Unmarshal([]byte(r.body), &e) != nil || e.Error.Message == "" {
+			return rules.Errorf(rules.ErrUnavailable, "", "The proxy answered with an error the page cannot read.")
+		}
+		err := e.Error.Error
+		if e.Error.RequestID != "" {
+			err.Message += " (request " + e.Error.RequestID + ")"
+		}
+		return &err
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(r.body), out); err != nil {
+		return rules.Errorf(rules.ErrUnavailable, "", "The proxy's answer could not be read.")
+	}
+	return nil
+}
+
+// message returns the words to show for an error from call.
+func message(err error) string {
+	var e *rules.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+// workspacePath is the API path of a workspace.
+func workspacePath(ref rules.WorkspaceRef) string {
+	return "/api/workspaces/" + url.PathEscape(ref.Subscription) + "/" + url.PathEscape(ref.ResourceGroup) + "/" + url.PathEscape(ref.Name)
+}
+
+// fieldID is the DOM id of a request field's input.
+func fieldID(field string) string { return "f-" + strings.ReplaceAll(field, ".", "-") }

@@ -1,0 +1,101 @@
+package app
+
+import (
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// Register declares the page's routes. main calls it in both builds.
+func Register() {
+	app.Route("/", func() app.Composer { return &Form{} })
+	app.Route("/inventory", func() app.Composer { return &Inventory{} })
+	app.RouteWithRegexp("^/progress/[^/]+/[^/]+/[^/]+/[^/]+$", func() app.Composer { return &Progress{} })
+}
+
+var (
+	cfgOnce  sync.Once
+	cfgValue config
+	cfgErr   error
+	cfgDone  = make(chan struct{})
+)
+
+// loadConfig fetches /api/config once per page load. It blocks: call it from ctx.Async.
+func loadConfig() (config, error) {
+	cfgOnce.Do(func() {
+		cfgErr = call("GET", "/api/config", nil, &cfgValue)
+		close(cfgDone)
+	})
+	<-cfgDone
+	return cfgValue, cfgErr
+}
+
+// embedded reports whether the page runs in its compact iframe layout.
+func embedded(u *url.URL) bool { return u != nil && u.Query().Get("embed") == "1" }
+
+// keepEmbed adds embed=1 to a page URL when the page is embedded.
+func keepEmbed(path string, embed bool) string {
+	if !embed {
+		return path
+	}
+	if strings.Contains(path, "?") {
+		return path + "&embed=1"
+	}
+	return path + "?embed=1"
+}
+
+// layout is the frame of every page: the emulator banner, the navigation and
+// the body. active names the current tab.
+func layout(embed bool, backend, active string, ws rules.WorkspaceRef, body ...app.UI) app.UI {
+	class := "amlaks"
+	if embed {
+		class += " embed"
+	}
+	inv := "/inventory"
+	if ws.Name != "" {
+		inv += "?" + url.Values{"sub": {ws.Subscription}, "rg": {ws.ResourceGroup}, "ws": {ws.Name}}.Encode()
+	}
+	tab := func(id, label, href string) app.UI {
+		a := app.A().ID("tab-" + id).Href(keepEmbed(href, embed)).Text(label)
+		if id == active {
+			a = a.Aria("current", "page").Class("active")
+		}
+		return a
+	}
+	return app.Div().Class(class).Body(
+		app.If(backend == "emulator", func() app.UI {
+			return app.Div().ID("emulator-banner").Class("banner").Attr("role", "status").Text(
+				"Demo mode: this proxy has no Azure credential and runs against its built-in Azure emulator. Nothing is created in Azure.")
+		}),
+		app.Header().Class("top").Body(
+			app.If(!embed, func() app.UI { return app.Span().Class("brand").Text("amlaks") }),
+			app.Nav().Aria("label", "Sections").Body(
+				tab("create", "Create", "/?mode=create"),
+				tab("attach", "Attach", "/?mode=attach"),
+				tab("inventory", "Clusters", inv),
+			),
+		),
+		app.Main().Body(body...),
+	)
+}
+
+// findingsList renders findings with an id a field can point at.
+func findingsList(id string, fs rules.Findings) app.UI {
+	if len(fs) == 0 {
+		return app.Div().ID(id).Class("findings empty")
+	}
+	return app.Ul().ID(id).Class("findings").Body(
+		app.Range(fs).Slice(func(i int) app.UI {
+			f := fs[i]
+			return app.Li().Class("finding "+string(f.Severity)).DataSet("code", f.Code).Body(
+				app.Span().Class("code").Text(f.Code),
+				app.Span().Class("msg").Text(" "+f.Message),
+				app.If(f.Fix != "", func() app.UI { return app.Span().Class("fix").Text(" " + f.Fix) }),
+			)
+		}),
+	)
+}

@@ -1,0 +1,119 @@
+package app
+
+import (
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// exportKinds are the review step's views of the request, secrets as placeholders.
+var exportKinds = []struct{ id, label string }{
+	{"cli", "Azure CLI"},
+	{"python", "Python SDK v1"},
+	{"terraform", "Terraform"},
+	{"arm", "ARM request"},
+}
+
+func exportText(kind string, req rules.Request, wsLocation string) string {
+	req = req.Normalized(wsLocation)
+	switch kind {
+	case "cli":
+		return rules.AzCLI(req)
+	case "python":
+		return rules.PythonSDK(req)
+	case "terraform":
+		return rules.Terraform(req, wsLocation)
+	case "arm":
+		b, err := rules.ARMBody(req, wsLocation)
+		if err != nil {
+			return err.Error()
+		}
+		return "PUT " + rules.ARMPath(req) + "\n\n" + string(b)
+	}
+	return ""
+}
+
+// renderReview is the last step: what will happen, the findings, the exports
+// and the one button that sends the request.
+func (f *Form) renderReview() app.UI {
+	req := f.request()
+	norm := req.Normalized(f.facts.WorkspaceLocation)
+	verb, what, duration := "Create", "a new AKS cluster", "about 10 minutes"
+	if norm.Mode == rules.ModeAttach {
+		id, _ := norm.TargetID()
+		verb, what, duration = "Attach", "the cluster "+id, "about 5 minutes"
+	}
+	var lines []string
+	lines = append(lines, fmt.Sprintf("%s %s as compute %q in workspace %s (%s).", verb, what, norm.Name, norm.Workspace.Name, norm.Workspace.ResourceGroup))
+	if norm.Mode == rules.ModeCreate {
+		lines = append(lines, fmt.Sprintf("%d × %s in %s, purpose %s.", norm.NodeCount, norm.VMSize, norm.Location, norm.Purpose))
+	} else {
+		lines = append(lines, "Purpose "+string(norm.Purpose)+".")
+	}
+	lines = append(lines, "Load balancer: "+string(norm.LoadBalancer.Type)+"; TLS: "+string(norm.TLS.Mode)+".", "It usually takes "+duration+".")
+	text := exportText(f.exportTab, req, f.facts.WorkspaceLocation)
+	return app.Section().ID("review-step").Class("review").Body(
+		app.H1().ID("review-title").Attr("tabindex", "-1").Text("Review"),
+		app.Ul().ID("review-summary").Body(app.Range(lines).Slice(func(i int) app.UI { return app.Li().Text(lines[i]) })),
+		findingsList("review-findings", f.findings),
+		app.Div().Class("exports").Body(
+			app.Div().Attr("role", "tablist").Aria("label", "Exports").Body(
+				app.Range(exportKinds).Slice(func(i int) app.UI {
+					k := exportKinds[i]
+					return app.Button().Type("button").ID("export-tab-"+k.id).Attr("role", "tab").
+						Aria("selected", fmt.Sprint(k.id == f.exportTab)).Text(k.label).
+						OnClick(func(ctx app.Context, e app.Event) { f.exportTab, f.copied = k.id, "" })
+				}),
+			),
+			app.Pre().ID("export-"+f.exportTab).Class("export").Attr("role", "tabpanel").Attr("tabindex", "0").Text(text),
+			app.Button().Type("button").ID("copy-export").Text("Copy").OnClick(func(ctx app.Context, e app.Event) {
+				copyText(text)
+				f.copied = "export"
+			}),
+			app.If(f.copied == "export", func() app.UI { return app.Span().Class("copied").Attr("role", "status").Text("Copied") }),
+		),
+		app.If(f.submitErr != nil, func() app.UI {
+			e := f.submitErr
+			return app.Div().ID("submit-error").Class("alert error").Attr("role", "alert").Body(
+				app.Text(e.Message),
+				findingsList("submit-findings", e.Findings),
+			)
+		}),
+		app.Div().Class("actions").Body(
+			app.Button().ID("submit").Type("button").Class("primary").Disabled(f.submitting || f.findings.HasErrors()).
+				Text(map[bool]string{true: "Sending…", false: verb}[f.submitting]).OnClick(f.submit),
+			app.Button().ID("back").Type("button").Text("Back to the form").Disabled(f.submitting).
+				OnClick(func(ctx app.Context, e app.Event) { f.reviewing = false; f.submitErr = nil }),
+		),
+	)
+}
+
+// submit sends the request once: the button is disabled while it is on its way.
+func (f *Form) submit(ctx app.Context, e app.Event) {
+	if f.submitting || f.findings.HasErrors() {
+		return
+	}
+	f.submitting, f.submitErr = true, nil
+	req := f.request()
+	ctx.Async(func() {
+		var a accepted
+		err := call("POST", "/api/computes", req, &a)
+		ctx.Dispatch(func(ctx app.Context) {
+			f.submitting = false
+			if err != nil {
+				e, ok := err.(*rules.Error)
+				if !ok {
+					e = rules.Errorf(rules.ErrUnavailable, "", message(err))
+				}
+				f.submitErr = e
+				return
+			}
+			// The secrets are gone from this page once Azure has them.
+			f.req.TLS.CertPEM, f.req.TLS.KeyPEM = "", ""
+			notifyHost(f.cfg, "submitted", map[string]any{"mode": string(req.Mode), "name": req.Name, "workspace": req.Workspace.Name})
+			ctx.Navigate(keepEmbed(a.Page, f.embed))
+		})
+	})
+}

@@ -1,0 +1,318 @@
+// Package e2e runs the real amlaks binary, against its built-in Azure
+// emulator, and drives the page with real headless Chromium. Outside CI a
+// missing browser skips the suite; under CI=true it fails.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+var (
+	binPath string
+	webDir  string
+)
+
+func TestMain(m *testing.M) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		panic(err)
+	}
+	binPath, webDir = os.Getenv("AMLAKS_BIN"), os.Getenv("AMLAKS_WEB")
+	if webDir == "" {
+		webDir = filepath.Join(root, "web")
+	}
+	if binPath == "" {
+		dir, err := os.MkdirTemp("", "amlaks-e2e")
+		if err != nil {
+			panic(err)
+		}
+		defer os.RemoveAll(dir)
+		binPath = filepath.Join(dir, "amlaks")
+		build := exec.Command("go", "build", "-o", binPath, ".")
+		build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: building amlaks:", err)
+			os.Exit(1)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(webDir, "app.wasm")); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: web/app.wasm is missing: run `make wasm` (or `make e2e`) first")
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+// server is one running amlaks binary.
+type server struct {
+	URL  string
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	logs bytes.Buffer
+}
+
+// startServer runs `amlaks serve` on a free loopback port against the
+// emulator with short operation times, and waits until it answers.
+func startServer(t *testing.T, args ...string) *server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	all := append([]string{"serve", "--addr", addr, "--web", webDir, "--azure", "emulator",
+		"--emulator-create", "3s", "--emulator-attach", "2s", "--emulator-update", "1s"}, args...)
+	cmd := exec.Command(binPath, all...)
+	s := &server{URL: "http://" + addr, cmd: cmd}
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			s.mu.Lock()
+			s.logs.WriteString(sc.Text() + "\n")
+			s.mu.Unlock()
+		}
+	}()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		pw.Close()
+		if t.Failed() {
+			t.Logf("server log:\n%s", s.log())
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(s.URL + "/api/config")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("amlaks did not start:\n%s", s.log())
+	return nil
+}
+
+func (s *server) log() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.logs.String()
+}
+
+// api sends a JSON request to the server and decodes the answer into out
+// (when not nil); it returns the status.
+func (s *server) api(t *testing.T, method, path string, in, out any) int {
+	t.Helper()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, path, err, data)
+		}
+	}
+	return resp.StatusCode
+}
+
+// chromiumPath finds the browser, or skips (fails under CI=true).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no Chromium at /usr/bin/chromium: `make deps` installs it")
+	}
+	t.Skip("no Chromium: install it with `make deps` to run the browser tests")
+	return ""
+}
+
+// browser is one headless Chromium tab. It fails the test on any console
+// error or uncaught exception, and saves a screenshot when the test fails.
+type browser struct {
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path := chromiumPath(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(1280, 1000),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	b := &browser{ctx: ctx}
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	go func() {
+		for msg, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			if msg.Type == chromedp.ConsoleError || msg.Type == chromedp.ConsoleException {
+				b.mu.Lock()
+				b.errors = append(b.errors, string(msg.Type)+": "+msg.Text)
+				b.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		if t.Failed() {
+			b.screenshot(t)
+		}
+		b.mu.Lock()
+		errs := append([]string(nil), b.errors...)
+		b.mu.Unlock()
+		for _, e := range errs {
+			t.Errorf("browser console: %s", e)
+		}
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	return b
+}
+
+// screenshot saves the page to e2e/screenshots/<test>.png.
+func (b *browser) screenshot(t *testing.T) string {
+	t.Helper()
+	img, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Logf("screenshot: %v", err)
+		return ""
+	}
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "screenshots")
+	_ = os.MkdirAll(dir, 0o755)
+	name := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())+".png")
+	if err := os.WriteFile(name, img, 0o644); err != nil {
+		t.Logf("screenshot: %v", err)
+		return ""
+	}
+	t.Logf("screenshot: %s", name)
+	return name
+}
+
+// open navigates and waits until the wasm has replaced go-app's loader and
+// the page has marked itself ready.
+func (b *browser) open(t *testing.T, url string) {
+	t.Helper()
+	b.do(t, chromedp.Navigate(url),
+		chromedp.WaitNotPresent(chromedp.CSS("#app-wasm-loader")),
+		chromedp.WaitReady(chromedp.CSS(`body[data-ready="1"]`)),
+	)
+}
+
+func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eval runs JavaScript and returns its value.
+func eval[T any](t *testing.T, b *browser, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition until it is true.
+func (b *browser) waitFor(t *testing.T, js string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js)); err != nil {
+		t.Fatalf("waiting for %s: %v", js, err)
+	}
+}
+
+// typeInto replaces an input's text the way a person types it.
+func (b *browser) typeInto(t *testing.T, sel, text string) {
+	t.Helper()
+	b.do(t, chromedp.SetValue(chromedp.CSS(sel), ""), chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// codes returns the finding codes shown under a field's findings list.
+func codes(t *testing.T, b *browser, listID string) []string {
+	return eval[[]string](t, b, fmt.Sprintf(`Array.from(document.querySelectorAll('#%s [data-code]')).map(e => e.dataset.code)`, listID))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,166 @@
+package proxy
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// accepted is the answer to a write that Azure accepted: where to follow it.
+type accepted struct {
+	Operation string `json:"operation"` // the API URL of the operation's state
+	Page      string `json:"page"`      // the page that shows its progress
+}
+
+func operationPaths(ref rules.WorkspaceRef, name string) accepted {
+	p := url.PathEscape(ref.Subscription) + "/" + url.PathEscape(ref.ResourceGroup) + "/" + url.PathEscape(ref.Name) + "/" + url.PathEscape(name)
+	return accepted{Operation: "/api/operations/" + p, Page: "/progress/" + p}
+}
+
+// postCompute serves POST /api/computes: create or attach. The rules run
+// again with facts fresh from Azure; a name that exists (O4) or a cluster
+// attached already (T4) is refused before anything is sent. Writes on the same
+// name or cluster are serialised, so concurrent requests cannot both pass.
+func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
+	var req rules.Request
+	if err := s.decode(w, r, &req); err != nil {
+		return err
+	}
+	keys := []string{"name:" + strings.ToLower(req.Workspace.ID()+"/"+req.Name)}
+	if id, ok := req.TargetID(); ok && req.Mode == rules.ModeAttach {
+		keys = append(keys, "cluster:"+strings.ToLower(id))
+	}
+	unlock := s.locks.lock(keys...)
+	defer unlock()
+
+	facts, err := s.gatherFacts(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	fs := rules.Validate(req, facts)
+	if errs := fs.Errors(); len(errs) > 0 {
+		return refusal(errs)
+	}
+	norm := req.Normalized(facts.WorkspaceLocation)
+	if norm.Mode == rules.ModeAttach {
+		id, _ := norm.TargetID()
+		norm.Target = rules.Target{ResourceID: id}
+	}
+	if err := s.azure.Provision(r.Context(), norm); err != nil {
+		return err
+	}
+	s.cfg.logger().Info("provision accepted", "mode", norm.Mode, "workspace", norm.Workspace.ID(), "name", norm.Name, "requestId", requestID(r))
+	a := operationPaths(norm.Workspace, norm.Name)
+	w.Header().Set("Location", a.Operation)
+	writeJSON(w, http.StatusAccepted, a)
+	return nil
+}
+
+// refusal turns error findings into the error the proxy answers: a conflict
+// for N5 and T4, a policy refusal for the guardrails, invalid otherwise.
+func refusal(errs rules.Findings) error {
+	code := rules.ErrInvalid
+	for _, f := range errs {
+		switch {
+		case f.Code == "N5" || f.Code == "T4":
+			code = rules.ErrConflict
+		case strings.HasPrefix(f.Code, "G") && code == rules.ErrInvalid:
+			code = rules.ErrForbidden
+		}
+	}
+	first := errs[0]
+	for _, f := range errs {
+		if (code == rules.ErrConflict && (f.Code == "N5" || f.Code == "T4")) || (code == rules.ErrForbidden && strings.HasPrefix(f.Code, "G")) {
+			first = f
+			break
+		}
+	}
+	msg := first.Message
+	if len(errs) > 1 {
+		msg += " (and " + plural(len(errs)-1, "more problem") + ")"
+	}
+	return &rules.Error{Code: code, Field: first.Field, Message: msg, Findings: errs}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return itoa(n) + " " + what + "s"
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+// scaleBody is the body of a scale request.
+type scaleBody struct {
+	NodeCount int    `json:"nodeCount"`
+	VMSize    string `json:"vmSize,omitempty"`
+}
+
+// postScale serves POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale:
+// change the node count of a cluster (S1: never its VM size).
+func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
+	ref, err := workspaceRef(r)
+	if err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	var body scaleBody
+	if err := s.decode(w, r, &body); err != nil {
+		return err
+	}
+	unlock := s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
+	defer unlock()
+	current, err := s.azure.Compute(r.Context(), ref, name)
+	if err != nil {
+		return err
+	}
+	facts := rules.Facts{Policy: s.cfg.Policy}
+	if current.Location != "" {
+		if facts.VMSizes, err = s.azure.VMSizes(r.Context(), ref.Subscription, current.Location); err != nil {
+			return err
+		}
+	}
+	fs := rules.CheckScale(rules.ScaleRequest{Workspace: ref, Name: name, NodeCount: body.NodeCount, VMSize: body.VMSize}, current, facts)
+	if errs := fs.Errors(); len(errs) > 0 {
+		return refusal(errs)
+	}
+	if err := s.azure.Scale(r.Context(), ref, name, body.NodeCount); err != nil {
+		return err
+	}
+	a := operationPaths(ref, name)
+	w.Header().Set("Location", a.Operation)
+	writeJSON(w, http.StatusAccepted, a)
+	return nil
+}
+
+// deleteCompute serves DELETE /api/workspaces/{sub}/{rg}/{ws}/computes/{name}:
+// detach the compute; the cluster is kept (O3).
+func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
+	ref, err := workspaceRef(r)
+	if err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	unlock := s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
+	defer unlock()
+	if _, err := s.azure.Compute(r.Context(), ref, name); err != nil {
+		return err
+	}
+	if err := s.azure.Detach(r.Context(), ref, name); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, operationPaths(ref, name))
+	return nil
+}

@@ -1,0 +1,50 @@
+package proxy
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// Config is how a platform team runs the proxy. It holds no secret: the Azure
+// credential lives in the Azure adapter.
+type Config struct {
+	// Backend names what the proxy talks to: "azure" or "emulator". It is
+	// shown on every page.
+	Backend string
+	// DefaultSubscription is the subscription pickers start with.
+	DefaultSubscription string
+	// Policy is the platform team's guardrails; nil allows anything.
+	Policy *rules.Policy
+	// FrameAncestors are the portal origins (scheme://host[:port]) that may
+	// embed the page in an iframe. Empty: none may.
+	FrameAncestors []string
+	// MaxBody caps request bodies, in bytes. Zero means 64 KiB.
+	MaxBody int64
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the proxy's log; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+func (c Config) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c Config) maxBody() int64 {
+	if c.MaxBody > 0 {
+		return c.MaxBody
+	}
+	return 64 << 10
+}
+
+func (c Config) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.Default()
+}

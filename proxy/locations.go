@@ -1,0 +1,85 @@
+package proxy
+
+import (
+	"net/http"
+	"regexp"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+var locationName = regexp.MustCompile(`^[a-z0-9]{2,40}$`)
+
+// locationAndSubscription reads {location} and ?subscription= and checks them.
+func (s *Server) locationAndSubscription(r *http.Request) (sub, loc string, err error) {
+	loc = r.PathValue("location")
+	if !locationName.MatchString(loc) {
+		return "", "", rules.Errorf(rules.ErrInvalid, "location", "The location must be an Azure region name such as eastus.")
+	}
+	sub = r.URL.Query().Get("subscription")
+	if sub == "" {
+		sub = s.cfg.DefaultSubscription
+	}
+	if err := checkSubscription(sub); err != nil {
+		return "", "", err
+	}
+	return sub, loc, nil
+}
+
+func checkSubscription(sub string) error {
+	probe := rules.Request{Mode: rules.ModeCreate, Workspace: rules.WorkspaceRef{Subscription: sub}}
+	for _, f := range rules.Validate(probe, rules.Facts{}).For(rules.FieldSubscription) {
+		return &rules.Error{Code: rules.ErrInvalid, Field: "subscription", Message: f.Message}
+	}
+	return nil
+}
+
+// listVersions serves GET /api/locations/{location}/versions: the Kubernetes
+// versions of a location (K4).
+func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
+	sub, loc, err := s.locationAndSubscription(r)
+	if err != nil {
+		return err
+	}
+	vs, err := s.azure.KubernetesVersions(r.Context(), sub, loc)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"location": loc, "versions": vs})
+	return nil
+}
+
+// listVMSizes serves GET /api/locations/{location}/vmsizes: the VM sizes of a
+// location with their cores, memory and accelerators.
+func (s *Server) listVMSizes(w http.ResponseWriter, r *http.Request) error {
+	sub, loc, err := s.locationAndSubscription(r)
+	if err != nil {
+		return err
+	}
+	sizes, err := s.azure.VMSizes(r.Context(), sub, loc)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"location": loc, "vmSizes": sizes})
+	return nil
+}
+
+// listClusters serves GET /api/clusters?subscription=: the AKS clusters an
+// attach can pick, with version, load balancer, private flag and ranges.
+func (s *Server) listClusters(w http.ResponseWriter, r *http.Request) error {
+	sub := r.URL.Query().Get("subscription")
+	if sub == "" {
+		sub = s.cfg.DefaultSubscription
+	}
+	if err := checkSubscription(sub); err != nil {
+		return err
+	}
+	cs, err := s.azure.Clusters(r.Context(), sub)
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		cs = []rules.Cluster{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"clusters": cs})
+	return nil
+}

@@ -1,0 +1,59 @@
+package proxy
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// Usual durations of the operations (O1).
+const (
+	createSeconds = 600
+	attachSeconds = 300
+)
+
+// getOperation serves GET /api/operations/{sub}/{rg}/{ws}/{name}: the state
+// of a create or attach, read from Azure each time, so a restart of the proxy
+// loses nothing.
+func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) error {
+	ref, err := workspaceRef(r)
+	if err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	c, err := s.azure.Compute(r.Context(), ref, name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, operationState(ref, c, s.cfg.now()))
+	return nil
+}
+
+// operationState derives an operation's state from the compute Azure reports.
+func operationState(ref rules.WorkspaceRef, c rules.Compute, now time.Time) rules.OperationState {
+	st := rules.OperationState{Workspace: ref, Name: c.Name, State: c.State, Errors: c.Errors, Compute: &c,
+		Mode: rules.ModeCreate, ExpectedSec: createSeconds}
+	if c.Attached {
+		st.Mode, st.ExpectedSec = rules.ModeAttach, attachSeconds
+	}
+	switch strings.ToLower(c.State) {
+	case "succeeded":
+		st.Done, st.Succeeded = true, true
+	case "failed", "canceled":
+		st.Done = true
+	}
+	start, err := time.Parse(time.RFC3339, c.CreatedOn)
+	if err == nil {
+		st.StartedAt = c.CreatedOn
+		end := now
+		if st.Done {
+			if t, err := time.Parse(time.RFC3339, c.ModifiedOn); err == nil && t.After(start) {
+				end = t
+			}
+		}
+		st.ElapsedSec = max(int(end.Sub(start).Seconds()), 0)
+	}
+	return st
+}

@@ -1,0 +1,212 @@
+// Package proxy is the HTTP side of amlaks: the JSON API the page calls, the
+// security headers of every answer, and the checks that run again on the
+// server before anything is sent to Azure. It talks to Azure through the
+// Azure interface, never through the SDK directly.
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// Server serves the JSON API and wraps the page handler with security headers.
+type Server struct {
+	cfg   Config
+	azure Azure
+	page  http.Handler
+
+	locks keyedMutex // serialises writes per compute name and per cluster
+}
+
+// New returns a Server. page serves everything that is not /api/ (the
+// go-app handler); it may be nil in tests.
+func New(cfg Config, az Azure, page http.Handler) *Server {
+	if page == nil {
+		page = http.NotFoundHandler()
+	}
+	return &Server{cfg: cfg, azure: az, page: page}
+}
+
+// Handler returns the whole HTTP surface: the route table, cross-origin
+// protection for unsafe methods, request IDs and security headers.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			if err := h(w, r); err != nil {
+				s.writeError(w, r, err)
+			}
+		})
+	}
+	route("GET /api/config", s.getConfig)
+	route("GET /api/workspaces", s.listWorkspaces)
+	route("GET /api/locations/{location}/versions", s.listVersions)
+	route("GET /api/locations/{location}/vmsizes", s.listVMSizes)
+	route("GET /api/clusters", s.listClusters)
+	route("POST /api/facts", s.postFacts)
+	route("POST /api/validate", s.postValidate)
+	route("POST /api/computes", s.postCompute)
+	route("GET /api/workspaces/{sub}/{rg}/{ws}/computes", s.listComputes)
+	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale", s.postScale)
+	route("DELETE /api/workspaces/{sub}/{rg}/{ws}/computes/{name}", s.deleteCompute)
+	route("GET /api/operations/{sub}/{rg}/{ws}/{name}", s.getOperation)
+	route("/api/", func(w http.ResponseWriter, r *http.Request) error {
+		return rules.Errorf(rules.ErrNotFound, "", "There is no API at "+r.Method+" "+r.URL.Path+".")
+	})
+	mux.Handle("/", s.page)
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, rules.Errorf(rules.ErrForbidden, "", "Cross-site requests may not change anything. Use the amlaks page itself."))
+	}))
+	return s.withRequestID(s.withSecurityHeaders(cop.Handler(mux)))
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+func (s *Server) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey).(string)
+	return id
+}
+
+// withSecurityHeaders sets the CSP (the wasm needs 'wasm-unsafe-eval'; nothing
+// else is loaded from elsewhere), framing from the configured portal origins
+// only, nosniff and a strict referrer policy.
+func (s *Server) withSecurityHeaders(next http.Handler) http.Handler {
+	ancestors := "'none'"
+	if len(s.cfg.FrameAncestors) > 0 {
+		ancestors = strings.Join(s.cfg.FrameAncestors, " ")
+	}
+	csp := "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " +
+		"frame-ancestors " + ancestors
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		if len(s.cfg.FrameAncestors) == 0 {
+			h.Set("X-Frame-Options", "DENY")
+		}
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// decode reads one strict JSON value into v: unknown fields, trailing data,
+// wrong types and oversize bodies are errors naming the problem.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return rules.Errorf(rules.ErrInvalid, "", "Send the request as JSON (Content-Type: application/json).")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.maxBody()))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return rules.Errorf(rules.ErrTooLarge, "", fmt.Sprintf("The request is larger than %d bytes.", s.cfg.maxBody()))
+		}
+		return rules.Errorf(rules.ErrInvalid, "", "The request body could not be read.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return rules.Errorf(rules.ErrInvalid, "", "The request has data after its JSON value.")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return rules.Errorf(rules.ErrInvalid, "", fmt.Sprintf("The request is not valid JSON (at byte %d).", syn.Offset))
+	case errors.As(err, &typ):
+		field := typ.Field
+		return rules.Errorf(rules.ErrInvalid, field, fmt.Sprintf("%s must be a %s, not a JSON %s.", orBody(field), typ.Type.String(), typ.Value))
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return rules.Errorf(rules.ErrInvalid, "", "The request body is empty or cut short.")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return rules.Errorf(rules.ErrInvalid, name, fmt.Sprintf("The request has a field %q that amlaks does not know.", name))
+	}
+	return rules.Errorf(rules.ErrInvalid, "", "The request could not be read as JSON.")
+}
+
+func orBody(field string) string {
+	if field == "" {
+		return "The request"
+	}
+	return field
+}
+
+// keyedMutex is a set of mutexes by key.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+// lock takes the mutexes of every key, in a fixed order, and returns the unlock.
+func (k *keyedMutex) lock(keys ...string) func() {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*sync.Mutex{}
+	}
+	var ms []*sync.Mutex
+	for i, key := range sortStrings(keys) {
+		if i > 0 && key == sortStrings(keys)[i-1] {
+			continue
+		}
+		m, ok := k.locks[key]
+		if !ok {
+			m = &sync.Mutex{}
+			k.locks[key] = m
+		}
+		ms = append(ms, m)
+	}
+	k.mu.Unlock()
+	for _, m := range ms {
+		m.Lock()
+	}
+	return func() {
+		for i := len(ms) - 1; i >= 0; i-- {
+			ms[i].Unlock()
+		}
+	}
+}
+
+func sortStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}

@@ -1,0 +1,322 @@
+//go:build !(js && wasm)
+
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
+	"github.com/amlaks/amlaks/proxy"
+	"github.com/amlaks/amlaks/proxy/armemu"
+	"github.com/amlaks/amlaks/proxy/azure"
+	"github.com/amlaks/amlaks/rules"
+)
+
+const usage = `amlaks creates or attaches AKS inference clusters for Azure ML workspaces.
+
+Usage:
+  amlaks serve [flags]             serve the page and the JSON API
+  amlaks validate FILE.json        check a request file with the same rules (exit 1 on errors)
+  amlaks versions --location LOC   print the Kubernetes versions of a location
+
+Run "amlaks COMMAND -h" for a command's flags.
+`
+
+func serverMain() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = runServe(os.Args[2:])
+	case "validate":
+		var failed bool
+		failed, err = runValidate(os.Args[2:], os.Stdout)
+		if err == nil && failed {
+			os.Exit(1)
+		}
+	case "versions":
+		err = runVersions(os.Args[2:], os.Stdout)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+		return
+	default:
+		err = fmt.Errorf("unknown command %q\n\n%s", os.Args[1], usage)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "amlaks:", err)
+		os.Exit(2)
+	}
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return d
+	}
+	return def
+}
+
+// backendFlags are the flags that choose and tune the Azure backend.
+type backendFlags struct {
+	mode         string
+	subscription string
+	createTime   time.Duration
+	attachTime   time.Duration
+	updateTime   time.Duration
+}
+
+func (b *backendFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&b.mode, "azure", env("AMLAKS_AZURE", "auto"), "auto: real Azure when a credential is available, else the built-in emulator; or emulator, or azure (env AMLAKS_AZURE)")
+	fs.StringVar(&b.subscription, "subscription", env("AMLAKS_SUBSCRIPTION", ""), "default subscription ID (env AMLAKS_SUBSCRIPTION)")
+	fs.DurationVar(&b.createTime, "emulator-create", envDuration("AMLAKS_EMULATOR_CREATE", 20*time.Second), "how long an emulated create takes (env AMLAKS_EMULATOR_CREATE)")
+	fs.DurationVar(&b.attachTime, "emulator-attach", envDuration("AMLAKS_EMULATOR_ATTACH", 10*time.Second), "how long an emulated attach takes (env AMLAKS_EMULATOR_ATTACH)")
+	fs.DurationVar(&b.updateTime, "emulator-update", envDuration("AMLAKS_EMULATOR_UPDATE", 5*time.Second), "how long an emulated scale or detach takes (env AMLAKS_EMULATOR_UPDATE)")
+}
+
+// open returns the Azure adapter the flags ask for, its backend name, and a
+// func that stops what it started.
+func (b *backendFlags) open(ctx context.Context, logger *slog.Logger) (*azure.Client, string, func(), error) {
+	mode := b.mode
+	var cred azcore.TokenCredential
+	switch mode {
+	case "auto":
+		mode = "emulator"
+		if c, ok := azure.Available(ctx); ok {
+			mode, cred = "azure", c
+		}
+	case "azure", "emulator":
+	default:
+		return nil, "", nil, fmt.Errorf("--azure must be auto, emulator or azure, not %q", b.mode)
+	}
+	logf := func(format string, args ...any) { logger.Info(fmt.Sprintf(format, args...)) }
+	if mode == "azure" {
+		if cred == nil {
+			c, err := azure.DefaultCredential()
+			if err != nil {
+				return nil, "", nil, fmt.Errorf("no Azure credential: %w", err)
+			}
+			cred = c
+		}
+		opts := azure.Options{Logf: logf}
+		if b.subscription != "" {
+			opts.Subscriptions = []string{b.subscription}
+		}
+		c, err := azure.New(cred, opts)
+		return c, "azure", func() {}, err
+	}
+	emu := armemu.New(armemu.Options{
+		CreateDuration: b.createTime,
+		AttachDuration: b.attachTime,
+		UpdateDuration: b.updateTime,
+		DeleteDuration: b.updateTime,
+	})
+	srv := httptest.NewUnstartedServer(emu)
+	srv.Config.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelDebug)
+	srv.StartTLS()
+	opts := azure.ForEndpoint(srv.URL, srv.Client())
+	opts.Logf = logf
+	if b.subscription == "" {
+		b.subscription = armemu.SubscriptionID
+	}
+	c, err := azure.New(azure.StaticCredential{}, opts)
+	return c, "emulator", srv.Close, err
+}
+
+func runServe(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", env("AMLAKS_ADDR", "127.0.0.1:8080"), "address to listen on (env AMLAKS_ADDR)")
+	policyFile := fs.String("policy", env("AMLAKS_POLICY", ""), "the platform team's policy file, JSON (env AMLAKS_POLICY)")
+	ancestors := fs.String("frame-ancestors", env("AMLAKS_FRAME_ANCESTORS", ""), "space-separated portal origins that may embed the page (env AMLAKS_FRAME_ANCESTORS)")
+	webDir := fs.String("web", env("AMLAKS_WEB", "web"), "directory holding app.wasm and the static files (env AMLAKS_WEB)")
+	var backend backendFlags
+	backend.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	origins, err := parseOrigins(*ancestors)
+	if err != nil {
+		return err
+	}
+	var policy *rules.Policy
+	if *policyFile != "" {
+		if policy, err = loadPolicy(*policyFile); err != nil {
+			return err
+		}
+	}
+	az, backendName, closeBackend, err := backend.open(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer closeBackend()
+	page, err := newPage(*webDir, backendName)
+	if err != nil {
+		return err
+	}
+	srv := proxy.New(proxy.Config{
+		Backend:             backendName,
+		DefaultSubscription: backend.subscription,
+		Policy:              policy,
+		FrameAncestors:      origins,
+		Logger:              logger,
+	}, az, page)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	if backendName == "emulator" {
+		logger.Warn("no Azure credential in use: serving against the built-in Azure emulator with a sample world; nothing is created in Azure")
+	} else {
+		logger.Info("serving against Azure")
+	}
+	logger.Info("amlaks is ready", "url", "http://"+ln.Addr().String(), "backend", backendName)
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(shut)
+	}()
+	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// parseOrigins checks the portal origins: scheme://host[:port], nothing more.
+func parseOrigins(s string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Fields(s) {
+		if !(strings.HasPrefix(o, "https://") || strings.HasPrefix(o, "http://")) || strings.Count(o, "/") != 2 || strings.ContainsAny(o, " ;,'\"*") {
+			return nil, fmt.Errorf("frame ancestor %q must be an origin such as https://portal.example.com", o)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func loadPolicy(path string) (*rules.Policy, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := rules.ParsePolicy(data)
+	if err != nil {
+		return nil, fmt.Errorf("policy %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// runValidate checks a request file offline with the built-in facts and
+// prints the findings; failed is true when any is an error.
+func runValidate(args []string, out io.Writer) (failed bool, err error) {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	policyFile := fs.String("policy", env("AMLAKS_POLICY", ""), "the platform team's policy file")
+	if err := fs.Parse(args); err != nil {
+		return false, err
+	}
+	if fs.NArg() != 1 {
+		return false, errors.New("usage: amlaks validate [--policy FILE] FILE.json")
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return false, err
+	}
+	req, err := rules.DecodeRequest(data)
+	if err != nil {
+		return false, err
+	}
+	facts := rules.Facts{Now: time.Now()}
+	if *policyFile != "" {
+		if facts.Policy, err = loadPolicy(*policyFile); err != nil {
+			return false, err
+		}
+	}
+	fsd := rules.Validate(req, facts)
+	for _, f := range fsd {
+		line := fmt.Sprintf("%-7s %-3s %-28s %s", f.Severity, f.Code, f.Field, f.Message)
+		if f.Fix != "" {
+			line += " Fix: " + f.Fix
+		}
+		fmt.Fprintln(out, line)
+	}
+	if len(fsd) == 0 {
+		fmt.Fprintln(out, "no findings")
+	}
+	return fsd.HasErrors(), nil
+}
+
+func runVersions(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("versions", flag.ContinueOnError)
+	location := fs.String("location", "", "Azure region, such as eastus")
+	fs.StringVar(location, "l", "", "short for --location")
+	var backend backendFlags
+	backend.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *location == "" {
+		return errors.New("usage: amlaks versions --location LOCATION")
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	az, _, closeBackend, err := backend.open(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer closeBackend()
+	vs, err := az.KubernetesVersions(ctx, backend.subscription, strings.ToLower(*location))
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(out, rules.VersionsTable(vs))
+	return nil
+}
+
+// fileVersion is a short hash of a file, for go-app's Handler.Version: the
+// same build gives the same version, so restarts do not look like releases.
+func fileVersion(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "dev"
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:6])
+}

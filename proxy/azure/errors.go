@@ -280,6 +280,9 @@ func describe(path, typ string) string {
 	}
 	id, err := arm.ParseResourceID(path)
 	if err != nil {
+		if strings.HasPrefix(strings.ToLower(path), "/subscriptions/") {
+			return "the subscription" // a subscription-level list, like the SKUs
+		}
 		return "the resource"
 	}
 	for r := id; r != nil; r = r.Parent {
@@ -299,6 +302,9 @@ func describe(path, typ string) string {
 		}
 		words, ok := resourceWords[strings.ToLower(last)]
 		if !ok {
+			if r.Name == "" {
+				continue // a provider-level collection: name its parent
+			}
 			words = "the resource"
 		}
 		if r.Name == "" || looksSecret(r.Name) {

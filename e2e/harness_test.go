@@ -243,7 +243,7 @@ func newBrowser(t *testing.T) *browser {
 // screenshot saves the page to e2e/screenshots/<test>.png.
 func (b *browser) screenshot(t *testing.T) string {
 	t.Helper()
-	img, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
+	img, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Logf("screenshot: %v", err)
 		return ""
@@ -300,7 +300,9 @@ func (b *browser) waitFor(t *testing.T, js string) {
 // typeInto replaces an input's text the way a person types it.
 func (b *browser) typeInto(t *testing.T, sel, text string) {
 	t.Helper()
-	b.do(t, chromedp.SetValue(chromedp.CSS(sel), ""), chromedp.SendKeys(chromedp.CSS(sel), text))
+	b.do(t, chromedp.WaitVisible(chromedp.CSS(sel)))
+	eval[bool](t, b, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = ''; return true })()`, sel))
+	b.do(t, chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
 // codes returns the finding codes shown under a field's findings list.

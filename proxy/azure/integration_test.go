@@ -1,0 +1,397 @@
+package azure_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/amlaks/amlaks/proxy/armemu"
+	"github.com/amlaks/amlaks/proxy/azure"
+	"github.com/amlaks/amlaks/rules"
+)
+
+// Integration tests: the real client, through the SDK's real pipeline and
+// pollers, against the project's ARM emulator over TLS.
+
+var (
+	emuEast   = rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "ml-rg", Name: "ws-east"}
+	emuLocked = rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "ml-locked-rg", Name: "ws-locked"}
+)
+
+// emuClusterID is the resource ID of a sample cluster.
+func emuClusterID(name string) string {
+	return "/subscriptions/" + armemu.SubscriptionID + "/resourceGroups/aks-rg/providers/Microsoft.ContainerService/managedClusters/" + name
+}
+
+// fastEmulator returns emulator options with short operations and no
+// Retry-After, so the SDK pollers use the client's own frequency.
+func fastEmulator(d time.Duration) armemu.Options {
+	return armemu.Options{CreateDuration: d, AttachDuration: d, UpdateDuration: d, DeleteDuration: d, RetryAfter: -1}
+}
+
+// mustServe serves an emulator over TLS for the length of the test.
+func mustServe(tb testing.TB, opts armemu.Options) (*armemu.Emulator, *httptest.Server) {
+	tb.Helper()
+	emu := armemu.New(opts)
+	srv := httptest.NewTLSServer(emu)
+	tb.Cleanup(srv.Close)
+	return emu, srv
+}
+
+// mustEmuClient returns a client of the emulator with fast retries and
+// polling, closed when the test ends (before the server is).
+func mustEmuClient(tb testing.TB, srv *httptest.Server, logs *logBuffer) *azure.Client {
+	tb.Helper()
+	opts := azure.ForEndpoint(srv.URL, srv.Client())
+	opts.PollFrequency = 20 * time.Millisecond
+	opts.Retry = policy.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 2 * time.Second}
+	if logs != nil {
+		opts.Logf = logs.logf
+	}
+	c, err := azure.New(azure.StaticCredential{}, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
+// waitState reads the compute until its state is want, or fails the test
+// after ten seconds.
+func waitState(tb testing.TB, c *azure.Client, ref rules.WorkspaceRef, name, want string) rules.Compute {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := c.Compute(context.Background(), ref, name)
+		if err != nil {
+			tb.Fatalf("Compute(%s): %v", name, err)
+		}
+		if got.State == want {
+			return got
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("compute %s is %s, want %s", name, got.State, want)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// checkEmuClean fails the test when a message shows a URL or the emulator's subscription.
+func checkEmuClean(tb testing.TB, msg string) {
+	tb.Helper()
+	checkClean(tb, msg)
+	if strings.Contains(msg, armemu.SubscriptionID) || strings.Contains(msg, armemu.TenantID) {
+		tb.Errorf("message shows an ID: %q", msg)
+	}
+}
+
+func TestEmulatorWorkspaces(t *testing.T) {
+	_, srv := mustServe(t, fastEmulator(200*time.Millisecond))
+	c := mustEmuClient(t, srv, nil)
+	ws, err := c.Workspaces(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]rules.Workspace{}
+	for _, w := range ws {
+		byName[w.Name] = w
+	}
+	for name, loc := range map[string]string{"ws-east": "eastus", "ws-west": "westus", "ws-locked": "eastus"} {
+		if got := byName[name]; got.Location != loc || got.Subscription != armemu.SubscriptionID {
+			t.Errorf("workspace %s = %+v, want location %s in the sample subscription", name, got, loc)
+		}
+	}
+	got, err := c.Workspace(context.Background(), emuEast)
+	if err != nil || got.Location != "eastus" {
+		t.Errorf("Workspace(ws-east) = %+v, %v", got, err)
+	}
+	_, err = c.Workspace(context.Background(), rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "no-rg", Name: "ws-east"})
+	re := wantCode(t, err, rules.ErrNotFound, "workspace.name")
+	checkEmuClean(t, re.Message)
+}
+
+func TestEmulatorCatalog(t *testing.T) {
+	_, srv := mustServe(t, fastEmulator(200*time.Millisecond))
+	c := mustEmuClient(t, srv, nil)
+	ctx := context.Background()
+
+	sizes, err := c.VMSizes(ctx, armemu.SubscriptionID, "eastus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(sizes, func(s rules.VMSize) bool { return s.Name == "Standard_D3_v2" })
+	if i < 0 || sizes[i].VCPUs != 4 {
+		t.Errorf("VMSizes has no Standard_D3_v2 with 4 cores: %+v", sizes)
+	}
+	if !slices.ContainsFunc(sizes, func(s rules.VMSize) bool { return s.GPUs > 0 }) {
+		t.Errorf("VMSizes has no GPU size")
+	}
+
+	versions, err := c.KubernetesVersions(ctx, armemu.SubscriptionID, "eastus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := map[string]rules.KubernetesVersion{}
+	for _, v := range versions {
+		flags[v.Version] = v
+	}
+	if !flags["1.32.7"].Default || !flags["1.33.2"].Preview || flags["1.31.10"].Version == "" || flags["1.31.10"].Default {
+		t.Errorf("KubernetesVersions = %+v, want 1.31.10, 1.32.7 default, 1.33.2 preview", versions)
+	}
+
+	ranges, paired, err := c.AMLRanges(ctx, armemu.SubscriptionID, "eastus")
+	if err != nil || len(ranges) == 0 || paired != "westus" {
+		t.Errorf("AMLRanges = %q, %q, %v; want ranges and the pair westus", ranges, paired, err)
+	}
+
+	clusters, err := c.Clusters(ctx, armemu.SubscriptionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"aks-healthy", "aks-private", "aks-old", "aks-west"} {
+		if !slices.ContainsFunc(clusters, func(cl rules.Cluster) bool { return cl.Name == name }) {
+			t.Errorf("Clusters has no %s", name)
+		}
+	}
+	gpu, err := c.Cluster(ctx, emuClusterID("aks-gpu-secondary"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []rules.Pool{
+		{Name: "nodepool1", System: true, VMSize: "Standard_D4s_v3", Count: 3, VCPUs: 4},
+		{Name: "gpupool", VMSize: "Standard_NC6s_v3", Count: 2, VCPUs: 6, GPU: true},
+	}
+	if d := diff(want, gpu.Pools); d != "" {
+		t.Errorf("aks-gpu-secondary pools mismatch (-want +got):\n%s", d)
+	}
+	private, err := c.Cluster(ctx, emuClusterID("aks-private"))
+	if err != nil || !private.Private || !private.PrivateFQDNPublic {
+		t.Errorf("aks-private = %+v, %v; want private with a public FQDN", private, err)
+	}
+}
+
+func TestEmulatorCreate(t *testing.T) {
+	emu, srv := mustServe(t, fastEmulator(time.Second))
+	var logs logBuffer
+	c := mustEmuClient(t, srv, &logs)
+	req := rules.Request{Workspace: emuEast, Name: "aks-new", Description: "new scoring",
+		Tags: map[string]string{"team": "ml"}}.Normalized("eastus")
+	writes := emu.Writes()
+	start := time.Now()
+	if err := c.Provision(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 900*time.Millisecond {
+		t.Errorf("Provision took %v: it must return once the PUT is accepted", d)
+	}
+	if n := emu.Writes() - writes; n != 1 {
+		t.Errorf("Provision made %d writes, want 1", n)
+	}
+	if got, err := c.Compute(context.Background(), emuEast, "aks-new"); err != nil || got.State != "Creating" {
+		t.Errorf("Compute right after Provision = %+v, %v; want Creating", got, err)
+	}
+	got := waitState(t, c, emuEast, "aks-new", "Succeeded")
+	if got.Version != "1.32.7" || got.Nodes != 3 || got.VCPUs != 12 || got.VMSize != "Standard_D3_v2" ||
+		got.ClusterID == "" || got.Attached || got.Purpose != rules.PurposeFastProd || got.Description != "new scoring" ||
+		got.CreatedOn == "" || len(got.Errors) != 0 {
+		t.Errorf("created compute = %+v", got)
+	}
+	if _, err := c.Cluster(context.Background(), got.ClusterID); err != nil {
+		t.Errorf("the created cluster cannot be read: %v", err)
+	}
+	// The background poller logs the outcome.
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "create of compute aks-new in workspace ws-east: succeeded") {
+		if time.Now().After(deadline) {
+			t.Fatalf("log = %q, want the outcome", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestEmulatorAttach(t *testing.T) {
+	emu, srv := mustServe(t, fastEmulator(200*time.Millisecond))
+	c := mustEmuClient(t, srv, nil)
+	id := emuClusterID("aks-healthy")
+	req := rules.Request{Mode: rules.ModeAttach, Workspace: emuEast, Name: "aks-h", Target: rules.Target{ResourceID: id}}.Normalized("eastus")
+	if err := c.Provision(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	got := waitState(t, c, emuEast, "aks-h", "Succeeded")
+	if !got.Attached || !strings.EqualFold(got.ClusterID, id) || got.Version != "1.32.7" || got.Nodes != 3 || got.VCPUs != 12 {
+		t.Errorf("attached compute = %+v", got)
+	}
+	if a := emu.Attachments(id); len(a) != 1 || !strings.HasSuffix(a[0], "/ws-east/aks-h") {
+		t.Errorf("Attachments = %q, want ws-east/aks-h", a)
+	}
+}
+
+func TestEmulatorScale(t *testing.T) {
+	_, srv := mustServe(t, fastEmulator(200*time.Millisecond))
+	c := mustEmuClient(t, srv, nil)
+	if err := c.Scale(context.Background(), emuEast, "aks-attached", 5); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := c.Compute(context.Background(), emuEast, "aks-attached")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Nodes == 5 {
+			if got.VCPUs != 20 {
+				t.Errorf("VCPUs = %d, want 5 × 4", got.VCPUs)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nodes = %d, want 5", got.Nodes)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+func TestEmulatorDetachKeepsTheCluster(t *testing.T) {
+	emu, srv := mustServe(t, fastEmulator(200*time.Millisecond))
+	c := mustEmuClient(t, srv, nil)
+	id := emuClusterID("aks-attached")
+	if err := c.Detach(context.Background(), emuEast, "aks-attached"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := c.Compute(context.Background(), emuEast, "aks-attached")
+		if err != nil {
+			wantCode(t, err, rules.ErrNotFound, "name")
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the compute is still there")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if _, err := c.Cluster(context.Background(), id); err != nil {
+		t.Errorf("the cluster is gone after a detach: %v", err)
+	}
+	if a := emu.Attachments(id); len(a) != 0 {
+		t.Errorf("Attachments = %q, want none", a)
+	}
+}
+
+func TestEmulatorRefusals(t *testing.T) {
+	create := func(name string, mutate func(*rules.Request)) rules.Request {
+		r := rules.Request{Workspace: emuEast, Name: name}
+		if mutate != nil {
+			mutate(&r)
+		}
+		return r.Normalized("eastus")
+	}
+	attach := func(name, cluster string) rules.Request {
+		return rules.Request{Mode: rules.ModeAttach, Workspace: emuEast, Name: name,
+			Target: rules.Target{ResourceID: emuClusterID(cluster)}}.Normalized("eastus")
+	}
+	tests := []struct {
+		name  string
+		fault *armemu.Fault
+		req   rules.Request
+		code  rules.ErrorCode
+		field string
+		words string
+	}{
+		{name: "name taken", req: create("aks-attached", nil), code: rules.ErrConflict, field: "name"},
+		{name: "too small for production", req: create("aks-small1", func(r *rules.Request) { r.NodeCount = 1 }),
+			code: rules.ErrInvalid, words: "needs at least 3 nodes"},
+		{name: "quota", req: create("aks-big", func(r *rules.Request) { r.NodeCount = 30 }), code: rules.ErrQuota, words: "quota increase"},
+		{name: "unknown size", req: create("aks-size", func(r *rules.Request) { r.VMSize = "Standard_Nope" }),
+			code: rules.ErrInvalid, words: "Standard_Nope"},
+		{name: "old version", req: attach("aks-o", "aks-old"), code: rules.ErrUnsupported, field: "target.resourceId", words: "1.27.9"},
+		{name: "missing ranges", req: attach("aks-m", "aks-missing-ranges"), code: rules.ErrInvalid, field: "target.resourceId", words: "authorized IP ranges"},
+		{name: "private with public FQDN", req: attach("aks-p", "aks-private"), code: rules.ErrInvalid, field: "target.resourceId", words: "public FQDN"},
+		{name: "no such cluster", req: attach("aks-x", "aks-nope"), code: rules.ErrNotFound, field: "target.resourceId"},
+		{name: "role missing", req: create("aks-role", nil), code: rules.ErrForbidden, words: "AzureML Compute Operator",
+			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Status: http.StatusForbidden, Code: "AuthorizationFailed",
+				Message: "The client '" + armemu.TenantID + "' does not have authorization over scope '/subscriptions/" + armemu.SubscriptionID + "'. See https://aka.ms/rbac."}},
+		{name: "policy", req: create("aks-pol", nil), code: rules.ErrPolicy, words: "userDefinedRouting",
+			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Status: http.StatusForbidden, Code: "RequestDisallowedByPolicy"}},
+		{name: "throttled past the retries", req: create("aks-429", nil), code: rules.ErrTooMany,
+			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Status: http.StatusTooManyRequests, Times: 10}},
+		{name: "down past the retries", req: create("aks-503", nil), code: rules.ErrUnavailable,
+			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Status: http.StatusServiceUnavailable, Times: 10}},
+		{name: "connection dropped past the retries", req: create("aks-drop", nil), code: rules.ErrUnavailable,
+			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Drop: true, Times: 10}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, srv := mustServe(t, fastEmulator(200*time.Millisecond))
+			if tt.fault != nil {
+				emu.Inject(*tt.fault)
+			}
+			c := mustEmuClient(t, srv, nil)
+			re := wantCode(t, c.Provision(context.Background(), tt.req), tt.code, tt.field)
+			checkEmuClean(t, re.Message)
+			if !strings.Contains(re.Message, tt.words) {
+				t.Errorf("message = %q, want it to say %q", re.Message, tt.words)
+			}
+		})
+	}
+}
+
+func TestEmulatorRetries(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault armemu.Fault
+	}{
+		{name: "429 with Retry-After", fault: armemu.Fault{Method: "GET", PathContains: "/computes/aks-attached", Status: 429, RetryAfter: time.Second}},
+		{name: "500", fault: armemu.Fault{Method: "GET", PathContains: "/computes/aks-attached", Status: 500, Times: 2}},
+		{name: "503", fault: armemu.Fault{Method: "GET", PathContains: "/computes/aks-attached", Status: 503, Times: 3}},
+		{name: "dropped", fault: armemu.Fault{Method: "GET", PathContains: "/computes/aks-attached", Drop: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, srv := mustServe(t, fastEmulator(200*time.Millisecond))
+			emu.Inject(tt.fault)
+			c := mustEmuClient(t, srv, nil)
+			got, err := c.Compute(context.Background(), emuEast, "aks-attached")
+			if err != nil || got.State != "Succeeded" {
+				t.Errorf("Compute = %+v, %v; want it read after the retries", got, err)
+			}
+		})
+	}
+}
+
+func TestEmulatorFailedOperation(t *testing.T) {
+	_, srv := mustServe(t, fastEmulator(200*time.Millisecond))
+	c := mustEmuClient(t, srv, nil)
+	// The locked resource group's policy denies public IPs: the PUT is
+	// accepted and the operation fails.
+	if err := c.Provision(context.Background(), rules.Request{Workspace: emuLocked, Name: "aks-locked"}.Normalized("eastus")); err != nil {
+		t.Fatal(err)
+	}
+	got := waitState(t, c, emuLocked, "aks-locked", "Failed")
+	if len(got.Errors) != 1 || !strings.Contains(got.Errors[0], "userDefinedRouting") || !strings.Contains(got.Errors[0], "(RequestDisallowedByPolicy)") {
+		t.Errorf("errors = %q, want the policy explanation", got.Errors)
+	}
+	for _, e := range got.Errors {
+		checkEmuClean(t, e)
+	}
+}
+
+func TestEmulatorRestart(t *testing.T) {
+	_, srv := mustServe(t, fastEmulator(300*time.Millisecond))
+	first := mustEmuClient(t, srv, nil)
+	if err := first.Provision(context.Background(), rules.Request{Workspace: emuEast, Name: "aks-restart"}.Normalized("eastus")); err != nil {
+		t.Fatal(err)
+	}
+	first.Close() // the proxy stops; the operation goes on in Azure
+	second := mustEmuClient(t, srv, nil)
+	got := waitState(t, second, emuEast, "aks-restart", "Succeeded")
+	if got.Version == "" || got.Nodes != 3 {
+		t.Errorf("compute read by a new client = %+v", got)
+	}
+}

@@ -14,6 +14,7 @@ package azure
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"strings"
@@ -72,6 +73,7 @@ type Options struct {
 	Retry policy.RetryOptions
 	// PollFrequency is how often background pollers ask Azure about an
 	// operation when it sends no Retry-After; zero is DefaultPollFrequency.
+	// Outside tests it is at least a second, as azcore requires.
 	PollFrequency time.Duration
 	// FollowTimeout bounds how long an operation is followed in the
 	// background; zero is DefaultFollowTimeout.
@@ -138,6 +140,10 @@ func New(cred azcore.TokenCredential, opts Options) (*Client, error) {
 	}
 	if opts.PollFrequency <= 0 {
 		opts.PollFrequency = DefaultPollFrequency
+	}
+	if opts.PollFrequency < time.Second && flag.Lookup("test.v") == nil {
+		// azcore refuses to poll faster than once a second outside tests.
+		opts.PollFrequency = time.Second
 	}
 	if opts.FollowTimeout <= 0 {
 		opts.FollowTimeout = DefaultFollowTimeout

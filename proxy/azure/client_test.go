@@ -7,12 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/amlaks/amlaks/proxy"
 	"github.com/amlaks/amlaks/proxy/azure"
 	"github.com/amlaks/amlaks/rules"
 )
-
-var _ proxy.Azure = (*azure.Client)(nil)
 
 const (
 	createdClusterID = "/subscriptions/" + testSub + "/resourceGroups/ml-rg/providers/Microsoft.ContainerService/managedClusters/aks-created-cluster"

@@ -126,6 +126,9 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := onlyAKS(current, "scales"); err != nil {
+		return err
+	}
 	facts := rules.Facts{Policy: s.cfg.Policy}
 	if current.Location != "" {
 		if facts.VMSizes, err = s.azure.VMSizes(r.Context(), ref.Subscription, current.Location); err != nil {
@@ -155,7 +158,11 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
 	unlock := s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
 	defer unlock()
-	if _, err := s.azure.Compute(r.Context(), ref, name); err != nil {
+	current, err := s.azure.Compute(r.Context(), ref, name)
+	if err != nil {
+		return err
+	}
+	if err := onlyAKS(current, "detaches"); err != nil {
 		return err
 	}
 	if err := s.azure.Detach(r.Context(), ref, name); err != nil {
@@ -163,4 +170,19 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusAccepted, operationPaths(ref, name))
 	return nil
+}
+
+// onlyAKS refuses to scale or detach a compute that is not an AKS compute
+// (a training cluster, say): amlaks manages AKS inference clusters only, and
+// a detach of another type would remove it from the workspace.
+func onlyAKS(c rules.Compute, what string) error {
+	if strings.EqualFold(c.Type, "AKS") {
+		return nil
+	}
+	kind := c.Type
+	if kind == "" {
+		kind = "unknown"
+	}
+	return &rules.Error{Code: rules.ErrUnsupported, Field: rules.FieldName,
+		Message: c.Name + " is a compute of type " + kind + ", not an AKS inference cluster: amlaks only " + what + " AKS computes. Manage it in Azure ML studio."}
 }

@@ -35,7 +35,15 @@ func DefaultCredential() (azcore.TokenCredential, error) {
 func Available(ctx context.Context) (azcore.TokenCredential, bool) {
 	ctx, cancel := context.WithTimeout(ctx, availableTimeout)
 	defer cancel()
-	if !identityHints(ctx, os.LookupEnv, exec.LookPath, dialIMDS) {
+	// The instance metadata endpoint is only probed when asked
+	// (AMLAKS_PROBE_IMDS=1, for a VM whose only identity is its managed
+	// identity): elsewhere a connection to a link-local address is noise at
+	// best, and on some networks it is flagged.
+	var imds func(context.Context) bool
+	if os.Getenv("AMLAKS_PROBE_IMDS") == "1" {
+		imds = dialIMDS
+	}
+	if !identityHints(ctx, os.LookupEnv, exec.LookPath, imds) {
 		return nil, false
 	}
 	cred, err := DefaultCredential()

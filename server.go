@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -153,6 +154,11 @@ func runServe(args []string) error {
 	policyFile := fs.String("policy", env("AMLAKS_POLICY", ""), "the platform team's policy file, JSON (env AMLAKS_POLICY)")
 	ancestors := fs.String("frame-ancestors", env("AMLAKS_FRAME_ANCESTORS", ""), "space-separated portal origins that may embed the page (env AMLAKS_FRAME_ANCESTORS)")
 	webDir := fs.String("web", env("AMLAKS_WEB", "web"), "directory holding app.wasm and the static files (env AMLAKS_WEB)")
+	authMode := fs.String("auth", env("AMLAKS_AUTH", "none"), "none (loopback addresses only) or header (identity from an authenticating reverse proxy) (env AMLAKS_AUTH)")
+	trustedProxies := fs.String("trusted-proxies", env("AMLAKS_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the reverse proxies whose identity headers are believed, e.g. 10.0.0.0/8,127.0.0.1/32 (env AMLAKS_TRUSTED_PROXIES)")
+	auditFile := fs.String("audit", env("AMLAKS_AUDIT", "-"), "file the audit log (one JSON line per change attempt) is appended to; - is standard error (env AMLAKS_AUDIT)")
+	rateLimit := fs.Float64("rate-limit", envFloat("AMLAKS_RATE_LIMIT", proxy.DefaultWritesPerMinute), "changes one person may make a minute; 0 turns the limit off (env AMLAKS_RATE_LIMIT)")
+	rateBurst := fs.Int("rate-burst", int(envFloat("AMLAKS_RATE_BURST", proxy.DefaultWriteBurst)), "changes one person may make at once (env AMLAKS_RATE_BURST)")
 	var backend backendFlags
 	backend.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -165,6 +171,22 @@ func runServe(args []string) error {
 	origins, err := parseOrigins(*ancestors)
 	if err != nil {
 		return err
+	}
+	trusted, err := proxy.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
+		return err
+	}
+	if err := proxy.CheckListen(proxy.AuthMode(*authMode), *addr, trusted); err != nil {
+		return err
+	}
+	audit, closeAudit, err := openAudit(*auditFile)
+	if err != nil {
+		return err
+	}
+	defer closeAudit()
+	perMinute := *rateLimit
+	if perMinute == 0 {
+		perMinute = -1 // the proxy's "no limit"
 	}
 	var policy *rules.Policy
 	if *policyFile != "" {
@@ -187,26 +209,24 @@ func runServe(args []string) error {
 		Policy:              policy,
 		FrameAncestors:      origins,
 		Logger:              logger,
+		AuthMode:            proxy.AuthMode(*authMode),
+		TrustedProxies:      trusted,
+		Audit:               audit,
+		WritesPerMinute:     perMinute,
+		WriteBurst:          *rateBurst,
 	}, az, page)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
+	hs := srv.HTTPServer()
 	if backendName == "emulator" {
 		logger.Warn("no Azure credential in use: serving against the built-in Azure emulator with a sample world; nothing is created in Azure")
 	} else {
 		logger.Info("serving against Azure")
 	}
-	logger.Info("amlaks is ready", "url", "http://"+ln.Addr().String(), "backend", backendName)
+	logger.Info("amlaks is ready", "url", "http://"+ln.Addr().String(), "backend", backendName, "auth", *authMode, "audit", *auditFile)
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -217,6 +237,26 @@ func runServe(args []string) error {
 		return err
 	}
 	return nil
+}
+
+// openAudit opens the audit log: "-" or "" is standard error; a file is
+// appended to, created readable by its owner only.
+func openAudit(path string) (io.Writer, func(), error) {
+	if path == "" || path == "-" {
+		return os.Stderr, func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("audit log: %w", err)
+	}
+	return f, func() { _ = f.Close() }, nil
+}
+
+func envFloat(key string, def float64) float64 {
+	if f, err := strconv.ParseFloat(os.Getenv(key), 64); err == nil {
+		return f
+	}
+	return def
 }
 
 // parseOrigins checks the portal origins: scheme://host[:port], nothing more.

@@ -28,6 +28,13 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(w, r, &req); err != nil {
 		return err
 	}
+	auditTarget(r, string(req.Mode), req.Workspace, req.Name)
+	if id, ok := req.TargetID(); ok && req.Mode == rules.ModeAttach {
+		auditOf(r).Cluster = id
+	}
+	if err := s.precheck(req); err != nil {
+		return err
+	}
 	keys := []string{"name:" + strings.ToLower(req.Workspace.ID()+"/"+req.Name)}
 	if id, ok := req.TargetID(); ok && req.Mode == rules.ModeAttach {
 		keys = append(keys, "cluster:"+strings.ToLower(id))
@@ -116,9 +123,19 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	name := r.PathValue("name")
+	if err := checkComputeName(name); err != nil {
+		return err
+	}
 	var body scaleBody
 	if err := s.decode(w, r, &body); err != nil {
 		return err
+	}
+	auditOf(r).NodeCount = body.NodeCount
+	if err := s.policyScope(ref, name); err != nil {
+		return err
+	}
+	if errs := policyFindings(rules.CheckScale(rules.ScaleRequest{Workspace: ref, Name: name, NodeCount: body.NodeCount}, rules.Compute{}, rules.Facts{Policy: s.cfg.Policy})); len(errs) > 0 {
+		return refusal(errs)
 	}
 	unlock := s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
 	defer unlock()
@@ -156,6 +173,12 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	name := r.PathValue("name")
+	if err := checkComputeName(name); err != nil {
+		return err
+	}
+	if err := s.policyScope(ref, name); err != nil {
+		return err
+	}
 	unlock := s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
 	defer unlock()
 	current, err := s.azure.Compute(r.Context(), ref, name)
@@ -185,4 +208,76 @@ func onlyAKS(c rules.Compute, what string) error {
 	}
 	return &rules.Error{Code: rules.ErrUnsupported, Field: rules.FieldName,
 		Message: c.Name + " is a compute of type " + kind + ", not an AKS inference cluster: amlaks only " + what + " AKS computes. Manage it in Azure ML studio."}
+}
+
+// precheck runs, before anything is asked of Azure, the rules that need no
+// facts from it: the platform's policy first (403), then the shape of the
+// request (names, IDs, networks, TLS: 400). A request refused here never
+// costs an Azure call, and hostile names and IDs never reach an ARM URL.
+func (s *Server) precheck(req rules.Request) error {
+	fs := rules.Validate(req, rules.Facts{Policy: s.cfg.Policy, Now: s.cfg.now()})
+	if errs := policyFindings(fs); len(errs) > 0 {
+		return refusal(errs)
+	}
+	var shape rules.Findings
+	for _, f := range fs.Errors() {
+		if shapeCodes[f.Code] {
+			shape = append(shape, f)
+		}
+	}
+	if len(shape) > 0 {
+		return refusal(shape)
+	}
+	return nil
+}
+
+// shapeCodes are the rules whose errors need no facts from Azure, so
+// Validate finds them alike with or without facts.
+var shapeCodes = map[string]bool{
+	"M1": true, "W1": true, "N1": true, "N2": true, "N3": true, "N4": true, "N7": true,
+	"P1": true, "P5": true, "T1": true, "T2": true, "V1": true, "V2": true, "V3": true,
+	"L1": true, "L2": true, "L3": true, "L4": true, "L5": true, "D1": true, "D2": true, "U2": true,
+}
+
+// policyFindings are the guardrail errors (G1–G6) among fs.
+func policyFindings(fs rules.Findings) rules.Findings {
+	var out rules.Findings
+	for _, f := range fs.Errors() {
+		if strings.HasPrefix(f.Code, "G") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// checkComputeName refuses, before it goes into an ARM URL, a compute name
+// from the path that no compute can have (N1–N4): "..", "a/b", "x?y".
+func checkComputeName(name string) error {
+	for _, f := range rules.Validate(rules.Request{Mode: rules.ModeAttach, Name: name}, rules.Facts{}).For(rules.FieldName) {
+		switch f.Code {
+		case "N1", "N2", "N3", "N4":
+			return &rules.Error{Code: rules.ErrInvalid, Field: rules.FieldName, Message: f.Message}
+		}
+	}
+	return nil
+}
+
+// policyScope refuses, before Azure is asked anything, a scale or detach in
+// a subscription, resource group or workspace the policy does not allow
+// (G1), with the same rules code as a create.
+func (s *Server) policyScope(ref rules.WorkspaceRef, name string) error {
+	if s.cfg.Policy == nil {
+		return nil
+	}
+	probe := rules.Request{Mode: rules.ModeAttach, Workspace: ref, Name: name}
+	var g1 rules.Findings
+	for _, f := range rules.Validate(probe, rules.Facts{Policy: s.cfg.Policy}).Errors() {
+		if f.Code == "G1" {
+			g1 = append(g1, f)
+		}
+	}
+	if len(g1) > 0 {
+		return refusal(g1)
+	}
+	return nil
 }

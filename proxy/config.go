@@ -1,7 +1,10 @@
 package proxy
 
 import (
+	"io"
 	"log/slog"
+	"net/netip"
+	"os"
 	"time"
 
 	"github.com/amlaks/amlaks/rules"
@@ -26,6 +29,39 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives the proxy's log; nil means slog.Default().
 	Logger *slog.Logger
+	// AuthMode says how the proxy learns who is asking; empty means AuthNone,
+	// which CheckListen allows on loopback only.
+	AuthMode AuthMode
+	// TrustedProxies are the addresses whose identity headers are believed
+	// in AuthHeader mode.
+	TrustedProxies []netip.Prefix
+	// Audit receives one JSON line per change attempt; nil means os.Stderr.
+	Audit io.Writer
+	// WritesPerMinute is how many changes one person (or, with AuthNone, one
+	// address) may make a minute; zero means DefaultWritesPerMinute and a
+	// negative value turns the limit off.
+	WritesPerMinute float64
+	// WriteBurst is how many changes may come at once; zero means
+	// DefaultWriteBurst.
+	WriteBurst int
+}
+
+func (c Config) audit() io.Writer {
+	if c.Audit != nil {
+		return c.Audit
+	}
+	return os.Stderr
+}
+
+func (c Config) limiter() *limiter {
+	per, burst := c.WritesPerMinute, c.WriteBurst
+	if per == 0 {
+		per = DefaultWritesPerMinute
+	}
+	if burst == 0 {
+		burst = DefaultWriteBurst
+	}
+	return newLimiter(per, burst)
 }
 
 func (c Config) now() time.Time {

@@ -38,6 +38,10 @@ type errorBody struct {
 // text from a dependency never reaches a person.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *rules.Error
+	var limited *tooMany
+	if errors.As(err, &limited) {
+		w.Header().Set("Retry-After", itoa(max(limited.retryAfter, 1)))
+	}
 	switch {
 	case errors.As(err, &e):
 	case errors.Is(err, context.DeadlineExceeded):
@@ -50,7 +54,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	if status == http.StatusTooManyRequests {
+	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "5")
 	}
 	var body errorBody

@@ -13,9 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/amlaks/amlaks/rules"
 )
@@ -26,7 +28,9 @@ type Server struct {
 	azure Azure
 	page  http.Handler
 
-	locks keyedMutex // serialises writes per compute name and per cluster
+	locks   keyedMutex // serialises writes per compute name and per cluster
+	limiter *limiter   // changes per person a minute
+	audit   *auditLog  // one line per change attempt
 }
 
 // New returns a Server. page serves everything that is not /api/ (the
@@ -35,11 +39,13 @@ func New(cfg Config, az Azure, page http.Handler) *Server {
 	if page == nil {
 		page = http.NotFoundHandler()
 	}
-	return &Server{cfg: cfg, azure: az, page: page}
+	return &Server{cfg: cfg, azure: az, page: page, limiter: cfg.limiter(), audit: &auditLog{w: cfg.audit()}}
 }
 
 // Handler returns the whole HTTP surface: the route table, cross-origin
-// protection for unsafe methods, request IDs and security headers.
+// protection for unsafe methods, request IDs, security headers and the
+// caller's identity. Every change (create, attach, scale, detach) needs an
+// identity in AuthHeader mode, is rate limited per person and is audited.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
@@ -56,10 +62,10 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/clusters", s.listClusters)
 	route("POST /api/facts", s.postFacts)
 	route("POST /api/validate", s.postValidate)
-	route("POST /api/computes", s.postCompute)
+	route("POST /api/computes", s.change("create", s.postCompute))
 	route("GET /api/workspaces/{sub}/{rg}/{ws}/computes", s.listComputes)
-	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale", s.postScale)
-	route("DELETE /api/workspaces/{sub}/{rg}/{ws}/computes/{name}", s.deleteCompute)
+	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale", s.change("scale", s.postScale))
+	route("DELETE /api/workspaces/{sub}/{rg}/{ws}/computes/{name}", s.change("detach", s.deleteCompute))
 	route("GET /api/operations/{sub}/{rg}/{ws}/{name}", s.getOperation)
 	route("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		return rules.Errorf(rules.ErrNotFound, "", "There is no API at "+r.Method+" "+r.URL.Path+".")
@@ -70,7 +76,22 @@ func (s *Server) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, rules.Errorf(rules.ErrForbidden, "", "Cross-site requests may not change anything. Use the amlaks page itself."))
 	}))
-	return s.withRequestID(s.withSecurityHeaders(cop.Handler(mux)))
+	return s.withRequestID(s.withSecurityHeaders(cop.Handler(s.withIdentity(mux))))
+}
+
+// HTTPServer returns the http.Server to serve Handler with: timeouts at every
+// stage, so a slow or stalled client cannot hold a connection, and a cap on
+// header size.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.cfg.logger().Handler(), slog.LevelWarn),
+	}
 }
 
 type ctxKey int

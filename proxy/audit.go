@@ -1,0 +1,131 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// AuditEntry is one line of the audit log: one attempt to change something,
+// accepted or refused. It never holds a secret: no certificate, no key, no
+// request body.
+type AuditEntry struct {
+	Time      string `json:"time"`   // RFC 3339, UTC
+	Who       string `json:"who"`    // the signed-in user; empty when nobody is
+	Via       string `json:"via"`    // oauth2-proxy, app-service or none
+	Addr      string `json:"addr"`   // the connection's IP address
+	Action    string `json:"action"` // create, attach, scale or detach
+	Workspace string `json:"workspace,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Cluster   string `json:"cluster,omitempty"` // the attach target's resource ID
+	NodeCount int    `json:"nodeCount,omitempty"`
+	RequestID string `json:"requestId"`
+	Result    string `json:"result"`          // accepted or refused
+	Code      string `json:"code,omitempty"`  // the error code of a refusal
+	Field     string `json:"field,omitempty"` // the field a refusal is about
+	Reason    string `json:"reason,omitempty"`
+}
+
+// auditLog writes entries as JSON lines, one Write per line, in order.
+type auditLog struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (a *auditLog) write(e AuditEntry) error {
+	line, err := json.Marshal(scrubEntry(e))
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, err = a.w.Write(append(line, '\n'))
+	return err
+}
+
+// scrubEntry blanks any text that looks like PEM or key material, should a
+// person have pasted a certificate in a name or a message echo one.
+func scrubEntry(e AuditEntry) AuditEntry {
+	for _, s := range []*string{&e.Who, &e.Workspace, &e.Name, &e.Cluster, &e.Field, &e.Reason} {
+		if looksSecret(*s) {
+			*s = "[redacted]"
+		}
+		if len(*s) > 512 {
+			*s = (*s)[:512] + "…"
+		}
+	}
+	return e
+}
+
+func looksSecret(s string) bool {
+	u := strings.ToUpper(s)
+	return strings.Contains(u, "-----BEGIN") || strings.Contains(u, "PRIVATE KEY") || strings.Contains(u, "CERTIFICATE-----")
+}
+
+const auditKey ctxKey = 101
+
+// auditOf returns the entry being filled for this request, or a throwaway.
+func auditOf(r *http.Request) *AuditEntry {
+	if e, ok := r.Context().Value(auditKey).(*AuditEntry); ok {
+		return e
+	}
+	return &AuditEntry{}
+}
+
+// auditTarget records what a change is about.
+func auditTarget(r *http.Request, action string, ws rules.WorkspaceRef, name string) {
+	e := auditOf(r)
+	if action != "" {
+		e.Action = action
+	}
+	if !ws.IsZero() {
+		e.Workspace = ws.ID()
+	}
+	e.Name = name
+}
+
+// change wraps a handler that changes something in Azure: it refuses
+// anonymous callers (401) and callers over their rate (429), and writes one
+// audit line with the outcome, whatever it is.
+func (s *Server) change(action string, h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id := IdentityFrom(r.Context())
+		entry := &AuditEntry{
+			Time: s.cfg.now().UTC().Format(time.RFC3339), Who: id.User, Via: id.Via, Addr: id.Addr,
+			Action: action, RequestID: requestID(r),
+		}
+		if r.PathValue("ws") != "" {
+			ws, _ := workspaceRef(r)
+			entry.Workspace, entry.Name = ws.ID(), r.PathValue("name")
+		}
+		r = r.WithContext(context.WithValue(r.Context(), auditKey, entry))
+		err := s.requireIdentity(r)
+		if err == nil {
+			err = s.limiter.allow(id.key(), s.cfg.now())
+		}
+		if err == nil {
+			err = h(w, r)
+		}
+		entry.Result = "accepted"
+		if err != nil {
+			entry.Result, entry.Code = "refused", string(rules.ErrInternal)
+			var e *rules.Error
+			if errors.As(err, &e) {
+				entry.Code, entry.Field, entry.Reason = string(e.Code), e.Field, e.Message
+			} else if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+				entry.Code = string(rules.ErrUnavailable)
+			}
+		}
+		if werr := s.audit.write(*entry); werr != nil {
+			s.cfg.logger().Error("audit log write failed", "err", werr, "requestId", entry.RequestID)
+		}
+		return err
+	}
+}

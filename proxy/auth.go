@@ -1,0 +1,344 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// AuthMode says how the proxy learns who is asking.
+type AuthMode string
+
+// The authentication modes.
+const (
+	// AuthNone trusts nobody's identity and lets anyone who reaches the
+	// proxy change things. It is only allowed when the proxy listens on a
+	// loopback address (see CheckListen): the person at the keyboard.
+	AuthNone AuthMode = "none"
+	// AuthHeader reads the identity an authenticating reverse proxy in front
+	// of amlaks sets: oauth2-proxy's X-Forwarded-Email / X-Forwarded-User or
+	// App Service Authentication's X-MS-CLIENT-PRINCIPAL. The headers are
+	// believed only from the addresses in Config.TrustedProxies.
+	AuthHeader AuthMode = "header"
+)
+
+// The identity headers read in AuthHeader mode.
+const (
+	HeaderPrincipal      = "X-MS-CLIENT-PRINCIPAL"
+	HeaderForwardedEmail = "X-Forwarded-Email"
+	HeaderForwardedUser  = "X-Forwarded-User"
+)
+
+// Caps on what an identity header may hold.
+const (
+	maxPrincipalHeader = 16 << 10 // base64 text of X-MS-CLIENT-PRINCIPAL
+	maxUserName        = 256
+)
+
+// Identity is who sent a request, as far as the proxy knows.
+type Identity struct {
+	// User is the signed-in person (an email or a user name); empty when
+	// nobody is signed in.
+	User string `json:"user,omitempty"`
+	// Via says where User came from: "oauth2-proxy", "app-service", or
+	// "none" in AuthNone mode.
+	Via string `json:"via,omitempty"`
+	// Addr is the IP address of the connection.
+	Addr string `json:"addr,omitempty"`
+}
+
+// key is what the rate limit counts by: the user, or the address when
+// nobody is signed in.
+func (id Identity) key() string {
+	if id.User != "" {
+		return "user:" + strings.ToLower(id.User)
+	}
+	return "addr:" + id.Addr
+}
+
+const identityKey ctxKey = 100
+
+// IdentityFrom returns the identity the proxy found for a request.
+func IdentityFrom(ctx context.Context) Identity {
+	id, _ := ctx.Value(identityKey).(Identity)
+	return id
+}
+
+// CheckListen refuses to serve with AuthNone on anything but a loopback
+// address (127.0.0.0/8, ::1 or localhost): without authentication, anyone
+// who reaches the port could create clusters with the proxy's Azure identity.
+// AuthHeader needs at least one trusted proxy.
+func CheckListen(mode AuthMode, addr string, trusted []netip.Prefix) error {
+	switch mode {
+	case AuthNone, "":
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return fmt.Errorf("listen address %q: %w", addr, err)
+		}
+		if !isLoopbackHost(host) {
+			return fmt.Errorf("--auth none serves anyone who can reach the port, so it may only listen on loopback (127.0.0.1, ::1 or localhost), not %q: use --auth header behind an authenticating proxy", addr)
+		}
+		return nil
+	case AuthHeader:
+		if len(trusted) == 0 {
+			return errors.New("--auth header needs --trusted-proxies: the addresses of the authenticating proxy whose identity headers are believed")
+		}
+		return nil
+	}
+	return fmt.Errorf("--auth must be none or header, not %q", mode)
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback() && ip.Zone() == ""
+}
+
+// ParseTrustedProxies reads a comma-separated list of CIDRs or addresses
+// ("10.0.0.0/8,127.0.0.1").
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			ip, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q is not an IP address or CIDR", part)
+			}
+			out = append(out, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q is not an IP address or CIDR", part)
+		}
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// remoteAddr is the IP of the connection (never a forwarded header).
+func remoteAddr(r *http.Request) (netip.Addr, bool) {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	ip, err := netip.ParseAddr(r.RemoteAddr)
+	return ip.Unmap(), err == nil
+}
+
+func (s *Server) trusted(ip netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// withIdentity finds who sent the request and puts it in the context. In
+// AuthHeader mode the identity headers count only on connections from a
+// trusted proxy; from anywhere else they are ignored (and logged), so a
+// forged header changes nothing. A trusted proxy that sends an unreadable
+// header gets 401: better refuse than guess.
+func (s *Server) withIdentity(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip, _ := remoteAddr(r)
+		id := Identity{Addr: ip.String()}
+		switch s.cfg.AuthMode {
+		case AuthHeader:
+			if !s.trusted(ip) {
+				if hasIdentityHeader(r) {
+					s.cfg.logger().Warn("identity headers ignored: the connection is not from a trusted proxy", "addr", id.Addr, "requestId", requestID(r))
+				}
+				break
+			}
+			user, via, err := identityFromHeaders(r.Header)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			id.User, id.Via = user, via
+		default:
+			id.Via = string(AuthNone)
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey, id)))
+	})
+}
+
+func hasIdentityHeader(r *http.Request) bool {
+	for _, h := range []string{HeaderPrincipal, HeaderForwardedEmail, HeaderForwardedUser} {
+		if len(r.Header.Values(h)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// identityFromHeaders reads the identity a trusted proxy set. It returns an
+// empty user when no identity header is present.
+func identityFromHeaders(h http.Header) (user, via string, err error) {
+	if vs := h.Values(HeaderPrincipal); len(vs) > 0 {
+		if len(vs) > 1 {
+			return "", "", rules.Errorf(rules.ErrUnauthorized, "", "The sign-in proxy sent "+HeaderPrincipal+" more than once; amlaks cannot tell who you are.")
+		}
+		p, err := ParsePrincipal(vs[0])
+		if err != nil {
+			return "", "", err
+		}
+		return p.Name(), "app-service", nil
+	}
+	for _, name := range []string{HeaderForwardedEmail, HeaderForwardedUser} {
+		vs := h.Values(name)
+		if len(vs) == 0 {
+			continue
+		}
+		if len(vs) > 1 {
+			return "", "", rules.Errorf(rules.ErrUnauthorized, "", "The sign-in proxy sent "+name+" more than once; amlaks cannot tell who you are.")
+		}
+		u, err := checkUserName(name, vs[0])
+		if err != nil {
+			return "", "", err
+		}
+		return u, "oauth2-proxy", nil
+	}
+	return "", "", nil
+}
+
+// checkUserName refuses empty, oversize, non-UTF-8 and control-character names.
+func checkUserName(source, v string) (string, error) {
+	v = strings.TrimSpace(v)
+	bad := func(why string) error {
+		return rules.Errorf(rules.ErrUnauthorized, "", fmt.Sprintf("The sign-in proxy's %s %s; amlaks cannot tell who you are.", source, why))
+	}
+	switch {
+	case v == "":
+		return "", bad("is empty")
+	case len(v) > maxUserName:
+		return "", bad(fmt.Sprintf("is longer than %d bytes", maxUserName))
+	case !utf8.ValidString(v):
+		return "", bad("is not valid UTF-8")
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r) {
+			return "", bad("holds control characters")
+		}
+	}
+	return v, nil
+}
+
+// Principal is App Service Authentication's X-MS-CLIENT-PRINCIPAL: base64 of
+// this JSON.
+type Principal struct {
+	AuthType string  `json:"auth_typ"`
+	Claims   []Claim `json:"claims"`
+	NameType string  `json:"name_typ"`
+	RoleType string  `json:"role_typ"`
+}
+
+// Claim is one claim of a Principal.
+type Claim struct {
+	Type  string `json:"typ"`
+	Value string `json:"val"`
+}
+
+// Name is the value of the principal's name claim (the claim whose type is
+// NameType), checked by ParsePrincipal.
+func (p Principal) Name() string {
+	for _, c := range p.Claims {
+		if c.Type == p.NameType {
+			return strings.TrimSpace(c.Value)
+		}
+	}
+	return ""
+}
+
+// ParsePrincipal decodes an X-MS-CLIENT-PRINCIPAL header strictly: at most
+// 16 KiB, standard base64 (padded or not), one JSON object with no unknown
+// fields and nothing after it, a name type and a name claim of that type,
+// and no control characters in the name. Every failure is a
+// rules.ErrUnauthorized in plain words.
+func ParsePrincipal(header string) (Principal, error) {
+	bad := func(why string) error {
+		return rules.Errorf(rules.ErrUnauthorized, "", "The sign-in proxy's "+HeaderPrincipal+" header "+why+"; amlaks cannot tell who you are.")
+	}
+	var p Principal
+	header = strings.TrimSpace(header)
+	switch {
+	case header == "":
+		return p, bad("is empty")
+	case len(header) > maxPrincipalHeader:
+		return p, bad(fmt.Sprintf("is larger than %d bytes", maxPrincipalHeader))
+	}
+	enc := base64.StdEncoding
+	if !strings.HasSuffix(header, "=") && len(header)%4 != 0 {
+		enc = base64.RawStdEncoding
+	}
+	data, err := enc.Strict().DecodeString(header)
+	if err != nil {
+		return p, bad("is not valid base64")
+	}
+	if !utf8.Valid(data) {
+		return p, bad("is not valid UTF-8 JSON")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return Principal{}, bad("is not the JSON amlaks expects")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Principal{}, bad("has data after its JSON")
+	}
+	if p.NameType == "" {
+		return Principal{}, bad("has no name_typ")
+	}
+	var names int
+	for _, c := range p.Claims {
+		if c.Type == p.NameType {
+			names++
+		}
+	}
+	switch names {
+	case 0:
+		return Principal{}, bad("has no name claim")
+	case 1:
+	default:
+		return Principal{}, bad("has more than one name claim")
+	}
+	if _, err := checkUserName(HeaderPrincipal+" name claim", p.Name()); err != nil {
+		return Principal{}, err
+	}
+	return p, nil
+}
+
+// requireIdentity refuses, with 401, a change when nobody is signed in. In
+// AuthNone mode (loopback only) the person at the keyboard may change things.
+func (s *Server) requireIdentity(r *http.Request) error {
+	if s.cfg.AuthMode != AuthHeader {
+		return nil
+	}
+	if IdentityFrom(r.Context()).User == "" {
+		return rules.Errorf(rules.ErrUnauthorized, "", "Sign in first: changes need to know who you are, and amlaks found no signed-in user on this request. Open amlaks through your company's sign-in page.")
+	}
+	return nil
+}

@@ -1,0 +1,655 @@
+package proxy_test
+
+// Integration tests: the real proxy, over the real Azure adapter
+// (proxy/azure, the official SDK's pipeline, retries and pollers), against
+// the ARM emulator served over TLS, wired as `amlaks serve` wires them when
+// there is no Azure credential.
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/amlaks/amlaks/proxy"
+	"github.com/amlaks/amlaks/proxy/armemu"
+	"github.com/amlaks/amlaks/proxy/azure"
+	"github.com/amlaks/amlaks/rules"
+)
+
+var (
+	emuEast   = rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "ml-rg", Name: "ws-east"}
+	emuLocked = rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: armemu.LockedResourceGroup, Name: "ws-locked"}
+)
+
+// emuClusterID is the resource ID of a sample cluster of the emulator.
+func emuClusterID(name string) string {
+	return "/subscriptions/" + armemu.SubscriptionID + "/resourceGroups/aks-rg/providers/Microsoft.ContainerService/managedClusters/" + name
+}
+
+// fastOptions are emulator options with short operations and Retry-After
+// "0", so nothing waits long.
+func fastOptions() armemu.Options {
+	return armemu.Options{
+		CreateDuration: 300 * time.Millisecond, AttachDuration: 200 * time.Millisecond,
+		UpdateDuration: 200 * time.Millisecond, DeleteDuration: 200 * time.Millisecond,
+		RetryAfter: -1,
+	}
+}
+
+// mustEmulator serves an emulator over TLS for the length of the test.
+func mustEmulator(tb testing.TB, opts armemu.Options) (*armemu.Emulator, *httptest.Server) {
+	tb.Helper()
+	emu := armemu.New(opts)
+	srv := httptest.NewTLSServer(emu)
+	tb.Cleanup(srv.Close)
+	return emu, srv
+}
+
+// apiServer is one proxy, with its own Azure adapter, served over HTTP.
+type apiServer struct {
+	*httptest.Server
+	az *azure.Client
+}
+
+// close stops the proxy and its adapter, as a stopped process would.
+func (s *apiServer) close() {
+	s.Server.Close()
+	s.az.Close()
+}
+
+// mustProxy builds a proxy and its adapter against the emulator at arm, as
+// `amlaks serve` does: azure.ForEndpoint with the TLS server's client and
+// azure.StaticCredential. retry, when set, replaces the default retries.
+func mustProxy(tb testing.TB, arm *httptest.Server, retry *policy.RetryOptions) *apiServer {
+	tb.Helper()
+	opts := azure.ForEndpoint(arm.URL, arm.Client())
+	if retry != nil {
+		opts.Retry = *retry
+	}
+	az, err := azure.New(azure.StaticCredential{}, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h := proxy.New(proxy.Config{Backend: "emulator", DefaultSubscription: armemu.SubscriptionID, Logger: discardLogger()}, az, nil).Handler()
+	s := &apiServer{Server: httptest.NewServer(h), az: az}
+	tb.Cleanup(s.close)
+	return s
+}
+
+// mustStack is an emulator with fast operations and one proxy in front of it.
+func mustStack(tb testing.TB) (*armemu.Emulator, *apiServer) {
+	tb.Helper()
+	emu, arm := mustEmulator(tb, fastOptions())
+	return emu, mustProxy(tb, arm, nil)
+}
+
+// call sends a JSON request to the proxy and decodes the answer into out
+// (when not nil). It returns the status and the raw body.
+func call(tb testing.TB, s *apiServer, method, path string, in, out any) (int, []byte) {
+	tb.Helper()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.URL+path, body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			tb.Fatalf("%s %s: %v in %s", method, path, err, data)
+		}
+	}
+	return resp.StatusCode, data
+}
+
+// mustAccept sends a write and wants 202 with the operation's URL.
+func mustAccept(tb testing.TB, s *apiServer, method, path string, in any) string {
+	tb.Helper()
+	var a struct{ Operation string }
+	st, body := call(tb, s, method, path, in, nil)
+	if st != http.StatusAccepted {
+		tb.Fatalf("%s %s: status %d, want 202: %s", method, path, st, body)
+	}
+	if err := json.Unmarshal(body, &a); err != nil || !strings.HasPrefix(a.Operation, "/api/operations/") {
+		tb.Fatalf("%s %s: answer %s has no operation", method, path, body)
+	}
+	return a.Operation
+}
+
+// operation reads an operation's state.
+func operation(tb testing.TB, s *apiServer, path string) rules.OperationState {
+	tb.Helper()
+	var st rules.OperationState
+	if code, body := call(tb, s, "GET", path, nil, &st); code != http.StatusOK {
+		tb.Fatalf("GET %s: status %d: %s", path, code, body)
+	}
+	return st
+}
+
+// waitDone polls an operation until Azure reports it done, and returns the
+// states seen on the way (the last one done).
+func waitDone(tb testing.TB, s *apiServer, path string) []rules.OperationState {
+	tb.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	var seen []rules.OperationState
+	for {
+		st := operation(tb, s, path)
+		seen = append(seen, st)
+		if st.Done {
+			return seen
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("operation %s still %s after 15s", path, st.State)
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+}
+
+// computes lists the AKS computes of ws-east through the proxy.
+func computes(tb testing.TB, s *apiServer) []rules.Compute {
+	tb.Helper()
+	var got struct{ Computes []rules.Compute }
+	if code, body := call(tb, s, "GET", "/api/workspaces/"+armemu.SubscriptionID+"/ml-rg/ws-east/computes", nil, &got); code != 200 {
+		tb.Fatalf("computes: status %d: %s", code, body)
+	}
+	return got.Computes
+}
+
+// clusters lists the clusters of the sample subscription through the proxy.
+func clusters(tb testing.TB, s *apiServer) []rules.Cluster {
+	tb.Helper()
+	var got struct{ Clusters []rules.Cluster }
+	if code, body := call(tb, s, "GET", "/api/clusters?subscription="+armemu.SubscriptionID, nil, &got); code != 200 {
+		tb.Fatalf("clusters: status %d: %s", code, body)
+	}
+	return got.Clusters
+}
+
+var (
+	guidText = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	urlText  = regexp.MustCompile(`(?i)[a-z][a-z0-9+.-]*://`)
+)
+
+// checkPlain fails the test when a message meant for a person is empty or
+// shows a URL, a GUID (the subscription, the tenant) or a resource ID.
+func checkPlain(tb testing.TB, msg string) {
+	tb.Helper()
+	if strings.TrimSpace(msg) == "" {
+		tb.Error("the message is empty")
+	}
+	if guidText.MatchString(msg) || urlText.MatchString(msg) || strings.Contains(strings.ToLower(msg), "/subscriptions/") {
+		tb.Errorf("message shows a URL, an ID or a GUID: %q", msg)
+	}
+}
+
+func opURL(ref rules.WorkspaceRef, name string) string {
+	return "/api/operations/" + ref.Subscription + "/" + ref.ResourceGroup + "/" + ref.Name + "/" + name
+}
+
+// TestIntegrationReads reads the sample world through the proxy: the
+// workspaces, a location's versions and sizes, the clusters, the computes
+// and the facts of an attach.
+func TestIntegrationReads(t *testing.T) {
+	_, s := mustStack(t)
+	var ws struct{ Workspaces []rules.Workspace }
+	call(t, s, "GET", "/api/workspaces", nil, &ws)
+	if !slices.Contains(ws.Workspaces, rules.Workspace{WorkspaceRef: emuEast, Location: "eastus"}) {
+		t.Errorf("workspaces = %+v, want ws-east in eastus", ws.Workspaces)
+	}
+	var vs struct{ Versions []rules.KubernetesVersion }
+	call(t, s, "GET", "/api/locations/eastus/versions", nil, &vs)
+	if def, ok := rules.DefaultVersion(vs.Versions); !ok || def.Version != "1.32.7" {
+		t.Errorf("versions = %+v, want 1.32.7 as the default", vs.Versions)
+	}
+	var sizes struct{ VMSizes []rules.VMSize }
+	call(t, s, "GET", "/api/locations/eastus/vmsizes", nil, &sizes)
+	if d3, ok := rules.FindVMSize(sizes.VMSizes, "Standard_D3_v2"); !ok || d3.VCPUs != 4 {
+		t.Errorf("vm sizes = %+v, want Standard_D3_v2 with 4 cores", sizes.VMSizes)
+	}
+	if !slices.ContainsFunc(clusters(t, s), func(c rules.Cluster) bool { return c.Name == "aks-healthy" && c.VCPUs() == 12 }) {
+		t.Error("the clusters lack aks-healthy with 12 vCPUs")
+	}
+	if !slices.ContainsFunc(computes(t, s), func(c rules.Compute) bool {
+		return c.Name == "aks-attached" && c.Attached && c.Nodes == 3 && c.Version == "1.32.7"
+	}) {
+		t.Errorf("computes = %+v, want aks-attached", computes(t, s))
+	}
+	var facts rules.Facts
+	attach := rules.Request{Mode: rules.ModeAttach, Workspace: emuEast, Name: "aks-h", Target: rules.Target{ResourceGroup: "aks-rg", Name: "aks-missing-ranges"}}
+	if code, body := call(t, s, "POST", "/api/facts", attach, &facts); code != 200 {
+		t.Fatalf("facts: %d %s", code, body)
+	}
+	if facts.WorkspaceLocation != "eastus" || facts.PairedRegion != "westus" || len(facts.AMLRanges) == 0 ||
+		facts.Cluster == nil || len(facts.Cluster.AuthorizedIPRanges) == 0 || !slices.Contains(facts.RegionNames, "scoring-prod") {
+		t.Errorf("facts = %+v", facts)
+	}
+}
+
+// TestIntegrationCreate creates a cluster through the proxy and follows the
+// operation from Creating to Succeeded.
+func TestIntegrationCreate(t *testing.T) {
+	emu, s := mustStack(t)
+	writes := emu.Writes()
+	op := mustAccept(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-new", Description: "scoring"})
+	if op != opURL(emuEast, "aks-new") {
+		t.Errorf("operation = %q", op)
+	}
+	if n := emu.Writes() - writes; n != 1 {
+		t.Errorf("the create made %d writes, want one PUT", n)
+	}
+	seen := waitDone(t, s, op)
+	if seen[0].State != "Creating" || seen[0].Done || seen[0].Mode != rules.ModeCreate || seen[0].ExpectedSec != 600 {
+		t.Errorf("first state = %+v, want Creating, a create of about 600s", seen[0])
+	}
+	last := seen[len(seen)-1]
+	if !last.Succeeded || last.State != "Succeeded" || last.Compute == nil || len(last.Errors) != 0 {
+		t.Fatalf("last state = %+v, want Succeeded", last)
+	}
+	if c := last.Compute; c.Version != "1.32.7" || c.Nodes != 3 || c.VCPUs != 12 || c.VMSize != "Standard_D3_v2" || c.Attached || c.Description != "scoring" {
+		t.Errorf("created compute = %+v", c)
+	}
+	if !slices.ContainsFunc(computes(t, s), func(c rules.Compute) bool { return c.Name == "aks-new" && c.State == "Succeeded" }) {
+		t.Error("the inventory lacks aks-new")
+	}
+	if !slices.ContainsFunc(clusters(t, s), func(c rules.Cluster) bool { return strings.EqualFold(c.ID, last.Compute.ClusterID) }) {
+		t.Errorf("no cluster %s in the subscription", last.Compute.ClusterID)
+	}
+	if n := emu.Writes() - writes; n != 1 {
+		t.Errorf("following the create made %d writes in all, want the one PUT", n)
+	}
+}
+
+// TestIntegrationAttach attaches aks-healthy to ws-east by resource group
+// and name, and follows the operation to Succeeded.
+func TestIntegrationAttach(t *testing.T) {
+	emu, s := mustStack(t)
+	id := emuClusterID("aks-healthy")
+	op := mustAccept(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeAttach, Workspace: emuEast, Name: "aks-h",
+		Purpose: rules.PurposeDevTest, Target: rules.Target{ResourceGroup: "aks-rg", Name: "aks-healthy"}})
+	seen := waitDone(t, s, op)
+	if seen[0].Mode != rules.ModeAttach || seen[0].ExpectedSec != 300 {
+		t.Errorf("first state = %+v, want an attach of about 300s", seen[0])
+	}
+	last := seen[len(seen)-1]
+	if !last.Succeeded || !last.Compute.Attached || !strings.EqualFold(last.Compute.ClusterID, id) || last.Compute.Purpose != rules.PurposeDevTest {
+		t.Fatalf("last state = %+v", last)
+	}
+	if a := emu.Attachments(id); len(a) != 1 || !strings.HasSuffix(a[0], "/ws-east/aks-h") {
+		t.Errorf("attachments of aks-healthy = %q, want ws-east/aks-h only", a)
+	}
+}
+
+// TestIntegrationScale scales aks-attached to 5 nodes and waits for the
+// inventory to report them; a VM size change and too few nodes are refused
+// before anything is sent.
+func TestIntegrationScale(t *testing.T) {
+	emu, s := mustStack(t)
+	path := "/api/workspaces/" + armemu.SubscriptionID + "/ml-rg/ws-east/computes/aks-attached/scale"
+	writes := emu.Writes()
+	for _, tt := range []struct {
+		body    map[string]any
+		field   string
+		finding string
+	}{
+		{map[string]any{"nodeCount": 5, "vmSize": "Standard_D8s_v3"}, "vmSize", "S1"},
+		{map[string]any{"nodeCount": 2}, "nodeCount", "P5"},
+	} {
+		var e apiError
+		if code, body := call(t, s, "POST", path, tt.body, &e); code != 400 || e.Error.Field != tt.field ||
+			!slices.Contains(e.Error.Findings.Codes(), tt.finding) {
+			t.Errorf("scale %v: %d %s; want 400 with %s on %s", tt.body, code, body, tt.finding, tt.field)
+		}
+		checkPlain(t, e.Error.Message)
+	}
+	if n := emu.Writes() - writes; n != 0 {
+		t.Fatalf("refused scales made %d writes", n)
+	}
+	mustAccept(t, s, "POST", path, map[string]any{"nodeCount": 5})
+	if n := emu.Writes() - writes; n != 1 {
+		t.Errorf("the scale made %d writes, want one agent pool PUT", n)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		i := slices.IndexFunc(computes(t, s), func(c rules.Compute) bool { return c.Name == "aks-attached" })
+		if i < 0 {
+			t.Fatal("aks-attached is gone")
+		}
+		if c := computes(t, s)[i]; c.Nodes == 5 {
+			if c.VCPUs != 20 || c.VMSize != "Standard_D3_v2" {
+				t.Errorf("scaled compute = %+v, want 5 × 4 vCPUs of Standard_D3_v2", c)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the inventory never reported 5 nodes")
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+}
+
+// TestIntegrationDetach detaches aks-attached: the compute goes, the
+// cluster stays (O3).
+func TestIntegrationDetach(t *testing.T) {
+	emu, s := mustStack(t)
+	id := emuClusterID("aks-attached")
+	op := mustAccept(t, s, "DELETE", "/api/workspaces/"+armemu.SubscriptionID+"/ml-rg/ws-east/computes/aks-attached", nil)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var e apiError
+		code, _ := call(t, s, "GET", op, nil, &e)
+		if code == http.StatusNotFound {
+			if e.Error.Code != rules.ErrNotFound {
+				t.Errorf("gone compute: %+v", e.Error)
+			}
+			break
+		}
+		if code != 200 || time.Now().After(deadline) {
+			t.Fatalf("operation after a detach: status %d", code)
+		}
+		time.Sleep(40 * time.Millisecond)
+	}
+	if slices.ContainsFunc(computes(t, s), func(c rules.Compute) bool { return c.Name == "aks-attached" }) {
+		t.Error("aks-attached is still in the inventory")
+	}
+	if !slices.ContainsFunc(clusters(t, s), func(c rules.Cluster) bool { return c.Name == "aks-attached" }) {
+		t.Error("the cluster aks-attached is gone after a detach")
+	}
+	if a := emu.Attachments(id); len(a) != 0 {
+		t.Errorf("attachments = %q, want none", a)
+	}
+	// A second detach of what is gone is a 404, and sends nothing.
+	writes := emu.Writes()
+	var e apiError
+	if code, _ := call(t, s, "DELETE", "/api/workspaces/"+armemu.SubscriptionID+"/ml-rg/ws-east/computes/aks-attached", nil, &e); code != 404 {
+		t.Errorf("second detach: status %d, want 404", code)
+	}
+	if emu.Writes() != writes {
+		t.Error("the second detach was sent to Azure")
+	}
+}
+
+// TestIntegrationRefusedBeforeSending checks the requests the proxy must
+// refuse itself: a clear 4xx naming the field, and nothing written to Azure.
+func TestIntegrationRefusedBeforeSending(t *testing.T) {
+	create := func(name string, mutate func(*rules.Request)) rules.Request {
+		r := rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: name}
+		if mutate != nil {
+			mutate(&r)
+		}
+		return r
+	}
+	attach := func(name, cluster string) rules.Request {
+		return rules.Request{Mode: rules.ModeAttach, Workspace: emuEast, Name: name, Target: rules.Target{ResourceID: emuClusterID(cluster)}}
+	}
+	tests := []struct {
+		name    string
+		req     rules.Request
+		status  int
+		field   string
+		finding string
+		exists  bool // the compute exists before and after
+	}{
+		{name: "existing name", req: create("aks-attached", nil), status: 409, field: "name", finding: "N5", exists: true},
+		{name: "name of a training cluster", req: create("cpu-cluster", nil), status: 409, field: "name", finding: "N5", exists: true},
+		{name: "cluster attached already", req: attach("aks-again", "aks-attached"), status: 409, field: "target.resourceId", finding: "T4"},
+		{name: "production below 12 vCPUs", req: create("aks-small", func(r *rules.Request) { r.VMSize = "Standard_D2s_v3" }),
+			status: 400, field: "nodeCount", finding: "P2"},
+		{name: "unsupported version", req: attach("aks-o", "aks-old"), status: 400, field: "target.resourceId", finding: "K2"},
+		{name: "authorized ranges miss AML's", req: attach("aks-m", "aks-missing-ranges"), status: 400, field: "target.resourceId", finding: "A1"},
+		{name: "Microsoft certificate behind an internal load balancer", status: 400, field: "tls.mode", finding: "L3",
+			req: create("aks-tls", func(r *rules.Request) {
+				r.LoadBalancer = rules.LoadBalancer{Type: rules.LoadBalancerInternal}
+				r.TLS = rules.TLS{Mode: rules.TLSMicrosoft, LeafDomainLabel: "scoring"}
+			})},
+		{name: "half a virtual network", status: 400, field: "network.subnetName", finding: "V1",
+			req: create("aks-net", func(r *rules.Request) {
+				r.Network = rules.Network{VnetResourceGroup: "net-rg", VnetName: "vnet"}
+			})},
+		{name: "no such cluster", req: attach("aks-x", "aks-nope"), status: 400, field: "target.resourceId", finding: "T2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, s := mustStack(t)
+			writes := emu.Writes()
+			var e apiError
+			code, body := call(t, s, "POST", "/api/computes", tt.req, &e)
+			if code != tt.status {
+				t.Fatalf("status %d, want %d: %s", code, tt.status, body)
+			}
+			if !slices.Contains(e.Error.Findings.Codes(), tt.finding) {
+				t.Errorf("findings %v lack %s", e.Error.Findings.Codes(), tt.finding)
+			}
+			if f := e.Error.Findings.For(tt.field); len(f) == 0 && e.Error.Field != tt.field {
+				t.Errorf("field = %q and findings %+v; want %s named", e.Error.Field, e.Error.Findings, tt.field)
+			}
+			if tt.finding != "T2" { // T2 names the missing cluster's ID
+				checkPlain(t, e.Error.Message)
+			}
+			if n := emu.Writes() - writes; n != 0 {
+				t.Errorf("%d writes reached Azure", n)
+			}
+			code, _ = call(t, s, "GET", opURL(emuEast, tt.req.Name), nil, nil)
+			if want := map[bool]int{true: 200, false: 404}[tt.exists]; code != want {
+				t.Errorf("GET the operation: %d, want %d", code, want)
+			}
+		})
+	}
+}
+
+// TestIntegrationRefusedByAzure checks the refusals only Azure makes: the
+// one PUT is sent, and its refusal comes back as a clear 4xx in plain words.
+func TestIntegrationRefusedByAzure(t *testing.T) {
+	tests := []struct {
+		name   string
+		req    rules.Request
+		status int
+		code   rules.ErrorCode
+		field  string
+		words  string
+	}{
+		{name: "quota", status: 409, code: rules.ErrQuota, words: "quota increase",
+			req: rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-big", NodeCount: 30}},
+		{name: "private cluster with a public FQDN", status: 400, code: rules.ErrInvalid, field: "target.resourceId", words: "public FQDN",
+			req: rules.Request{Mode: rules.ModeAttach, Workspace: emuEast, Name: "aks-p", Target: rules.Target{ResourceID: emuClusterID("aks-private")}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			emu, s := mustStack(t)
+			writes := emu.Writes()
+			var e apiError
+			code, body := call(t, s, "POST", "/api/computes", tt.req, &e)
+			if code != tt.status || e.Error.Code != tt.code || e.Error.Field != tt.field {
+				t.Fatalf("got %d %+v, want %d %s on %q: %s", code, e.Error, tt.status, tt.code, tt.field, body)
+			}
+			if !strings.Contains(e.Error.Message, tt.words) {
+				t.Errorf("message = %q, want it to say %q", e.Error.Message, tt.words)
+			}
+			checkPlain(t, e.Error.Message)
+			if n := emu.Writes() - writes; n != 1 {
+				t.Errorf("%d writes, want the one refused PUT", n)
+			}
+			if code, _ := call(t, s, "GET", opURL(emuEast, tt.req.Name), nil, nil); code != 404 {
+				t.Errorf("the refused compute exists: %d", code)
+			}
+		})
+	}
+}
+
+// TestIntegrationPolicyFailure creates a cluster in ws-locked, whose
+// resource group's Azure Policy denies public IPs: Azure accepts the PUT and
+// the operation fails; its state explains why in plain words (V5).
+func TestIntegrationPolicyFailure(t *testing.T) {
+	_, s := mustStack(t)
+	op := mustAccept(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeCreate, Workspace: emuLocked, Name: "aks-locked"})
+	seen := waitDone(t, s, op)
+	last := seen[len(seen)-1]
+	if last.State != "Failed" || last.Succeeded || len(last.Errors) != 1 {
+		t.Fatalf("last state = %+v, want Failed with one error", last)
+	}
+	msg := last.Errors[0]
+	for _, want := range []string{"Azure Policy", "public IP", "userDefinedRouting", "(RequestDisallowedByPolicy)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not say %q", msg, want)
+		}
+	}
+	checkPlain(t, msg)
+	if last.Compute == nil || !slices.Equal(last.Compute.Errors, last.Errors) {
+		t.Errorf("the compute's errors differ from the operation's: %+v", last.Compute)
+	}
+}
+
+// manualClock is a clock that moves only when told.
+type manualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *manualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// TestIntegrationRestart starts a create with one proxy and throws it away;
+// a new proxy, with a new adapter, follows the same operation from Azure
+// alone: Creating, then Succeeded.
+func TestIntegrationRestart(t *testing.T) {
+	clock := &manualClock{t: time.Now().UTC()}
+	opts := fastOptions()
+	opts.Now = clock.Now
+	emu, arm := mustEmulator(t, opts)
+
+	first := mustProxy(t, arm, nil)
+	op := mustAccept(t, first, "POST", "/api/computes", rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-restart"})
+	first.close() // the proxy stops; the operation goes on in Azure
+
+	second := mustProxy(t, arm, nil)
+	if st := operation(t, second, op); st.State != "Creating" || st.Done {
+		t.Fatalf("state after the restart = %+v, want Creating", st)
+	}
+	clock.Advance(time.Minute)
+	st := operation(t, second, op)
+	if st.State != "Succeeded" || !st.Succeeded || st.Compute == nil || st.Compute.Nodes != 3 {
+		t.Fatalf("state = %+v, want Succeeded with 3 nodes", st)
+	}
+	if n := len(emu.Attachments(st.Compute.ClusterID)); n != 1 {
+		t.Errorf("the cluster has %d computes, want 1", n)
+	}
+}
+
+// TestIntegrationThrottledPut has Azure answer the compute PUT once with
+// 429 and Retry-After 1: the adapter waits and sends it again, and exactly
+// one compute (and one cluster) comes of it.
+func TestIntegrationThrottledPut(t *testing.T) {
+	emu, s := mustStack(t)
+	emu.Inject(armemu.Fault{Method: "PUT", PathContains: "/computes/aks-429", Status: http.StatusTooManyRequests, RetryAfter: time.Second, Times: 1})
+	writes := emu.Writes()
+	start := time.Now()
+	op := mustAccept(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-429"})
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Errorf("the create took %v: Retry-After 1 was not honored", d)
+	}
+	if n := emu.Writes() - writes; n != 2 {
+		t.Errorf("%d writes, want the throttled PUT and its retry", n)
+	}
+	last := waitDone(t, s, op)
+	if st := last[len(last)-1]; !st.Succeeded {
+		t.Fatalf("state = %+v", st)
+	}
+	var named []string
+	for _, c := range computes(t, s) {
+		if strings.HasPrefix(c.Name, "aks-429") {
+			named = append(named, c.Name)
+		}
+	}
+	if !slices.Equal(named, []string{"aks-429"}) {
+		t.Errorf("computes named aks-429: %q, want exactly one", named)
+	}
+	var made []string
+	for _, c := range clusters(t, s) {
+		if strings.HasPrefix(c.Name, "aks-429") {
+			made = append(made, c.Name)
+		}
+	}
+	if len(made) != 1 {
+		t.Errorf("clusters made: %q, want one", made)
+	}
+}
+
+// TestIntegrationAzureDown has Azure answer the computes list with 503 more
+// times than the adapter retries: the proxy answers 502 in plain words,
+// and answers again once Azure is back.
+func TestIntegrationAzureDown(t *testing.T) {
+	emu, arm := mustEmulator(t, fastOptions())
+	s := mustProxy(t, arm, &policy.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 20 * time.Millisecond})
+	emu.Inject(armemu.Fault{Method: "GET", PathContains: "/workspaces/ws-east/computes", Status: http.StatusServiceUnavailable,
+		Times: azure.DefaultMaxRetries + 1})
+	var e apiError
+	code, body := call(t, s, "GET", "/api/workspaces/"+armemu.SubscriptionID+"/ml-rg/ws-east/computes", nil, &e)
+	if code != http.StatusBadGateway || e.Error.Code != rules.ErrUnavailable {
+		t.Fatalf("got %d %s, want 502 unavailable", code, body)
+	}
+	if !strings.Contains(e.Error.Message, "try again") || !strings.Contains(e.Error.Message, "503") {
+		t.Errorf("message = %q", e.Error.Message)
+	}
+	checkPlain(t, e.Error.Message)
+	if len(computes(t, s)) == 0 {
+		t.Error("no computes once Azure is back")
+	}
+}
+
+// TestIntegrationFailedOperation has Azure accept a create and then fail
+// it: the operation ends Failed with Azure's error in plain words, without
+// the resource IDs and links Azure's message held.
+func TestIntegrationFailedOperation(t *testing.T) {
+	emu, s := mustStack(t)
+	emu.Inject(armemu.Fault{Method: "PUT", PathContains: "/computes/aks-fail", FailOperation: true, Code: "NodePoolProvisioningFailed",
+		Message: "Provisioning of node pool agentpool failed in /subscriptions/" + armemu.SubscriptionID +
+			"/resourceGroups/ml-rg: allocation failed. See https://aka.ms/aks-allocation for details."})
+	op := mustAccept(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-fail"})
+	seen := waitDone(t, s, op)
+	last := seen[len(seen)-1]
+	if last.State != "Failed" || last.Succeeded || len(last.Errors) != 1 {
+		t.Fatalf("state = %+v, want Failed with Azure's error", last)
+	}
+	msg := last.Errors[0]
+	for _, want := range []string{"allocation failed", "(NodePoolProvisioningFailed)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not say %q", msg, want)
+		}
+	}
+	checkPlain(t, msg)
+}

@@ -69,7 +69,7 @@ func looksSecret(s string) bool {
 	return strings.Contains(u, "-----BEGIN") || strings.Contains(u, "PRIVATE KEY") || strings.Contains(u, "CERTIFICATE-----")
 }
 
-const auditKey ctxKey = 101
+const auditKey ctxKey = 120 // apart from identityKey and identityErrKey
 
 // auditOf returns the entry being filled for this request, or a throwaway.
 func auditOf(r *http.Request) *AuditEntry {

@@ -68,7 +68,10 @@ func (id Identity) key() string {
 	return "addr:" + id.Addr
 }
 
-const identityKey ctxKey = 100
+const (
+	identityKey ctxKey = 100 + iota
+	identityErrKey
+)
 
 // IdentityFrom returns the identity the proxy found for a request.
 func IdentityFrom(ctx context.Context) Identity {
@@ -159,8 +162,9 @@ func (s *Server) trusted(ip netip.Addr) bool {
 // withIdentity finds who sent the request and puts it in the context. In
 // AuthHeader mode the identity headers count only on connections from a
 // trusted proxy; from anywhere else they are ignored (and logged), so a
-// forged header changes nothing. A trusted proxy that sends an unreadable
-// header gets 401: better refuse than guess.
+// forged header changes nothing. When a trusted proxy sends an unreadable
+// header, the request goes on as nobody's and a change gets 401 saying why:
+// better refuse than guess.
 func (s *Server) withIdentity(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ip, _ := remoteAddr(r)
@@ -175,8 +179,10 @@ func (s *Server) withIdentity(next http.Handler) http.Handler {
 			}
 			user, via, err := identityFromHeaders(r.Header)
 			if err != nil {
-				s.writeError(w, r, err)
-				return
+				// Reads go on anonymously; a change is refused with this reason.
+				s.cfg.logger().Warn("identity headers refused", "addr", id.Addr, "requestId", requestID(r), "reason", err.Error())
+				r = r.WithContext(context.WithValue(r.Context(), identityErrKey, err))
+				break
 			}
 			id.User, id.Via = user, via
 		default:
@@ -336,6 +342,9 @@ func ParsePrincipal(header string) (Principal, error) {
 func (s *Server) requireIdentity(r *http.Request) error {
 	if s.cfg.AuthMode != AuthHeader {
 		return nil
+	}
+	if err, ok := r.Context().Value(identityErrKey).(error); ok {
+		return err
 	}
 	if IdentityFrom(r.Context()).User == "" {
 		return rules.Errorf(rules.ErrUnauthorized, "", "Sign in first: changes need to know who you are, and amlaks found no signed-in user on this request. Open amlaks through your company's sign-in page.")

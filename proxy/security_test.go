@@ -12,9 +12,9 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
-	"slices"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -74,6 +74,7 @@ type secOptions struct {
 	retry  *policy.RetryOptions
 	reuse  *secStack // serve a new proxy and adapter over this stack's emulator: a restart
 	noRate bool      // turn the write rate limit off
+	audit  io.Writer // instead of the stack's buffer
 }
 
 func newSecStack(tb testing.TB, o secOptions) *secStack {
@@ -112,6 +113,9 @@ func newSecStack(tb testing.TB, o secOptions) *secStack {
 	cfg.Backend, cfg.Logger, cfg.Audit = "emulator", logger, st.audit
 	if o.noRate {
 		cfg.WritesPerMinute = -1
+	}
+	if o.audit != nil {
+		cfg.Audit = o.audit
 	}
 	hs := proxy.New(cfg, az, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "<!doctype html><title>amlaks</title>")
@@ -496,5 +500,57 @@ func TestPolicyRefusesBeforeAzure(t *testing.T) {
 	// The allowed request goes through, so the refusals were the policy.
 	if a := st.do(t, "POST", "/api/computes", mustSecJSON(t, create)); a.status != http.StatusAccepted {
 		t.Errorf("allowed create: %d %s", a.status, a.body)
+	}
+}
+
+func TestWriteRateLimit(t *testing.T) {
+	st := newSecStack(t, secOptions{cfg: proxy.Config{AuthMode: proxy.AuthHeader, TrustedProxies: secPrefixes(t, "127.0.0.1/32"),
+		WritesPerMinute: 10, WriteBurst: 5}})
+	ada, grace := "X-Forwarded-Email: ada@example.com", "X-Forwarded-Email: grace@example.com"
+	// Five refusals (the name is reserved, N7) use up ada's burst: every
+	// attempt counts, so a flood of bad requests is limited too.
+	for i := range 5 {
+		if a := st.do(t, "POST", "/api/computes", mustSecJSON(t, secCreate("local")), ada); a.status != http.StatusBadRequest {
+			t.Fatalf("attempt %d: %d %s", i+1, a.status, a.body)
+		}
+	}
+	before := st.emu.Requests()
+	a := st.do(t, "POST", "/api/computes", mustSecJSON(t, secCreate("aks-limited")), ada)
+	e := a.apiErr()
+	if a.status != http.StatusTooManyRequests || e.Code != "too_many" || !strings.Contains(e.Message, "try again in 6 seconds") {
+		t.Errorf("6th change: %d %s, want 429 saying when to try again", a.status, a.body)
+	}
+	if got := a.header.Get("Retry-After"); got != "6" {
+		t.Errorf("Retry-After = %q, want 6", got)
+	}
+	if st.emu.Requests() != before {
+		t.Error("a rate-limited change reached Azure")
+	}
+	// Scale and detach share the budget; another person does not.
+	ws := "/api/workspaces/" + armemu.SubscriptionID + "/ml-rg/ws-east/computes/aks-attached"
+	if a := st.do(t, "DELETE", ws, "", ada); a.status != http.StatusTooManyRequests {
+		t.Errorf("detach over the limit: %d", a.status)
+	}
+	if a := st.do(t, "POST", "/api/computes", mustSecJSON(t, secCreate("aks-grace")), grace); a.status != http.StatusAccepted {
+		t.Errorf("grace's create: %d %s", a.status, a.body)
+	}
+	// Checking is not changing: validate is not limited.
+	if a := st.do(t, "POST", "/api/validate", mustSecJSON(t, secCreate("aks-limited")), ada); a.status != http.StatusOK {
+		t.Errorf("validate while limited: %d", a.status)
+	}
+	lines := secAuditLines(t, st.audit.String())
+	if last := lines[len(lines)-2]; last.Code != "too_many" || last.Who != "ada@example.com" {
+		t.Errorf("audit of the limited detach: %+v", last)
+	}
+}
+
+func TestRateLimitByAddressWithoutAuth(t *testing.T) {
+	st := newSecStack(t, secOptions{cfg: proxy.Config{WritesPerMinute: 1, WriteBurst: 2}})
+	codes := []int{}
+	for range 3 {
+		codes = append(codes, st.do(t, "POST", "/api/computes", mustSecJSON(t, secCreate("local"))).status)
+	}
+	if codes[0] != 400 || codes[1] != 400 || codes[2] != 429 {
+		t.Errorf("statuses %v, want 400 400 429", codes)
 	}
 }

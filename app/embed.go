@@ -48,9 +48,9 @@ func notifyHost(cfg config, event string, data map[string]any) {
 
 var lastHeight int
 
-// postHeight tells the host the page's height when it changed.
+// postHeightOf tells the host the page's height when it changed.
 func postHeightOf(cfg config) {
-	if !app.IsClient {
+	if !app.IsClient || hostOrigin(cfg) == "" {
 		return
 	}
 	h := app.Window().Get("document").Get("documentElement").Get("scrollHeight").Int()

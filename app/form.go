@@ -46,11 +46,13 @@ type Form struct {
 	submitErr  *rules.Error
 	copied     string
 	shareURL   string
+	self       app.Context // the component's own context: a control's dies with the control
 }
 
 // OnNav reads the request from the URL: a share link opens prefilled and
 // already validated, with bad values shown as findings.
 func (f *Form) OnNav(ctx app.Context) {
+	f.self = ctx
 	u := ctx.Page().URL()
 	f.embed = embedded(u)
 	req, finds := rules.DecodeLink(u.Query(), "embed")
@@ -114,6 +116,9 @@ func (f *Form) revalidate(ctx app.Context) {
 		return
 	}
 	f.factsKey, f.factsLoading, f.factsErr = key, true, ""
+	if f.self.Src() != nil {
+		ctx = f.self
+	}
 	probe := req.Redacted()
 	probe.TLS = rules.TLS{}
 	ctx.Async(func() {
@@ -307,7 +312,7 @@ func (f *Form) renderForm() app.UI {
 func (f *Form) summary() app.UI {
 	var show rules.Findings
 	for _, x := range f.findings {
-		if x.Field == rules.FieldLink || x.Field == rules.FieldMode || x.Field == "network" || (x.Field == rules.FieldTarget && f.req.Mode == rules.ModeCreate) {
+		if !f.rendered(x.Field) {
 			show = append(show, x)
 		}
 	}
@@ -331,6 +336,29 @@ func (f *Form) summary() app.UI {
 		app.If(status != "", func() app.UI { return app.P().Class("muted").Text(status) }),
 		findingsList("summary-findings", show),
 	)
+}
+
+// rendered reports whether the form shows a field, and so its findings.
+func (f *Form) rendered(field string) bool {
+	r := f.req
+	create := r.Mode != rules.ModeAttach
+	switch field {
+	case rules.FieldWorkspace, rules.FieldSubscription, rules.FieldResourceGroup, rules.FieldName, rules.FieldPurpose,
+		rules.FieldLBType, rules.FieldTLSMode, rules.FieldDescription, rules.FieldTags:
+		return true
+	case rules.FieldLocation, rules.FieldVMSize, rules.FieldNodeCount,
+		rules.FieldVnetRG, rules.FieldVnetName, rules.FieldSubnetName, rules.FieldServiceCIDR, rules.FieldDNSServiceIP, rules.FieldDockerBridge:
+		return create
+	case rules.FieldTarget, rules.FieldTargetRG, rules.FieldTargetName, rules.FieldTargetID:
+		return !create
+	case rules.FieldLBSubnet:
+		return r.LoadBalancer.Type == rules.LoadBalancerInternal || r.LoadBalancer.Subnet != ""
+	case rules.FieldTLSCert, rules.FieldTLSKey, rules.FieldTLSCNAME:
+		return r.TLS.Mode == rules.TLSCustom
+	case rules.FieldTLSLeaf, rules.FieldTLSOverwrite:
+		return r.TLS.Mode == rules.TLSMicrosoft
+	}
+	return false
 }
 
 func pluralize(n int, s string) string {
@@ -694,6 +722,7 @@ func (f *Form) renderEndpoint() app.UI {
 
 // OnMount loads the clusters for the attach picker.
 func (f *Form) OnMount(ctx app.Context) {
+	f.self = ctx
 	ctx.Async(func() {
 		cfg, err := loadConfig()
 		if err != nil {

@@ -29,10 +29,15 @@ type Inventory struct {
 	finds   rules.Findings
 	busy    bool
 	notice  string
+	self    app.Context // the component's own context: a button's dies with the button
 }
+
+// OnMount keeps the component's context for work that outlives a click.
+func (v *Inventory) OnMount(ctx app.Context) { v.self = ctx }
 
 // OnNav reads the workspace from the URL and loads its computes.
 func (v *Inventory) OnNav(ctx app.Context) {
+	v.self = ctx
 	u := ctx.Page().URL()
 	q := u.Query()
 	v.embed = embedded(u)
@@ -96,7 +101,7 @@ func (v *Inventory) Render() app.UI {
 					}
 					v.computes, v.confirm, v.scaling, v.notice = nil, "", "", ""
 					app.Window().Get("history").Call("replaceState", nil, "", "?"+url.Values{"sub": {v.ref.Subscription}, "rg": {v.ref.ResourceGroup}, "ws": {v.ref.Name}}.Encode())
-					v.load(ctx)
+					v.load(v.self)
 				}).Body(app.Range(v.workspaces).Slice(func(i int) app.UI {
 					w := v.workspaces[i]
 					return app.Option().Value(w.ID()).Selected(w.WorkspaceRef == v.ref).Text(w.Name + " (" + w.ResourceGroup + ", " + w.Location + ")")
@@ -182,7 +187,8 @@ func (v *Inventory) checkScale(c rules.Compute) {
 	v.finds = rules.CheckScale(rules.ScaleRequest{Workspace: v.ref, Name: c.Name, NodeCount: n}, c, rules.Facts{Policy: v.cfg.Policy})
 }
 
-func (v *Inventory) detach(ctx app.Context, c rules.Compute) {
+func (v *Inventory) detach(_ app.Context, c rules.Compute) {
+	ctx := v.self
 	v.busy = true
 	ctx.Async(func() {
 		err := call("DELETE", workspacePath(v.ref)+"/computes/"+url.PathEscape(c.Name), nil, nil)
@@ -198,7 +204,8 @@ func (v *Inventory) detach(ctx app.Context, c rules.Compute) {
 	})
 }
 
-func (v *Inventory) scale(ctx app.Context, c rules.Compute) {
+func (v *Inventory) scale(_ app.Context, c rules.Compute) {
+	ctx := v.self
 	n, _ := strconv.Atoi(v.nodes)
 	v.busy = true
 	ctx.Async(func() {

@@ -97,6 +97,7 @@ func (f *Form) submit(ctx app.Context, e app.Event) {
 	}
 	f.submitting, f.submitErr = true, nil
 	req := f.request()
+	ctx = f.self
 	ctx.Async(func() {
 		var a accepted
 		err := call("POST", "/api/computes", req, &a)

@@ -184,9 +184,17 @@ func chromiumPath(t *testing.T) string {
 // browser is one headless Chromium tab. It fails the test on any console
 // error or uncaught exception, and saves a screenshot when the test fails.
 type browser struct {
-	ctx    context.Context
-	mu     sync.Mutex
-	errors []string
+	ctx     context.Context
+	mu      sync.Mutex
+	errors  []string
+	allowed []string
+}
+
+// allow ignores console errors holding text: for a test that provokes one.
+func (b *browser) allow(text string) {
+	b.mu.Lock()
+	b.allowed = append(b.allowed, text)
+	b.mu.Unlock()
 }
 
 func newBrowser(t *testing.T) *browser {
@@ -229,8 +237,15 @@ func newBrowser(t *testing.T) *browser {
 		}
 		b.mu.Lock()
 		errs := append([]string(nil), b.errors...)
+		allowed := append([]string(nil), b.allowed...)
 		b.mu.Unlock()
+	next:
 		for _, e := range errs {
+			for _, a := range allowed {
+				if strings.Contains(e, a) {
+					continue next
+				}
+			}
 			t.Errorf("browser console: %s", e)
 		}
 		cancelTimeout()

@@ -241,6 +241,10 @@ func TestIntegrationReads(t *testing.T) {
 	}) {
 		t.Errorf("computes = %+v, want aks-attached", computes(t, s))
 	}
+	// The sample attachment ended 20 days ago, in the second it started.
+	if st := operation(t, s, opURL(emuEast, "aks-attached")); !st.Succeeded || st.Mode != rules.ModeAttach || st.ElapsedSec > 60 {
+		t.Errorf("operation of aks-attached = %+v, want an attach that took under a minute", st)
+	}
 	var facts rules.Facts
 	attach := rules.Request{Mode: rules.ModeAttach, Workspace: emuEast, Name: "aks-h", Target: rules.Target{ResourceGroup: "aks-rg", Name: "aks-missing-ranges"}}
 	if code, body := call(t, s, "POST", "/api/facts", attach, &facts); code != 200 {

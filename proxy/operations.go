@@ -49,7 +49,9 @@ func operationState(ref rules.WorkspaceRef, c rules.Compute, now time.Time) rule
 		st.StartedAt = c.CreatedOn
 		end := now
 		if st.Done {
-			if t, err := time.Parse(time.RFC3339, c.ModifiedOn); err == nil && t.After(start) {
+			// A finished operation ends at modifiedOn, even when that is the
+			// second it started in (or, with skewed clocks, before it).
+			if t, err := time.Parse(time.RFC3339, c.ModifiedOn); err == nil {
 				end = t
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/amlaks/amlaks/rules"
 )
@@ -51,14 +53,23 @@ func (a *auditLog) write(e AuditEntry) error {
 }
 
 // scrubEntry blanks any text that looks like PEM or key material, should a
-// person have pasted a certificate in a name or a message echo one.
+// person have pasted a certificate in a name or a message echo one; replaces
+// control and invisible format characters, which JSON does not always escape
+// (DEL, C1, bidi overrides), so a reader's terminal shows what was sent; and
+// clips long values.
 func scrubEntry(e AuditEntry) AuditEntry {
-	for _, s := range []*string{&e.Who, &e.Workspace, &e.Name, &e.Cluster, &e.Field, &e.Reason} {
+	for _, s := range []*string{&e.Who, &e.Via, &e.Addr, &e.Workspace, &e.Name, &e.Cluster, &e.Field, &e.Reason} {
 		if looksSecret(*s) {
 			*s = "[redacted]"
 		}
+		*s = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
+				return '\uFFFD'
+			}
+			return r
+		}, *s)
 		if len(*s) > 512 {
-			*s = (*s)[:512] + "…"
+			*s = strings.ToValidUTF8((*s)[:512], "") + "…"
 		}
 	}
 	return e

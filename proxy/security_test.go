@@ -157,7 +157,11 @@ func (st *secStack) do(tb testing.TB, method, path, body string, header ...strin
 	}
 	for _, h := range header {
 		k, v, _ := strings.Cut(h, ":")
-		req.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+		if k = strings.TrimSpace(k); strings.EqualFold(k, "Content-Type") {
+			req.Header.Set(k, strings.TrimSpace(v))
+			continue
+		}
+		req.Header.Add(k, strings.TrimSpace(v))
 	}
 	resp, err := st.web.Client().Do(req)
 	if err != nil {

@@ -68,7 +68,10 @@ func (f *Form) OnNav(ctx app.Context) {
 	}
 	f.tagsText = tagsToText(req.Tags)
 	f.touched = map[string]bool{}
-	f.showAll = len(u.Query()) > 1 || len(finds) > 0 // a link is validated at once
+	f.showAll = len(finds) > 0 // a link is validated at once
+	for k := range u.Query() {
+		f.showAll = f.showAll || (k != "mode" && k != "embed")
+	}
 	f.reviewing, f.submitErr = false, nil
 	f.revalidate(ctx)
 	ctx.Async(func() {

@@ -87,6 +87,10 @@ func Validate(req Request, facts Facts) Findings {
 }
 
 func checkWorkspace(c *checker, w WorkspaceRef) {
+	if w.IsZero() {
+		c.err("W1", FieldWorkspace, "The workspace is required.", "Pick a workspace.")
+		return
+	}
 	if w.Subscription == "" {
 		c.err("W1", FieldSubscription, "The workspace's subscription is required.", "Pick a workspace, or give its subscription ID.")
 	} else if !isGUID(w.Subscription) {

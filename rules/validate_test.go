@@ -129,7 +129,8 @@ func TestValidateWorkspace(t *testing.T) {
 	}{
 		{"valid", WorkspaceRef{testSub, "rg-ml", "ws-prod"}, nil},
 		{"valid upper-case GUID and parentheses", WorkspaceRef{"ABCDEF00-0000-0000-0000-0000000000FF", "rg(ml)_1.x", "Ws_1"}, nil},
-		{"all missing", WorkspaceRef{}, []string{"W1 workspace.subscription error", "W1 workspace.resourceGroup error", "W1 workspace.name error"}},
+		{"all missing: one finding, on the picker", WorkspaceRef{}, []string{"W1 workspace.name error"}},
+		{"only the name given", WorkspaceRef{Name: "ws-prod"}, []string{"W1 workspace.subscription error", "W1 workspace.resourceGroup error"}},
 		{"subscription not a GUID", WorkspaceRef{"my-sub", "rg", "ws-prod"}, []string{"W1 workspace.subscription error"}},
 		{"subscription with a g", WorkspaceRef{"g0000000-0000-0000-0000-000000000001", "rg", "ws-prod"}, []string{"W1 workspace.subscription error"}},
 		{"resource group ends with a period", WorkspaceRef{testSub, "rg.", "ws-prod"}, []string{"W1 workspace.resourceGroup error"}},

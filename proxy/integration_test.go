@@ -506,6 +506,28 @@ func TestIntegrationRefusedByAzure(t *testing.T) {
 	}
 }
 
+// TestIntegrationLocationNotOffered asks for a cluster in a region where
+// Azure offers no AKS: the proxy learns it while gathering facts (the
+// region's Kubernetes versions) and says so on the location field, sending
+// nothing. It must not read as a version problem.
+func TestIntegrationLocationNotOffered(t *testing.T) {
+	emu, s := mustStack(t)
+	writes := emu.Writes()
+	var e apiError
+	code, body := call(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-ne", Location: "northeurope"}, &e)
+	if code != http.StatusUnprocessableEntity || e.Error.Code != rules.ErrUnsupported || e.Error.Field != "location" {
+		t.Fatalf("got %d %s, want 422 unsupported on location", code, body)
+	}
+	if !strings.Contains(e.Error.Message, "location") || !strings.Contains(e.Error.Message, "northeurope") ||
+		strings.Contains(e.Error.Message, "requested version") {
+		t.Errorf("message = %q, want it about the location", e.Error.Message)
+	}
+	checkPlain(t, e.Error.Message)
+	if emu.Writes() != writes {
+		t.Error("the create was sent")
+	}
+}
+
 // TestIntegrationPolicyFailure creates a cluster in ws-locked, whose
 // resource group's Azure Policy denies public IPs: Azure accepts the PUT and
 // the operation fails; its state explains why in plain words (V5).

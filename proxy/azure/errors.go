@@ -190,6 +190,10 @@ func explain(f failure) (rules.ErrorCode, string) {
 		return rules.ErrTooMany, "Azure is throttling the proxy's requests: wait a minute and try again."
 	case f.status >= 500:
 		return rules.ErrUnavailable, fmt.Sprintf("Azure could not complete the request (HTTP %d): try again in a few minutes.", f.status)
+	case f.has("LocationNotAvailableForResourceType", "NoRegisteredProviderFound", "LocationNotAvailableForResourceGroup"):
+		// Before the "version" guess: these messages name api-versions and
+		// resource types such as kubernetesVersions.
+		return rules.ErrUnsupported, withAzureWords("Azure does not offer this in the location", f)
 	case (f.status == http.StatusBadRequest || f.status == 0) && f.contains("version"):
 		return rules.ErrUnsupported, withAzureWords("Azure does not support the requested version", f)
 	case f.status == 0:

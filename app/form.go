@@ -476,7 +476,17 @@ func (f *Form) renderCreateFields() app.UI {
 	return app.Div().Body(
 		app.FieldSet().Body(
 			app.Legend().Text("Size"),
-			f.text(rules.FieldLocation, "Location", r.Location, placeholderOr(f.facts.WorkspaceLocation, "the workspace's location"), "Defaults to the workspace's location.", func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) }),
+			f.field(rules.FieldLocation, "Location", "Defaults to the workspace's location.", func(id, desc string, invalid bool) app.UI {
+				return app.Div().Body(
+					app.Input().Type("text").ID(id).Name(rules.FieldLocation).Value(r.Location).List("locations").
+						Placeholder(placeholderOr(f.facts.WorkspaceLocation, "the workspace's location")).
+						Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).AutoComplete(false).Spellcheck(false).
+						OnInput(f.set(rules.FieldLocation, func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) })),
+					app.DataList().ID("locations").Body(
+						app.Range(regions).Slice(func(i int) app.UI { return app.Option().Value(regions[i]) }),
+					),
+				)
+			}),
 			f.field(rules.FieldVMSize, "VM size", "Type or pick; the list is the sizes of "+placeholderOr(loc, "the location")+".", func(id, desc string, invalid bool) app.UI {
 				return app.Div().Body(
 					app.Input().Type("text").ID(id).Name(rules.FieldVMSize).Value(r.VMSize).Placeholder(rules.DefaultVMSize).List("vm-sizes").
@@ -509,6 +519,16 @@ func (f *Form) renderCreateFields() app.UI {
 		),
 	)
 }
+
+// regions are the Azure regions the location picker offers.
+var regions = func() []string {
+	out := make([]string, 0, len(rules.RegionPairs))
+	for r := range rules.RegionPairs {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}()
 
 func placeholderOr(v, def string) string {
 	if v == "" {

@@ -92,7 +92,7 @@ type Facts struct {
 	// WorkspaceLocation is the Azure region of the workspace.
 	WorkspaceLocation string `json:"workspaceLocation,omitempty"`
 	// VMSizes are the sizes available in the request's location (P6).
-	VMSizes []VMSize `json:"vmSizes,omitempty"`
+	VMSizes []VMSize `json:"vmSizes"` // null: not known; []: none in the location
 	// Versions are the Kubernetes versions of the location (K1–K4).
 	Versions []KubernetesVersion `json:"versions,omitempty"`
 	// ClusterVersions are the Kubernetes versions of the target cluster's location (K2).

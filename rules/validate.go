@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -218,6 +219,14 @@ func checkCreate(c *checker, req Request, facts Facts, purposeOK bool) {
 	if sizes == nil {
 		sizes = Catalog
 	}
+	if len(sizes) == 0 {
+		regions := make([]string, 0, len(RegionPairs))
+		for r := range RegionPairs {
+			regions = append(regions, r)
+		}
+		c.err("W2", FieldLocation, fmt.Sprintf("Azure offers no VM sizes in %q: it is not a region name, or not open to this subscription.", req.Location), "Did you mean "+strings.Join(closest(req.Location, sortedStrings(regions), 3), ", ")+"?")
+		return
+	}
 	size, ok := FindVMSize(sizes, req.VMSize)
 	if !ok {
 		names := make([]string, len(sizes))
@@ -394,15 +403,15 @@ func validClusterName(s string) bool {
 	return true
 }
 
+func sortedStrings(s []string) []string {
+	sort.Strings(s)
+	return s
+}
+
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
+	return sortedStrings(keys)
 }

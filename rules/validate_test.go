@@ -469,3 +469,15 @@ func TestErrorType(t *testing.T) {
 		t.Errorf("Error() = %q", got)
 	}
 }
+
+func TestValidateUnknownLocation(t *testing.T) {
+	req := Request{Mode: ModeCreate, Workspace: WorkspaceRef{testSub, "rg", "ws-prod"}, Name: "aks-prod", Location: "eastuss"}
+	fs := Validate(req, Facts{WorkspaceLocation: "eastus", VMSizes: []VMSize{}})
+	got := fs.For(FieldLocation).Errors()
+	if len(got) != 1 || got[0].Code != "W2" || !strings.Contains(got[0].Fix, "eastus") {
+		t.Errorf("unknown location findings: %+v", got)
+	}
+	if fs := Validate(req, Facts{WorkspaceLocation: "eastus"}); len(fs.For(FieldLocation).Errors()) != 0 {
+		t.Errorf("with the sizes unknown, the location is not judged: %+v", fs.For(FieldLocation))
+	}
+}

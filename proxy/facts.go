@@ -42,7 +42,7 @@ func (s *Server) gatherFacts(ctx context.Context, req rules.Request) (rules.Fact
 		if facts.VMSizes, err = s.azure.VMSizes(ctx, ref.Subscription, norm.Location); err != nil {
 			return facts, err
 		}
-		if facts.Versions, err = s.azure.KubernetesVersions(ctx, ref.Subscription, norm.Location); err != nil {
+		if facts.Versions, err = s.azure.KubernetesVersions(ctx, ref.Subscription, norm.Location); err != nil && !refusedLocation(err) {
 			return facts, err
 		}
 	case rules.ModeAttach:
@@ -135,6 +135,13 @@ func (s *Server) postValidate(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, findingsBody{Findings: fs})
 	return nil
+}
+
+// refusedLocation reports whether Azure refused a location itself (an unknown
+// region): the rules then say so on the field (W2) rather than failing.
+func refusedLocation(err error) bool {
+	var e *rules.Error
+	return errors.As(err, &e) && (e.Code == rules.ErrInvalid || e.Code == rules.ErrUnsupported || e.Code == rules.ErrNotFound)
 }
 
 func equalFold(a, b string) bool { return strings.EqualFold(a, b) }

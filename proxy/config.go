@@ -44,6 +44,17 @@ type Config struct {
 	// WriteBurst is how many changes may come at once; zero means
 	// DefaultWriteBurst.
 	WriteBurst int
+	// Timeout bounds how long one API request may wait on Azure, retries
+	// included; zero means 50 seconds, under the server's write timeout, so
+	// the person always gets an answer in words.
+	Timeout time.Duration
+}
+
+func (c Config) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return 50 * time.Second
 }
 
 func (c Config) audit() io.Writer {

@@ -263,7 +263,7 @@ func forgedCases() []hostileCase {
 	var cs []hostileCase
 	for name, h := range map[string]string{
 		"email": "X-Forwarded-Email: admin@example.com", "user": "X-Forwarded-User: admin",
-		"principal": "X-MS-CLIENT-PRINCIPAL: eyJhdXRoX3R5cCI6ImFhZCIsImNsYWltcyI6W3sidHlwIjoibmFtZSIsInZhbCI6ImFkbWluIn1dLCJuYW1lX3R5cCI6Im5hbWUiLCJyb2xlX3R5cCI6InJvbGVzIn0=",
+		"principal":        "X-MS-CLIENT-PRINCIPAL: eyJhdXRoX3R5cCI6ImFhZCIsImNsYWltcyI6W3sidHlwIjoibmFtZSIsInZhbCI6ImFkbWluIn1dLCJuYW1lX3R5cCI6Im5hbWUiLCJyb2xlX3R5cCI6InJvbGVzIn0=",
 		"lowercase header": "x-forwarded-email: admin@example.com", "forwarded-for spoof": "X-Forwarded-For: 10.0.0.1",
 	} {
 		hdr := []string{h}

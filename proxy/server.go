@@ -76,7 +76,20 @@ func (s *Server) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, rules.Errorf(rules.ErrForbidden, "", "Cross-site requests may not change anything. Use the amlaks page itself."))
 	}))
-	return s.withRequestID(s.withSecurityHeaders(cop.Handler(s.withIdentity(mux))))
+	return s.withRequestID(s.withSecurityHeaders(cop.Handler(s.withIdentity(s.withTimeout(mux)))))
+}
+
+// withTimeout bounds every API request's wait on Azure (Config.Timeout).
+func (s *Server) withTimeout(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/api/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.timeout())
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // HTTPServer returns the http.Server to serve Handler with: timeouts at every

@@ -26,6 +26,11 @@ func (s *Server) locationAndSubscription(r *http.Request) (sub, loc string, err 
 }
 
 func checkSubscription(sub string) error {
+	if sub == "" {
+		// Checked here: rules reports an all-empty workspace on the picker
+		// (workspace.name), not on the subscription.
+		return rules.Errorf(rules.ErrInvalid, "subscription", "A subscription ID is required: give ?subscription=, or start the proxy with --subscription.")
+	}
 	probe := rules.Request{Mode: rules.ModeCreate, Workspace: rules.WorkspaceRef{Subscription: sub}}
 	for _, f := range rules.Validate(probe, rules.Facts{}).For(rules.FieldSubscription) {
 		return &rules.Error{Code: rules.ErrInvalid, Field: "subscription", Message: f.Message}

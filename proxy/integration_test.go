@@ -507,25 +507,31 @@ func TestIntegrationRefusedByAzure(t *testing.T) {
 }
 
 // TestIntegrationLocationNotOffered asks for a cluster in a region where
-// Azure offers no AKS: the proxy learns it while gathering facts (the
-// region's Kubernetes versions) and says so on the location field, sending
-// nothing. It must not read as a version problem.
+// Azure offers no VM size and no AKS: the create is refused on the location
+// field (W2) before anything is sent, and the region's versions are a 422
+// about the location, not about a version.
 func TestIntegrationLocationNotOffered(t *testing.T) {
 	emu, s := mustStack(t)
 	writes := emu.Writes()
 	var e apiError
 	code, body := call(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-ne", Location: "northeurope"}, &e)
+	if code != http.StatusBadRequest || e.Error.Field != "location" || !slices.Contains(e.Error.Findings.Codes(), "W2") {
+		t.Errorf("create: got %d %s, want 400 with W2 on location", code, body)
+	}
+	if emu.Writes() != writes {
+		t.Error("the create was sent")
+	}
+
+	e = apiError{}
+	code, body = call(t, s, "GET", "/api/locations/northeurope/versions", nil, &e)
 	if code != http.StatusUnprocessableEntity || e.Error.Code != rules.ErrUnsupported || e.Error.Field != "location" {
-		t.Fatalf("got %d %s, want 422 unsupported on location", code, body)
+		t.Fatalf("versions: got %d %s, want 422 unsupported on location", code, body)
 	}
 	if !strings.Contains(e.Error.Message, "location") || !strings.Contains(e.Error.Message, "northeurope") ||
 		strings.Contains(e.Error.Message, "requested version") {
 		t.Errorf("message = %q, want it about the location", e.Error.Message)
 	}
 	checkPlain(t, e.Error.Message)
-	if emu.Writes() != writes {
-		t.Error("the create was sent")
-	}
 }
 
 // TestIntegrationPolicyFailure creates a cluster in ws-locked, whose

@@ -55,7 +55,7 @@ func (c *Client) vmSizes(ctx context.Context, subscription, location string) ([]
 	filter := "location eq '" + normLocation(location) + "'"
 	pager := sc.skus.NewListPager(&armcompute.ResourceSKUsClientListOptions{Filter: &filter})
 	seen := map[string]bool{}
-	var sizes []rules.VMSize
+	sizes := []rules.VMSize{} // Azure's answer, even when empty: not "unknown" (nil)
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {

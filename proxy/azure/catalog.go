@@ -158,42 +158,21 @@ func (c *Client) KubernetesVersions(ctx context.Context, subscription, location 
 						row.Upgrades = append(row.Upgrades, *u)
 					}
 				}
-				slices.SortFunc(row.Upgrades, compareVersions)
+				slices.SortFunc(row.Upgrades, rules.CompareVersions)
 			}
 			rows = append(rows, row)
 		}
 		if len(rows) == 0 && deref(v.Version) != "" {
 			rows = append(rows, rules.KubernetesVersion{Version: deref(v.Version), Preview: deref(v.IsPreview)})
 		}
-		slices.SortFunc(rows, func(a, b rules.KubernetesVersion) int { return compareVersions(a.Version, b.Version) })
+		slices.SortFunc(rows, func(a, b rules.KubernetesVersion) int { return rules.CompareVersions(a.Version, b.Version) })
 		if deref(v.IsDefault) && len(rows) > 0 {
 			rows[len(rows)-1].Default = true
 		}
 		out = append(out, rows...)
 	}
-	slices.SortFunc(out, func(a, b rules.KubernetesVersion) int { return compareVersions(a.Version, b.Version) })
+	slices.SortFunc(out, func(a, b rules.KubernetesVersion) int { return rules.CompareVersions(a.Version, b.Version) })
 	return out, nil
-}
-
-// compareVersions orders dotted version numbers numerically.
-func compareVersions(a, b string) int {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(pa) || i < len(pb); i++ {
-		var x, y int
-		if i < len(pa) {
-			x, _ = strconv.Atoi(pa[i])
-		}
-		if i < len(pb) {
-			y, _ = strconv.Atoi(pb[i])
-		}
-		if x != y {
-			if x < y {
-				return -1
-			}
-			return 1
-		}
-	}
-	return strings.Compare(a, b)
 }
 
 // amlServiceTag is the service tag of the Azure ML control plane.

@@ -112,7 +112,8 @@ func isLoopbackHost(host string) bool {
 }
 
 // ParseTrustedProxies reads a comma-separated list of CIDRs or addresses
-// ("10.0.0.0/8,127.0.0.1").
+// ("10.0.0.0/8,127.0.0.1"). A range of every address (0.0.0.0/0, ::/0) is
+// refused: it would let anyone claim to be anyone.
 func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, part := range strings.Split(s, ",") {
@@ -133,7 +134,13 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 			return nil, fmt.Errorf("trusted proxy %q is not an IP address or CIDR", part)
 		}
 		if p.Addr().Is4In6() {
+			if p.Bits() < 96 {
+				return nil, fmt.Errorf("trusted proxy %q mixes IPv4 and IPv6: write the IPv4 range", part)
+			}
 			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("trusted proxy %q would trust every address, so anyone could claim to be anyone", part)
 		}
 		out = append(out, p.Masked())
 	}

@@ -223,7 +223,7 @@ func TestParseTrustedProxies(t *testing.T) {
 			t.Errorf("prefix %d = %s, want %s", i, got[i], want[i])
 		}
 	}
-	for _, bad := range []string{"10.0.0.0/33", "ten", "10.0.0.0/8;rm", "*"} {
+	for _, bad := range []string{"10.0.0.0/33", "ten", "10.0.0.0/8;rm", "*", "0.0.0.0/0", "::/0", "::ffff:0.0.0.0/0", "::ffff:10.0.0.0/8"} {
 		if _, err := proxy.ParseTrustedProxies(bad); err == nil {
 			t.Errorf("ParseTrustedProxies(%q) accepted it", bad)
 		}

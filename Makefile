@@ -7,7 +7,7 @@ WBT      := $(TOOLS)/wasmbrowsertest
 CHROMIUM ?= /usr/bin/chromium
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run test wasm build e2e bench lint clean deps unit wasmtest fuzz size
+.PHONY: run test wasm build e2e bench lint clean deps unit wasmtest fuzz size vuln
 
 ## run: build the wasm and the binary, serve http://127.0.0.1:8080 (emulator when no Azure credential)
 run: build
@@ -61,6 +61,12 @@ lint:
 	GOOS=js GOARCH=wasm $(GO) vet ./rules/ ./app/ .
 
 size: wasm
+
+## vuln: known vulnerabilities in the code amlaks calls (govulncheck). It needs
+## https://vuln.go.dev, so it is not part of `test`: run it where that is reachable.
+GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.1.4
+vuln:
+	$(GO) run $(GOVULNCHECK) ./...
 
 clean:
 	rm -rf $(BIN) $(WASM) $(WASM).gz $(WASM).br bin e2e/screenshots

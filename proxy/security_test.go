@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -556,5 +557,25 @@ func TestRateLimitByAddressWithoutAuth(t *testing.T) {
 	}
 	if codes[0] != 400 || codes[1] != 400 || codes[2] != 429 {
 		t.Errorf("statuses %v, want 400 400 429", codes)
+	}
+}
+
+func TestPolicyExampleParses(t *testing.T) {
+	data, err := os.ReadFile("../docs/policy.example.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := rules.ParsePolicy(data)
+	if err != nil {
+		t.Fatalf("docs/policy.example.json: %v", err)
+	}
+	if len(p.Subscriptions) == 0 || len(p.VMSizes) == 0 || p.MaxNodes == 0 || p.MaxVCPUs == 0 || len(p.Purposes) == 0 || len(p.RequiredTags) == 0 {
+		t.Errorf("the example leaves a guardrail out: %+v", p)
+	}
+	// The example allows the sample world's ws-east, so it can be tried with the emulator.
+	req := secCreate("aks-example")
+	req.Tags = map[string]string{"costCenter": "cc-1", "owner": "ada"}
+	for _, f := range rules.Validate(req, rules.Facts{Policy: p}).Errors() {
+		t.Errorf("the example refuses a plain create in ws-east: %s %s", f.Code, f.Message)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/amlaks/amlaks/rules"
 )
@@ -40,7 +41,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *rules.Error
 	var limited *tooMany
 	if errors.As(err, &limited) {
-		w.Header().Set("Retry-After", itoa(max(limited.retryAfter, 1)))
+		w.Header().Set("Retry-After", strconv.Itoa(max(limited.retryAfter, 1)))
 	}
 	switch {
 	case errors.As(err, &e):

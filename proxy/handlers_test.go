@@ -585,38 +585,38 @@ func TestOperationState(t *testing.T) {
 		want    rules.OperationState
 	}{
 		{name: "creating",
-			compute: rules.Compute{Name: "c", Type: "AKS", State: "Creating", CreatedOn: ago(90 * time.Second), ModifiedOn: ago(90 * time.Second)},
+			compute: rules.Compute{Name: "aks-c", Type: "AKS", State: "Creating", CreatedOn: ago(90 * time.Second), ModifiedOn: ago(90 * time.Second)},
 			want:    rules.OperationState{State: "Creating", Mode: rules.ModeCreate, ExpectedSec: 600, ElapsedSec: 90, StartedAt: ago(90 * time.Second)}},
 		{name: "attaching",
-			compute: rules.Compute{Name: "c", Type: "AKS", State: "Creating", Attached: true, CreatedOn: ago(10 * time.Second)},
+			compute: rules.Compute{Name: "aks-c", Type: "AKS", State: "Creating", Attached: true, CreatedOn: ago(10 * time.Second)},
 			want:    rules.OperationState{State: "Creating", Mode: rules.ModeAttach, ExpectedSec: 300, ElapsedSec: 10, StartedAt: ago(10 * time.Second)}},
 		{name: "succeeded: elapsed ends at modifiedOn",
-			compute: rules.Compute{Name: "c", Type: "AKS", State: "Succeeded", CreatedOn: ago(time.Hour), ModifiedOn: ago(50 * time.Minute)},
+			compute: rules.Compute{Name: "aks-c", Type: "AKS", State: "Succeeded", CreatedOn: ago(time.Hour), ModifiedOn: ago(50 * time.Minute)},
 			want:    rules.OperationState{State: "Succeeded", Mode: rules.ModeCreate, ExpectedSec: 600, ElapsedSec: 600, Done: true, Succeeded: true, StartedAt: ago(time.Hour)}},
 		{name: "attach succeeded",
-			compute: rules.Compute{Name: "c", Type: "AKS", State: "Succeeded", Attached: true, CreatedOn: ago(time.Hour), ModifiedOn: ago(time.Hour - 4*time.Minute)},
+			compute: rules.Compute{Name: "aks-c", Type: "AKS", State: "Succeeded", Attached: true, CreatedOn: ago(time.Hour), ModifiedOn: ago(time.Hour - 4*time.Minute)},
 			want:    rules.OperationState{State: "Succeeded", Mode: rules.ModeAttach, ExpectedSec: 300, ElapsedSec: 240, Done: true, Succeeded: true, StartedAt: ago(time.Hour)}},
 		{name: "failed, with Azure's errors",
-			compute: rules.Compute{Name: "c", Type: "AKS", State: "Failed", CreatedOn: ago(5 * time.Minute), ModifiedOn: ago(3 * time.Minute), Errors: []string{"An Azure Policy refused this request."}},
+			compute: rules.Compute{Name: "aks-c", Type: "AKS", State: "Failed", CreatedOn: ago(5 * time.Minute), ModifiedOn: ago(3 * time.Minute), Errors: []string{"An Azure Policy refused this request."}},
 			want: rules.OperationState{State: "Failed", Mode: rules.ModeCreate, ExpectedSec: 600, ElapsedSec: 120, Done: true, StartedAt: ago(5 * time.Minute),
 				Errors: []string{"An Azure Policy refused this request."}}},
 		{name: "canceled",
-			compute: rules.Compute{Name: "c", Type: "AKS", State: "Canceled", CreatedOn: ago(time.Minute), ModifiedOn: ago(0)},
+			compute: rules.Compute{Name: "aks-c", Type: "AKS", State: "Canceled", CreatedOn: ago(time.Minute), ModifiedOn: ago(0)},
 			want:    rules.OperationState{State: "Canceled", Mode: rules.ModeCreate, ExpectedSec: 600, ElapsedSec: 60, Done: true, StartedAt: ago(time.Minute)}},
 		{name: "done in the second it started: elapsed 0, not the time since",
-			compute: rules.Compute{Name: "c", Type: "AKS", State: "Succeeded", Attached: true, CreatedOn: ago(20 * 24 * time.Hour), ModifiedOn: ago(20 * 24 * time.Hour)},
+			compute: rules.Compute{Name: "aks-c", Type: "AKS", State: "Succeeded", Attached: true, CreatedOn: ago(20 * 24 * time.Hour), ModifiedOn: ago(20 * 24 * time.Hour)},
 			want:    rules.OperationState{State: "Succeeded", Mode: rules.ModeAttach, ExpectedSec: 300, ElapsedSec: 0, Done: true, Succeeded: true, StartedAt: ago(20 * 24 * time.Hour)}},
 		{name: "done with a modifiedOn before createdOn (clock skew): elapsed 0",
-			compute: rules.Compute{Name: "c", Type: "AKS", State: "Failed", CreatedOn: ago(time.Minute), ModifiedOn: ago(2 * time.Minute)},
+			compute: rules.Compute{Name: "aks-c", Type: "AKS", State: "Failed", CreatedOn: ago(time.Minute), ModifiedOn: ago(2 * time.Minute)},
 			want:    rules.OperationState{State: "Failed", Mode: rules.ModeCreate, ExpectedSec: 600, ElapsedSec: 0, Done: true, StartedAt: ago(time.Minute)}},
 		{name: "done with no modifiedOn: elapsed to now",
-			compute: rules.Compute{Name: "c", Type: "AKS", State: "Succeeded", CreatedOn: ago(time.Minute)},
+			compute: rules.Compute{Name: "aks-c", Type: "AKS", State: "Succeeded", CreatedOn: ago(time.Minute)},
 			want:    rules.OperationState{State: "Succeeded", Mode: rules.ModeCreate, ExpectedSec: 600, ElapsedSec: 60, Done: true, Succeeded: true, StartedAt: ago(time.Minute)}},
 		{name: "no createdOn",
-			compute: rules.Compute{Name: "c", Type: "AKS", State: "Creating"},
+			compute: rules.Compute{Name: "aks-c", Type: "AKS", State: "Creating"},
 			want:    rules.OperationState{State: "Creating", Mode: rules.ModeCreate, ExpectedSec: 600}},
 		{name: "createdOn in the future",
-			compute: rules.Compute{Name: "c", Type: "AKS", State: "Creating", CreatedOn: ago(-time.Minute)},
+			compute: rules.Compute{Name: "aks-c", Type: "AKS", State: "Creating", CreatedOn: ago(-time.Minute)},
 			want:    rules.OperationState{State: "Creating", Mode: rules.ModeCreate, ExpectedSec: 600, StartedAt: ago(-time.Minute)}},
 	}
 	for _, tt := range tests {
@@ -627,7 +627,7 @@ func TestOperationState(t *testing.T) {
 				asked = append(asked, ref.ID()+"/computes/"+name)
 				return tt.compute, nil
 			}
-			w := serve(t, handler(proxy.Config{Now: func() time.Time { return now }}, f), "GET", opPath+"c", "")
+			w := serve(t, handler(proxy.Config{Now: func() time.Time { return now }}, f), "GET", opPath+"aks-c", "")
 			if w.Code != 200 {
 				t.Fatalf("status %d: %s", w.Code, w.Body)
 			}
@@ -636,11 +636,11 @@ func TestOperationState(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := tt.want
-			want.Workspace, want.Name, want.Compute = wsEast, "c", &tt.compute
+			want.Workspace, want.Name, want.Compute = wsEast, "aks-c", &tt.compute
 			if d := diff(want, got); d != "" {
 				t.Errorf("state mismatch (-want +got):\n%s", d)
 			}
-			if !slices.Equal(asked, []string{wsEast.ID() + "/computes/c"}) {
+			if !slices.Equal(asked, []string{wsEast.ID() + "/computes/aks-c"}) {
 				t.Errorf("Compute asked for %q", asked)
 			}
 		})

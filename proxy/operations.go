@@ -23,6 +23,9 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	name := r.PathValue("name")
+	if err := checkComputeName(name); err != nil {
+		return err
+	}
 	c, err := s.azure.Compute(r.Context(), ref, name)
 	if err != nil {
 		return err

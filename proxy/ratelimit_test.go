@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestLimiterForgetsFullBuckets(t *testing.T) {
 	l := newLimiter(60, 1)
 	now := time.Now()
 	for i := range maxBuckets {
-		_ = l.allow("addr:"+itoa(i), now)
+		_ = l.allow("addr:"+strconv.Itoa(i), now)
 	}
 	_ = l.allow("addr:new", now.Add(time.Minute))
 	if len(l.buckets) > 2 {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -213,10 +214,8 @@ func (k *keyedMutex) lock(keys ...string) func() {
 		k.locks = map[string]*sync.Mutex{}
 	}
 	var ms []*sync.Mutex
-	for i, key := range sortStrings(keys) {
-		if i > 0 && key == sortStrings(keys)[i-1] {
-			continue
-		}
+	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
+	for _, key := range keys {
 		m, ok := k.locks[key]
 		if !ok {
 			m = &sync.Mutex{}
@@ -233,14 +232,4 @@ func (k *keyedMutex) lock(keys ...string) func() {
 			ms[i].Unlock()
 		}
 	}
-}
-
-func sortStrings(s []string) []string {
-	out := append([]string(nil), s...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
 }

@@ -38,6 +38,12 @@ func handler(cfg proxy.Config, f *Fake) http.Handler {
 	if cfg.Backend == "" {
 		cfg.Backend = "emulator"
 	}
+	if cfg.Audit == nil {
+		cfg.Audit = io.Discard
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = discardLogger()
+	}
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "page") })
 	return proxy.New(cfg, f, page).Handler()
 }

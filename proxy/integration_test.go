@@ -80,7 +80,7 @@ func mustProxy(tb testing.TB, arm *httptest.Server, retry *policy.RetryOptions) 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h := proxy.New(proxy.Config{Backend: "emulator", DefaultSubscription: armemu.SubscriptionID, Logger: discardLogger()}, az, nil).Handler()
+	h := proxy.New(proxy.Config{Backend: "emulator", DefaultSubscription: armemu.SubscriptionID, Logger: discardLogger(), Audit: io.Discard}, az, nil).Handler()
 	s := &apiServer{Server: httptest.NewServer(h), az: az}
 	tb.Cleanup(s.close)
 	return s

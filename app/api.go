@@ -16,26 +16,7 @@ import (
 )
 
 // config is what the proxy says about itself (GET /api/config).
-type config struct {
-	Backend             string        `json:"backend"`
-	DefaultSubscription string        `json:"defaultSubscription"`
-	Policy              *rules.Policy `json:"policy"`
-	FrameAncestors      []string      `json:"frameAncestors"`
-}
-
-// accepted is the proxy's answer to a write.
-type accepted struct {
-	Operation string `json:"operation"`
-	Page      string `json:"page"`
-}
-
-// apiError is the proxy's error body.
-type apiError struct {
-	Error struct {
-		rules.Error
-		RequestID string `json:"requestId"`
-	} `json:"error"`
-}
+type config = rules.ServerInfo
 
 // call sends one request to the proxy with the browser's fetch and decodes
 // the JSON answer into out. It blocks: call it from ctx.Async. An error
@@ -87,15 +68,15 @@ func call(method, path string, in, out any) error {
 		return rules.Errorf(rules.ErrUnavailable, "", r.err)
 	}
 	if r.status >= 400 {
-		var e apiError
-		if json.Unmarshal([]byte(r.body), &e) != nil || e.Error.Message == "" {
+		var e rules.ErrorBody
+		if json.Unmarshal([]byte(r.body), &e) != nil || e.Error.Error == nil || e.Error.Message == "" {
 			return rules.Errorf(rules.ErrUnavailable, "", "The proxy answered with an error the page cannot read.")
 		}
 		err := e.Error.Error
 		if e.Error.RequestID != "" {
 			err.Message += " (request " + e.Error.RequestID + ")"
 		}
-		return &err
+		return err
 	}
 	if out == nil {
 		return nil

@@ -99,7 +99,7 @@ func (f *Form) submit(ctx app.Context, e app.Event) {
 	req := f.request()
 	ctx = f.self
 	ctx.Async(func() {
-		var a accepted
+		var a rules.Accepted
 		err := call("POST", "/api/computes", req, &a)
 		ctx.Dispatch(func(ctx app.Context) {
 			f.submitting = false

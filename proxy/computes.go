@@ -9,15 +9,9 @@ import (
 	"github.com/amlaks/amlaks/rules"
 )
 
-// accepted is the answer to a write that Azure accepted: where to follow it.
-type accepted struct {
-	Operation string `json:"operation"` // the API URL of the operation's state
-	Page      string `json:"page"`      // the page that shows its progress
-}
-
-func operationPaths(ref rules.WorkspaceRef, name string) accepted {
+func operationPaths(ref rules.WorkspaceRef, name string) rules.Accepted {
 	p := url.PathEscape(ref.Subscription) + "/" + url.PathEscape(ref.ResourceGroup) + "/" + url.PathEscape(ref.Name) + "/" + url.PathEscape(name)
-	return accepted{Operation: "/api/operations/" + p, Page: "/progress/" + p}
+	return rules.Accepted{Operation: "/api/operations/" + p, Page: "/progress/" + p}
 }
 
 // postCompute serves POST /api/computes: create or attach. The rules run

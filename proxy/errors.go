@@ -26,14 +26,6 @@ var statusOf = map[rules.ErrorCode]int{
 	rules.ErrInternal:     http.StatusInternalServerError,
 }
 
-// errorBody is the JSON every error answer carries.
-type errorBody struct {
-	Error struct {
-		*rules.Error
-		RequestID string `json:"requestId"`
-	} `json:"error"`
-}
-
 // writeError is the one place an error becomes an HTTP answer. Anything that
 // is not a *rules.Error is logged and shown as an internal error, so raw
 // text from a dependency never reaches a person.
@@ -58,7 +50,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "5")
 	}
-	var body errorBody
+	var body rules.ErrorBody
 	body.Error.Error = e
 	body.Error.RequestID = requestID(r)
 	writeJSON(w, status, body)

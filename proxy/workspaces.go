@@ -6,18 +6,10 @@ import (
 	"github.com/amlaks/amlaks/rules"
 )
 
-// configBody is what the page learns about the proxy it talks to.
-type configBody struct {
-	Backend             string        `json:"backend"`
-	DefaultSubscription string        `json:"defaultSubscription,omitempty"`
-	Policy              *rules.Policy `json:"policy,omitempty"`
-	FrameAncestors      []string      `json:"frameAncestors,omitempty"`
-}
-
 // getConfig serves GET /api/config: the backend (azure or emulator), the
 // policy and the portal origins allowed to embed the page.
 func (s *Server) getConfig(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, configBody{
+	writeJSON(w, http.StatusOK, rules.ServerInfo{
 		Backend:             s.cfg.Backend,
 		DefaultSubscription: s.cfg.DefaultSubscription,
 		Policy:              s.cfg.Policy,

@@ -51,9 +51,11 @@ e2e: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./rules/ ./proxy/...
 
+## fuzz: every fuzz target for FUZZTIME each (they also run with their seed corpora in `make test`)
+FUZZTIME ?= 20s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzValidate -fuzztime 30s ./rules/
-	$(GO) test -run '^$$' -fuzz FuzzDecodeLink -fuzztime 30s ./rules/
+	@for t in FuzzValidate FuzzDecodeLink FuzzParseClusterID; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./rules/ || exit 1; done
+	@for t in FuzzParsePrincipal FuzzIdentityHeaders FuzzParseTrustedProxies FuzzParsePolicy FuzzDecodeRequest FuzzProxyDecode FuzzAuditScrub; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./proxy/ || exit 1; done
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt wants changes'; exit 1)

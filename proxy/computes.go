@@ -9,6 +9,7 @@ import (
 	"github.com/amlaks/amlaks/rules"
 )
 
+// operationPaths are where a person follows a write on a compute.
 func operationPaths(ref rules.WorkspaceRef, name string) rules.Accepted {
 	p := url.PathEscape(ref.Subscription) + "/" + url.PathEscape(ref.ResourceGroup) + "/" + url.PathEscape(ref.Name) + "/" + url.PathEscape(name)
 	return rules.Accepted{Operation: "/api/operations/" + p, Page: "/progress/" + p}

@@ -787,7 +787,11 @@ func (f *Form) review(ctx app.Context) {
 	if f.exportTab == "" {
 		f.exportTab = "cli"
 	}
-	ctx.Defer(func(ctx app.Context) { app.Window().ScrollToID("review-title") })
+	f.self.Defer(func(ctx app.Context) {
+		if el := app.Window().GetElementByID("review-title"); el.Truthy() {
+			el.Call("focus") // screen readers and keyboards land on the new step
+		}
+	})
 }
 
 // copyLink copies the share link: every non-secret field.

@@ -232,9 +232,7 @@ func newBrowser(t *testing.T) *browser {
 		}
 	}()
 	t.Cleanup(func() {
-		if t.Failed() {
-			b.screenshot(t)
-		}
+		b.screenshot(t) // every browser test leaves its last screen in e2e/screenshots
 		b.mu.Lock()
 		errs := append([]string(nil), b.errors...)
 		allowed := append([]string(nil), b.allowed...)

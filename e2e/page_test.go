@@ -299,3 +299,15 @@ func TestWasmServedCompressed(t *testing.T) {
 		t.Errorf("app.js does not carry the raw wasm length")
 	}
 }
+
+// TestKeyboardOnly fills, reviews and submits with the keyboard alone: Enter
+// in a field opens the review, focus lands on it, and Enter on the button sends.
+func TestKeyboardOnly(t *testing.T) {
+	s := startServer(t)
+	b := newBrowser(t)
+	b.open(t, link(s.URL, "mode", "create", "vmSize", "Standard_D4s_v3", "nodes", "3"))
+	b.do(t, chromedp.Focus(chromedp.CSS("#f-name")), chromedp.SendKeys(chromedp.CSS("#f-name"), "keys-only\r"))
+	b.waitFor(t, `document.activeElement && document.activeElement.id === 'review-title'`)
+	b.do(t, chromedp.Focus(chromedp.CSS("#submit")), chromedp.SendKeys(chromedp.CSS("#submit"), "\r"))
+	b.waitFor(t, `location.pathname.endsWith('/keys-only')`)
+}

@@ -1,0 +1,74 @@
+package app
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+func TestParseTags(t *testing.T) {
+	tests := []struct {
+		name    string
+		text    string
+		want    map[string]string
+		wantBad []string
+	}{
+		{"empty", "", nil, nil},
+		{"one a line, spaces trimmed", " team = vision \ncost=1234\n\n", map[string]string{"team": "vision", "cost": "1234"}, nil},
+		{"value holding =", "url=a=b", map[string]string{"url": "a=b"}, nil},
+		{"empty value", "flag=", map[string]string{"flag": ""}, nil},
+		{"no =", "team\nok=1", map[string]string{"ok": "1"}, []string{`"team"`}},
+		{"empty name", "=x", nil, []string{`"=x"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, bad := parseTags(tt.text)
+			if !reflect.DeepEqual(got, tt.want) || !reflect.DeepEqual(bad, tt.wantBad) {
+				t.Errorf("parseTags(%q) = %v, %v; want %v, %v", tt.text, got, bad, tt.want, tt.wantBad)
+			}
+		})
+	}
+	tags := map[string]string{"b": "2", "a": "1"}
+	if back, _ := parseTags(tagsToText(tags)); !reflect.DeepEqual(back, tags) {
+		t.Errorf("tags round trip: %v", back)
+	}
+}
+
+func TestFactsKey(t *testing.T) {
+	ws := rules.WorkspaceRef{Subscription: "s", ResourceGroup: "rg", Name: "ws"}
+	create := rules.Request{Mode: rules.ModeCreate, Workspace: ws, Location: "eastus", Name: "a"}
+	renamed := create
+	renamed.Name, renamed.NodeCount = "b", 5
+	if factsKey(create) != factsKey(renamed) {
+		t.Error("the name and node count change the facts key: every keystroke would ask Azure again")
+	}
+	moved := create
+	moved.Location = "westus"
+	if factsKey(create) == factsKey(moved) {
+		t.Error("another location keeps the facts of the first")
+	}
+	attach := rules.Request{Mode: rules.ModeAttach, Workspace: ws, Target: rules.Target{ResourceGroup: "aks-rg", Name: "one"}}
+	other := attach
+	other.Target.Name = "two"
+	if factsKey(attach) == factsKey(other) {
+		t.Error("another target keeps the facts of the first")
+	}
+}
+
+func TestKeepEmbedAndFieldID(t *testing.T) {
+	for _, tt := range []struct{ path, want string }{
+		{"/progress/a/b/c/d", "/progress/a/b/c/d?embed=1"},
+		{"/inventory?ws=x", "/inventory?ws=x&embed=1"},
+	} {
+		if got := keepEmbed(tt.path, true); got != tt.want {
+			t.Errorf("keepEmbed(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+		if got := keepEmbed(tt.path, false); got != tt.path {
+			t.Errorf("keepEmbed(%q, false) = %q", tt.path, got)
+		}
+	}
+	if got := fieldID(rules.FieldDNSServiceIP); got != "f-network-dnsServiceIP" {
+		t.Errorf("fieldID = %q", got)
+	}
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -471,6 +472,15 @@ func (f *Form) renderCreateFields() app.UI {
 	sizes := f.facts.VMSizes
 	if sizes == nil {
 		sizes = rules.Catalog
+	}
+	if p := f.cfg.Policy; p != nil && len(p.VMSizes) > 0 {
+		var allowed []rules.VMSize
+		for _, s := range sizes {
+			if slices.ContainsFunc(p.VMSizes, func(a string) bool { return strings.EqualFold(a, s.Name) }) {
+				allowed = append(allowed, s)
+			}
+		}
+		sizes = allowed // the picker offers only what the platform team allows
 	}
 	n := r.Network
 	return app.Div().Body(

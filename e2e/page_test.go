@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -310,4 +311,31 @@ func TestKeyboardOnly(t *testing.T) {
 	b.waitFor(t, `document.activeElement && document.activeElement.id === 'review-title'`)
 	b.do(t, chromedp.Focus(chromedp.CSS("#submit")), chromedp.SendKeys(chromedp.CSS("#submit"), "\r"))
 	b.waitFor(t, `location.pathname.endsWith('/keys-only')`)
+}
+
+// TestPolicyOnTheFields runs the proxy with the platform team's policy: the
+// page shows its refusals on the right fields, offers only the allowed VM
+// sizes, and the proxy refuses the same request with 403.
+func TestPolicyOnTheFields(t *testing.T) {
+	root, _ := filepath.Abs("..")
+	s := startServer(t, "--policy", filepath.Join(root, "docs", "policy.example.json"))
+	b := newBrowser(t)
+	b.open(t, link(s.URL, "mode", "create", "name", "team-aks", "vmSize", "Standard_D16s_v3", "nodes", "12"))
+	b.waitFor(t, `!!document.querySelector('#f-vmSize-findings [data-code="G2"]')`)
+	b.waitFor(t, `!!document.querySelector('#f-nodeCount-findings [data-code="G3"]')`)
+	b.waitFor(t, `!!document.querySelector('#f-tags-findings [data-code="G6"]')`)
+	offered := eval[[]string](t, b, `Array.from(document.querySelectorAll('#vm-sizes option')).map(o => o.value)`)
+	if strings.Join(offered, ",") != "Standard_D3_v2,Standard_D4s_v3,Standard_D8s_v3" {
+		t.Errorf("the VM size picker offers %v", offered)
+	}
+	req := map[string]any{
+		"mode": "create", "workspace": map[string]string{"subscription": sub, "resourceGroup": "ml-rg", "name": "ws-east"},
+		"name": "team-aks", "vmSize": "Standard_D16s_v3", "nodeCount": 12,
+	}
+	var body struct {
+		Error struct{ Code, Field string } `json:"error"`
+	}
+	if st := s.api(t, "POST", "/api/computes", req, &body); st != 403 || body.Error.Field == "" {
+		t.Errorf("the proxy answered %d %+v, want 403 naming a field", st, body.Error)
+	}
 }

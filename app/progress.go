@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -27,10 +28,16 @@ type Progress struct {
 	fetched  time.Time
 	stop     bool
 	notified bool
+	self     app.Context // the component's own context: a button's dies with the button
+
+	cleaning bool // a cleanup is on its way
+	cleaned  bool // Azure accepted the cleanup
+	removed  bool // the failed compute is gone
 }
 
 // OnNav reads the operation from the URL and starts polling.
 func (p *Progress) OnNav(ctx app.Context) {
+	p.self = ctx
 	u := ctx.Page().URL()
 	p.embed = embedded(u)
 	parts := strings.Split(strings.TrimPrefix(u.Path, "/progress/"), "/")
@@ -62,13 +69,18 @@ func (p *Progress) poll(ctx app.Context) {
 		err := call("GET", path, nil, &st)
 		ctx.Dispatch(func(ctx app.Context) {
 			p.fetched = time.Now()
-			if err != nil {
+			var e *rules.Error
+			switch {
+			case p.cleaned && errors.As(err, &e) && e.Code == rules.ErrNotFound:
+				p.removed, p.err = true, ""
+				return
+			case err != nil:
 				p.err = message(err)
-			} else {
+			default:
 				p.err, p.state = "", &st
 			}
 			app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
-			if p.state != nil && p.state.Done {
+			if p.state != nil && p.state.Done && !p.cleaned {
 				if !p.notified {
 					p.notified = true
 					event := "failed"
@@ -99,7 +111,7 @@ func (p *Progress) Render() app.UI {
 			app.If(p.err != "", func() app.UI {
 				return app.Div().ID("progress-error").Class("alert error").Attr("role", "alert").Text(p.err)
 			}),
-			app.If(st != nil, func() app.UI {
+			app.If(p.cleaned, p.renderCleanup).ElseIf(st != nil, func() app.UI {
 				elapsed := st.ElapsedSec
 				if !st.Done && !p.fetched.IsZero() {
 					elapsed += int(time.Since(p.fetched).Seconds())
@@ -130,6 +142,7 @@ func (p *Progress) Render() app.UI {
 							return app.Li().Class("finding error").Text(st.Errors[i])
 						}))
 					}),
+					app.If(st.Done && !st.Succeeded, p.renderCleanup),
 					app.If(st.Done, func() app.UI {
 						return app.P().Body(app.A().ID("to-inventory").Href(keepEmbed("/inventory?"+url.Values{"sub": {p.ref.Subscription}, "rg": {p.ref.ResourceGroup}, "ws": {p.ref.Name}}.Encode(), p.embed)).Text("See the workspace's clusters"))
 					}),
@@ -137,6 +150,49 @@ func (p *Progress) Render() app.UI {
 			}),
 		),
 	)
+}
+
+// renderCleanup offers to remove what a failed operation left, so nothing
+// half-done stays in Azure and the name can be used again.
+func (p *Progress) renderCleanup() app.UI {
+	if p.removed {
+		again := keepEmbed("/?"+url.Values{"mode": {"create"}, "sub": {p.ref.Subscription}, "rg": {p.ref.ResourceGroup}, "ws": {p.ref.Name}, "name": {p.name}}.Encode(), p.embed)
+		return app.Div().ID("cleanup-done").Class("alert ok").Attr("role", "status").Body(
+			app.Text("Removed: nothing of "+p.name+" is left, and the name can be used again. "),
+			app.A().ID("try-again").Href(again).Text("Start again with this name"),
+		)
+	}
+	what := "Remove what this failed create left: the compute and anything Azure made for it."
+	if p.state != nil && p.state.Mode == rules.ModeAttach {
+		what = "Detach this failed attachment: the AKS cluster itself is kept."
+	}
+	label := "Remove " + p.name
+	if p.cleaning || p.cleaned {
+		label = "Removing…"
+	}
+	return app.Div().ID("cleanup").Class("cleanup").Body(
+		app.P().Text(what),
+		app.Button().ID("cleanup-button").Type("button").Class("danger").Disabled(p.cleaning || p.cleaned).Text(label).
+			OnClick(func(ctx app.Context, e app.Event) { p.cleanup() }),
+	)
+}
+
+func (p *Progress) cleanup() {
+	ctx := p.self
+	p.cleaning = true
+	path := "/api/workspaces/" + url.PathEscape(p.ref.Subscription) + "/" + url.PathEscape(p.ref.ResourceGroup) + "/" + url.PathEscape(p.ref.Name) + "/computes/" + url.PathEscape(p.name) + "/cleanup"
+	ctx.Async(func() {
+		err := call("POST", path, nil, nil)
+		ctx.Dispatch(func(ctx app.Context) {
+			p.cleaning = false
+			if err != nil {
+				p.err = message(err)
+				return
+			}
+			p.cleaned = true
+			p.poll(ctx)
+		})
+	})
 }
 
 func clock(sec int) string { return fmt.Sprintf("%d:%02d", sec/60, sec%60) }

@@ -339,3 +339,28 @@ func TestPolicyOnTheFields(t *testing.T) {
 		t.Errorf("the proxy answered %d %+v, want 403 naming a field", st, body.Error)
 	}
 }
+
+// TestFailedCreateCleanup follows a create that Azure Policy makes fail: the
+// progress page explains it in plain words and removes what it left, after
+// which the same name can be used again.
+func TestFailedCreateCleanup(t *testing.T) {
+	s := startServer(t)
+	req := map[string]any{"mode": "create", "workspace": map[string]string{"subscription": sub, "resourceGroup": "ml-locked-rg", "name": "ws-locked"}, "name": "locked-aks"}
+	var a struct{ Page string }
+	if st := s.api(t, "POST", "/api/computes", req, &a); st != 202 {
+		t.Fatalf("create: status %d", st)
+	}
+	b := newBrowser(t)
+	b.allow("status of 404") // the operation's state answers 404 once the compute is gone
+	b.open(t, s.URL+a.Page)
+	b.waitFor(t, `!!document.querySelector('#state') && document.querySelector('#state').dataset.state === 'Failed'`)
+	msg := eval[string](t, b, `document.querySelector('#operation-errors').textContent`)
+	if !strings.Contains(msg, "public IP") || !strings.Contains(msg, "RequestDisallowedByPolicy") {
+		t.Errorf("the failure says %q", msg)
+	}
+	b.do(t, chromedp.Click(chromedp.CSS("#cleanup-button")))
+	b.waitFor(t, `!!document.querySelector('#cleanup-done')`)
+	if st := s.api(t, "POST", "/api/computes", req, nil); st != 202 {
+		t.Errorf("the name could not be used again: status %d", st)
+	}
+}

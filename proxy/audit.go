@@ -23,7 +23,7 @@ type AuditEntry struct {
 	Who       string `json:"who"`    // the signed-in user; empty when nobody is
 	Via       string `json:"via"`    // oauth2-proxy, app-service or none
 	Addr      string `json:"addr"`   // the connection's IP address
-	Action    string `json:"action"` // create, attach, scale or detach
+	Action    string `json:"action"` // create, attach, scale, detach or cleanup
 	Workspace string `json:"workspace,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Cluster   string `json:"cluster,omitempty"` // the attach target's resource ID

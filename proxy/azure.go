@@ -40,4 +40,7 @@ type Azure interface {
 	Scale(ctx context.Context, ref rules.WorkspaceRef, name string, nodes int) error
 	// Detach removes the compute from the workspace and keeps the cluster (O3).
 	Detach(ctx context.Context, ref rules.WorkspaceRef, name string) error
+	// Delete removes the compute and what Azure ML created for it. The proxy
+	// asks it only to clean up after a create that failed.
+	Delete(ctx context.Context, ref rules.WorkspaceRef, name string) error
 }

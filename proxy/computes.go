@@ -266,3 +266,45 @@ func (s *Server) policyScope(ref rules.WorkspaceRef, name string) error {
 	}
 	return nil
 }
+
+// postCleanup serves POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/cleanup:
+// remove what a failed operation left, so nothing half-done stays in Azure.
+// A failed create is deleted with whatever Azure made of its cluster; a
+// failed attach is detached and the cluster kept. A compute that did not
+// fail is refused: cleanup never removes anything that works.
+func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
+	ref, err := workspaceRef(r)
+	if err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	if err := checkComputeName(name); err != nil {
+		return err
+	}
+	auditTarget(r, "", ref, name)
+	if err := s.policyScope(ref, name); err != nil {
+		return err
+	}
+	unlock := s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
+	defer unlock()
+	current, err := s.azure.Compute(r.Context(), ref, name)
+	if err != nil {
+		return err
+	}
+	if err := onlyAKS(current, "cleans up"); err != nil {
+		return err
+	}
+	if !strings.EqualFold(current.State, "Failed") {
+		return rules.Errorf(rules.ErrConflict, rules.FieldName, "Only a compute whose create or attach failed can be cleaned up; "+name+" is "+current.State+". To stop using a working cluster, detach it.")
+	}
+	if current.Attached {
+		err = s.azure.Detach(r.Context(), ref, name)
+	} else {
+		err = s.azure.Delete(r.Context(), ref, name)
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, operationPaths(ref, name))
+	return nil
+}

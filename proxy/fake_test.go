@@ -27,6 +27,7 @@ type Fake struct {
 	ProvisionFn          func(ctx context.Context, req rules.Request) error
 	ScaleFn              func(ctx context.Context, ref rules.WorkspaceRef, name string, nodes int) error
 	DetachFn             func(ctx context.Context, ref rules.WorkspaceRef, name string) error
+	DeleteFn             func(ctx context.Context, ref rules.WorkspaceRef, name string) error
 
 	mu    sync.Mutex
 	calls []string // "Method arg…", in order
@@ -171,6 +172,14 @@ func (f *Fake) Detach(ctx context.Context, ref rules.WorkspaceRef, name string) 
 	return f.DetachFn(ctx, ref, name)
 }
 
+func (f *Fake) Delete(ctx context.Context, ref rules.WorkspaceRef, name string) error {
+	f.record("Delete", ref.Name, name)
+	if f.DeleteFn == nil {
+		return unset("Delete")
+	}
+	return f.DeleteFn(ctx, ref, name)
+}
+
 // The fake world: one subscription, ws-east in eastus with a training
 // cluster and an attached AKS compute, ws-east2 in eastus with scoring-prod,
 // and a few clusters to attach.
@@ -312,6 +321,12 @@ func newFake() (*Fake, *fakeWorld) {
 			return notFound("The compute " + name)
 		},
 		DetachFn: func(_ context.Context, ref rules.WorkspaceRef, name string) error {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.computes[ref] = slices.DeleteFunc(w.computes[ref], func(c rules.Compute) bool { return strings.EqualFold(c.Name, name) })
+			return nil
+		},
+		DeleteFn: func(_ context.Context, ref rules.WorkspaceRef, name string) error {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			w.computes[ref] = slices.DeleteFunc(w.computes[ref], func(c rules.Compute) bool { return strings.EqualFold(c.Name, name) })

@@ -723,6 +723,41 @@ func TestDetach(t *testing.T) {
 	mustError(t, serve(t, h, "GET", opPath+"aks-attached", ""), 404, rules.ErrNotFound)
 }
 
+// TestCleanup removes what a failed operation left: a failed create is
+// deleted, a failed attach detached (its cluster kept), and anything that did
+// not fail is refused with nothing sent.
+func TestCleanup(t *testing.T) {
+	tests := []struct {
+		name     string
+		compute  rules.Compute
+		status   int
+		wantCall string
+	}{
+		{"failed create: deleted", rules.Compute{Name: "aks-failed", Type: "AKS", State: "Failed"}, 202, "Delete ws-east aks-failed"},
+		{"failed attach: detached", rules.Compute{Name: "aks-failed", Type: "AKS", State: "Failed", Attached: true}, 202, "Detach ws-east aks-failed"},
+		{"working: refused", rules.Compute{Name: "aks-failed", Type: "AKS", State: "Succeeded"}, 409, ""},
+		{"still creating: refused", rules.Compute{Name: "aks-failed", Type: "AKS", State: "Creating"}, 409, ""},
+		{"training cluster: refused", rules.Compute{Name: "aks-failed", Type: "AmlCompute", State: "Failed"}, 422, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _ := newFake()
+			f.ComputeFn = func(context.Context, rules.WorkspaceRef, string) (rules.Compute, error) { return tt.compute, nil }
+			w := serve(t, handler(proxy.Config{}, f), "POST", eastPath+"/computes/aks-failed/cleanup", "")
+			if w.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tt.status, w.Body)
+			}
+			removals := f.Count("Delete") + f.Count("Detach")
+			switch {
+			case tt.wantCall == "" && removals != 0:
+				t.Errorf("something was removed: %q", f.Calls())
+			case tt.wantCall != "" && (removals != 1 || f.Count(tt.wantCall) != 1):
+				t.Errorf("calls %q, want one %s", f.Calls(), tt.wantCall)
+			}
+		})
+	}
+}
+
 // TestOnlyAKSComputes checks that a detach or a scale cannot touch a compute
 // of another type (a training cluster): a detach would remove it from the
 // workspace.

@@ -555,6 +555,25 @@ func TestIntegrationPolicyFailure(t *testing.T) {
 	if last.Compute == nil || !slices.Equal(last.Compute.Errors, last.Errors) {
 		t.Errorf("the compute's errors differ from the operation's: %+v", last.Compute)
 	}
+
+	// Nothing half-done stays: the cleanup deletes the failed compute, and the
+	// same name can be used again.
+	mustAccept(t, s, "POST", "/api/workspaces/"+emuLocked.Subscription+"/"+emuLocked.ResourceGroup+"/"+emuLocked.Name+"/computes/aks-locked/cleanup", nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(s.URL + op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusNotFound {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the failed compute is still there after the cleanup: %d", resp.StatusCode)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // manualClock is a clock that moves only when told.

@@ -67,6 +67,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/workspaces/{sub}/{rg}/{ws}/computes", s.listComputes)
 	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale", s.change("scale", s.postScale))
 	route("DELETE /api/workspaces/{sub}/{rg}/{ws}/computes/{name}", s.change("detach", s.deleteCompute))
+	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/cleanup", s.change("cleanup", s.postCleanup))
 	route("GET /api/operations/{sub}/{rg}/{ws}/{name}", s.getOperation)
 	route("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		return rules.Errorf(rules.ErrNotFound, "", "There is no API at "+r.Method+" "+r.URL.Path+".")

@@ -272,6 +272,27 @@ func (c *Client) Detach(ctx context.Context, ref rules.WorkspaceRef, name string
 	return nil
 }
 
+// Delete deletes a compute and the resources Azure ML created for it
+// (UnderlyingResourceActionDelete) and returns once Azure has accepted it.
+func (c *Client) Delete(ctx context.Context, ref rules.WorkspaceRef, name string) error {
+	if err := checkRef(ref); err != nil {
+		return err
+	}
+	if name == "" {
+		return rules.Errorf(rules.ErrInvalid, "name", "A compute name is required.")
+	}
+	sc, err := c.forSubscription(ref.Subscription)
+	if err != nil {
+		return err
+	}
+	poller, err := sc.computes.BeginDelete(ctx, ref.ResourceGroup, ref.Name, name, armmachinelearning.UnderlyingResourceActionDelete, nil)
+	if err != nil {
+		return mapError(err, "name")
+	}
+	followPoller(c, fmt.Sprintf("delete of compute %s in workspace %s", name, ref.Name), poller)
+	return nil
+}
+
 // followPoller follows an accepted operation in the background, within
 // Options.FollowTimeout, only to log its outcome. azcore waits as Azure's
 // Retry-After says, else Options.PollFrequency. Close stops it.

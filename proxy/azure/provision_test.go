@@ -265,3 +265,25 @@ func TestDetachKeepsTheCluster(t *testing.T) {
 	}
 	wantCode(t, c.Detach(context.Background(), eastWS, "nope"), rules.ErrNotFound, "name")
 }
+
+func TestDeleteRemovesWhatAzureMade(t *testing.T) {
+	w := newWorld(t)
+	var action armmachinelearning.UnderlyingResourceAction
+	w.ml.ComputeServer.BeginDelete = func(_ context.Context, _, _, name string, a armmachinelearning.UnderlyingResourceAction, _ *armmachinelearning.ComputeClientBeginDeleteOptions) (resp azfake.PollerResponder[armmachinelearning.ComputeClientDeleteResponse], errResp azfake.ErrorResponder) {
+		if name != "failed-aks" {
+			errResp.SetResponseError(http.StatusNotFound, "ResourceNotFound")
+			return
+		}
+		action = a
+		resp.SetTerminalResponse(http.StatusOK, armmachinelearning.ComputeClientDeleteResponse{}, nil)
+		return
+	}
+	c := mustClient(t, w, nil)
+	if err := c.Delete(context.Background(), eastWS, "failed-aks"); err != nil {
+		t.Fatal(err)
+	}
+	if action != armmachinelearning.UnderlyingResourceActionDelete {
+		t.Errorf("underlyingResourceAction = %q, want Delete", action)
+	}
+	wantCode(t, c.Delete(context.Background(), eastWS, "nope"), rules.ErrNotFound, "name")
+}

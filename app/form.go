@@ -26,6 +26,7 @@ type Form struct {
 	loadErr    string
 	workspaces []rules.Workspace
 	clusters   []rules.Cluster
+	locations  []rules.Location
 
 	req       rules.Request
 	nodeText  string
@@ -493,7 +494,10 @@ func (f *Form) renderCreateFields() app.UI {
 						Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).AutoComplete(false).Spellcheck(false).
 						OnInput(f.set(rules.FieldLocation, func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) })),
 					app.DataList().ID("locations").Body(
-						app.Range(regions).Slice(func(i int) app.UI { return app.Option().Value(regions[i]) }),
+						app.Range(f.locationChoices()).Slice(func(i int) app.UI {
+							l := f.locationChoices()[i]
+							return app.Option().Value(l.Name).Text(l.DisplayName)
+						}),
 					),
 				)
 			}),
@@ -530,15 +534,23 @@ func (f *Form) renderCreateFields() app.UI {
 	)
 }
 
-// regions are the Azure regions the location picker offers.
-var regions = func() []string {
-	out := make([]string, 0, len(rules.RegionPairs))
-	for r := range rules.RegionPairs {
-		out = append(out, r)
+// builtinLocations are the regions the picker offers until the proxy has
+// said which the subscription can use.
+var builtinLocations = func() []rules.Location {
+	out := make([]rules.Location, 0, len(rules.RegionPairs))
+	for r, pair := range rules.RegionPairs {
+		out = append(out, rules.Location{Name: r, Paired: pair})
 	}
-	sort.Strings(out)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }()
+
+func (f *Form) locationChoices() []rules.Location {
+	if len(f.locations) > 0 {
+		return f.locations
+	}
+	return builtinLocations
+}
 
 func placeholderOr(v, def string) string {
 	if v == "" {
@@ -761,16 +773,26 @@ func (f *Form) OnMount(ctx app.Context) {
 		if err != nil {
 			return
 		}
-		var body struct {
+		var query string
+		if cfg.DefaultSubscription != "" {
+			query = "?" + url.Values{"subscription": {cfg.DefaultSubscription}}.Encode()
+		}
+		var cl struct {
 			Clusters []rules.Cluster `json:"clusters"`
 		}
-		path := "/api/clusters"
-		if cfg.DefaultSubscription != "" {
-			path += "?" + url.Values{"subscription": {cfg.DefaultSubscription}}.Encode()
+		var locs struct {
+			Locations []rules.Location `json:"locations"`
 		}
-		if call("GET", path, nil, &body) == nil {
-			ctx.Dispatch(func(ctx app.Context) { f.clusters = body.Clusters })
-		}
+		clErr := call("GET", "/api/clusters"+query, nil, &cl)
+		locErr := call("GET", "/api/locations"+query, nil, &locs)
+		ctx.Dispatch(func(ctx app.Context) {
+			if clErr == nil {
+				f.clusters = cl.Clusters
+			}
+			if locErr == nil {
+				f.locations = locs.Locations
+			}
+		})
 	})
 }
 

@@ -104,6 +104,8 @@ func TestVersionsTable(t *testing.T) {
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 		t.Errorf("versions table mismatch (-want +got):\n-%s\n+%s", strings.Join(want, "\n-"), strings.Join(rows, "\n+"))
 	}
+	// The location picker offers the subscription's regions, as Azure names them.
+	b.waitFor(t, `(() => { const o = document.querySelector('#locations option[value="eastus"]'); return !!o && o.textContent === 'East US' })()`)
 	k1 := eval[string](t, b, `document.querySelector('#f-location-findings [data-code="K1"]').textContent`)
 	if !strings.Contains(k1, "1.32.7") {
 		t.Errorf("K1 says %q; want the default 1.32.7", k1)

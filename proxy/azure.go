@@ -20,6 +20,8 @@ type Azure interface {
 	// Compute reads one compute: its provisioning state, errors and times.
 	// A compute that does not exist is a rules.ErrNotFound.
 	Compute(ctx context.Context, ref rules.WorkspaceRef, name string) (rules.Compute, error)
+	// Locations lists the regions of a subscription, with their pairs.
+	Locations(ctx context.Context, subscription string) ([]rules.Location, error)
 	// VMSizes lists the VM sizes available in a location, with cores and accelerators.
 	VMSizes(ctx context.Context, subscription, location string) ([]rules.VMSize, error)
 	// KubernetesVersions lists the AKS versions of a location (K4).

@@ -28,6 +28,7 @@ type Fake struct {
 	ScaleFn              func(ctx context.Context, ref rules.WorkspaceRef, name string, nodes int) error
 	DetachFn             func(ctx context.Context, ref rules.WorkspaceRef, name string) error
 	DeleteFn             func(ctx context.Context, ref rules.WorkspaceRef, name string) error
+	LocationsFn          func(ctx context.Context, subscription string) ([]rules.Location, error)
 
 	mu    sync.Mutex
 	calls []string // "Method arg…", in order
@@ -170,6 +171,14 @@ func (f *Fake) Detach(ctx context.Context, ref rules.WorkspaceRef, name string) 
 		return unset("Detach")
 	}
 	return f.DetachFn(ctx, ref, name)
+}
+
+func (f *Fake) Locations(ctx context.Context, subscription string) ([]rules.Location, error) {
+	f.record("Locations", subscription)
+	if f.LocationsFn == nil {
+		return nil, unset("Locations")
+	}
+	return f.LocationsFn(ctx, subscription)
 }
 
 func (f *Fake) Delete(ctx context.Context, ref rules.WorkspaceRef, name string) error {
@@ -325,6 +334,9 @@ func newFake() (*Fake, *fakeWorld) {
 			defer w.mu.Unlock()
 			w.computes[ref] = slices.DeleteFunc(w.computes[ref], func(c rules.Compute) bool { return strings.EqualFold(c.Name, name) })
 			return nil
+		},
+		LocationsFn: func(context.Context, string) ([]rules.Location, error) {
+			return []rules.Location{{Name: "eastus", DisplayName: "East US", Paired: "westus"}, {Name: "westus", DisplayName: "West US", Paired: "eastus"}}, nil
 		},
 		DeleteFn: func(_ context.Context, ref rules.WorkspaceRef, name string) error {
 			w.mu.Lock()

@@ -723,6 +723,22 @@ func TestDetach(t *testing.T) {
 	mustError(t, serve(t, h, "GET", opPath+"aks-attached", ""), 404, rules.ErrNotFound)
 }
 
+// TestLocations lists the subscription's regions for the location picker,
+// the default subscription when none is given, and refuses a malformed one.
+func TestLocations(t *testing.T) {
+	f, _ := newFake()
+	h := handler(proxy.Config{DefaultSubscription: fakeSub}, f)
+	w := serve(t, h, "GET", "/api/locations", "")
+	var body struct{ Locations []rules.Location }
+	if err := json.Unmarshal(w.Body.Bytes(), &body); w.Code != 200 || err != nil || len(body.Locations) != 2 || body.Locations[0].Paired != "westus" {
+		t.Fatalf("GET /api/locations: %d %s", w.Code, w.Body)
+	}
+	if f.Count("Locations "+fakeSub) != 1 {
+		t.Errorf("calls %q", f.Calls())
+	}
+	mustError(t, serve(t, h, "GET", "/api/locations?subscription=nope", ""), 400, rules.ErrInvalid)
+}
+
 // TestCleanup removes what a failed operation left: a failed create is
 // deleted, a failed attach detached (its cluster kept), and anything that did
 // not fail is refused with nothing sent.

@@ -228,6 +228,11 @@ func TestIntegrationReads(t *testing.T) {
 	if def, ok := rules.DefaultVersion(vs.Versions); !ok || def.Version != "1.32.7" {
 		t.Errorf("versions = %+v, want 1.32.7 as the default", vs.Versions)
 	}
+	var locs struct{ Locations []rules.Location }
+	call(t, s, "GET", "/api/locations", nil, &locs)
+	if !slices.Contains(locs.Locations, rules.Location{Name: "eastus", DisplayName: "East US", Paired: "westus"}) {
+		t.Errorf("locations = %+v, want eastus paired with westus", locs.Locations)
+	}
 	var sizes struct{ VMSizes []rules.VMSize }
 	call(t, s, "GET", "/api/locations/eastus/vmsizes", nil, &sizes)
 	if d3, ok := rules.FindVMSize(sizes.VMSizes, "Standard_D3_v2"); !ok || d3.VCPUs != 4 {

@@ -38,6 +38,27 @@ func checkSubscription(sub string) error {
 	return nil
 }
 
+// listLocations serves GET /api/locations?subscription=: the regions of a
+// subscription, for the location picker.
+func (s *Server) listLocations(w http.ResponseWriter, r *http.Request) error {
+	sub := r.URL.Query().Get("subscription")
+	if sub == "" {
+		sub = s.cfg.DefaultSubscription
+	}
+	if err := checkSubscription(sub); err != nil {
+		return err
+	}
+	locs, err := s.azure.Locations(r.Context(), sub)
+	if err != nil {
+		return err
+	}
+	if locs == nil {
+		locs = []rules.Location{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"locations": locs})
+	return nil
+}
+
 // listVersions serves GET /api/locations/{location}/versions: the Kubernetes
 // versions of a location (K4).
 func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {

@@ -58,6 +58,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	route("GET /api/config", s.getConfig)
 	route("GET /api/workspaces", s.listWorkspaces)
+	route("GET /api/locations", s.listLocations)
 	route("GET /api/locations/{location}/versions", s.listVersions)
 	route("GET /api/locations/{location}/vmsizes", s.listVMSizes)
 	route("GET /api/clusters", s.listClusters)

@@ -8,6 +8,13 @@ type Workspace struct {
 	Location string `json:"location"`
 }
 
+// Location is an Azure region a subscription can use.
+type Location struct {
+	Name        string `json:"name"`                  // eastus
+	DisplayName string `json:"displayName,omitempty"` // East US
+	Paired      string `json:"paired,omitempty"`      // westus
+}
+
 // VMSize is a virtual machine size available in a location.
 type VMSize struct {
 	Name     string  `json:"name"`

@@ -231,20 +231,36 @@ func isAMLTag(t *armnetwork.ServiceTagInformation) bool {
 		(strings.EqualFold(deref(t.Properties.SystemService), amlServiceTag) && deref(t.Properties.Region) != "")
 }
 
-// pairedRegion reads a region's pair from the subscription's locations; ""
-// when the region has none.
-func (c *Client) pairedRegion(ctx context.Context, subscription, region string) (string, error) {
+// Locations lists the regions of a subscription, with their pairs, by name.
+func (c *Client) Locations(ctx context.Context, subscription string) ([]rules.Location, error) {
+	var out []rules.Location
 	pager := c.subs.NewListLocationsPager(subscription, nil)
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			return "", mapError(err, "")
+			return nil, mapError(err, "")
 		}
 		for _, l := range page.Value {
-			if l == nil || normLocation(deref(l.Name)) != region {
+			if l == nil || deref(l.Name) == "" {
 				continue
 			}
-			return firstPair(l), nil
+			out = append(out, rules.Location{Name: normLocation(deref(l.Name)), DisplayName: deref(l.DisplayName), Paired: firstPair(l)})
+		}
+	}
+	slices.SortFunc(out, func(a, b rules.Location) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// pairedRegion reads a region's pair from the subscription's locations; ""
+// when the region has none.
+func (c *Client) pairedRegion(ctx context.Context, subscription, region string) (string, error) {
+	locs, err := c.Locations(ctx, subscription)
+	if err != nil {
+		return "", err
+	}
+	for _, l := range locs {
+		if l.Name == region {
+			return l.Paired, nil
 		}
 	}
 	return "", nil

@@ -103,12 +103,8 @@ type scaleBody struct {
 // postScale serves POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale:
 // change the node count of a cluster (S1: never its VM size).
 func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
-	ref, err := workspaceRef(r)
+	ref, name, err := computeTarget(r)
 	if err != nil {
-		return err
-	}
-	name := r.PathValue("name")
-	if err := checkComputeName(name); err != nil {
 		return err
 	}
 	var body scaleBody
@@ -122,15 +118,11 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 	if errs := policyFindings(rules.CheckScale(rules.ScaleRequest{Workspace: ref, Name: name, NodeCount: body.NodeCount}, rules.Compute{}, rules.Facts{Policy: s.cfg.Policy})); len(errs) > 0 {
 		return refusal(errs)
 	}
-	unlock := s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
-	defer unlock()
-	current, err := s.azure.Compute(r.Context(), ref, name)
+	current, unlock, err := s.lockedCompute(r, ref, name, "scales")
 	if err != nil {
 		return err
 	}
-	if err := onlyAKS(current, "scales"); err != nil {
-		return err
-	}
+	defer unlock()
 	facts := rules.Facts{Policy: s.cfg.Policy}
 	if current.Location != "" {
 		if facts.VMSizes, err = s.azure.VMSizes(r.Context(), ref.Subscription, current.Location); err != nil {
@@ -153,26 +145,18 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 // deleteCompute serves DELETE /api/workspaces/{sub}/{rg}/{ws}/computes/{name}:
 // detach the compute; the cluster is kept (O3).
 func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
-	ref, err := workspaceRef(r)
+	ref, name, err := computeTarget(r)
 	if err != nil {
-		return err
-	}
-	name := r.PathValue("name")
-	if err := checkComputeName(name); err != nil {
 		return err
 	}
 	if err := s.policyScope(ref, name); err != nil {
 		return err
 	}
-	unlock := s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
-	defer unlock()
-	current, err := s.azure.Compute(r.Context(), ref, name)
+	_, unlock, err := s.lockedCompute(r, ref, name, "detaches")
 	if err != nil {
 		return err
 	}
-	if err := onlyAKS(current, "detaches"); err != nil {
-		return err
-	}
+	defer unlock()
 	if err := s.azure.Detach(r.Context(), ref, name); err != nil {
 		return err
 	}
@@ -273,27 +257,18 @@ func (s *Server) policyScope(ref rules.WorkspaceRef, name string) error {
 // failed attach is detached and the cluster kept. A compute that did not
 // fail is refused: cleanup never removes anything that works.
 func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
-	ref, err := workspaceRef(r)
+	ref, name, err := computeTarget(r)
 	if err != nil {
 		return err
 	}
-	name := r.PathValue("name")
-	if err := checkComputeName(name); err != nil {
-		return err
-	}
-	auditTarget(r, "", ref, name)
 	if err := s.policyScope(ref, name); err != nil {
 		return err
 	}
-	unlock := s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
-	defer unlock()
-	current, err := s.azure.Compute(r.Context(), ref, name)
+	current, unlock, err := s.lockedCompute(r, ref, name, "cleans up")
 	if err != nil {
 		return err
 	}
-	if err := onlyAKS(current, "cleans up"); err != nil {
-		return err
-	}
+	defer unlock()
 	if !strings.EqualFold(current.State, "Failed") {
 		return rules.Errorf(rules.ErrConflict, rules.FieldName, "Only a compute whose create or attach failed can be cleaned up; "+name+" is "+current.State+". To stop using a working cluster, detach it.")
 	}
@@ -307,4 +282,36 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusAccepted, operationPaths(ref, name))
 	return nil
+}
+
+// computeTarget reads the workspace and compute name of a write on an
+// existing compute from the path, checks their shape and notes them for the
+// audit line.
+func computeTarget(r *http.Request) (rules.WorkspaceRef, string, error) {
+	ref, err := workspaceRef(r)
+	if err != nil {
+		return ref, "", err
+	}
+	name := r.PathValue("name")
+	if err := checkComputeName(name); err != nil {
+		return ref, "", err
+	}
+	auditTarget(r, "", ref, name)
+	return ref, name, nil
+}
+
+// lockedCompute takes the compute's write lock and reads it from Azure; it
+// must be an AKS compute (what names the change, for the refusal). The caller
+// releases the lock with unlock when the error is nil.
+func (s *Server) lockedCompute(r *http.Request, ref rules.WorkspaceRef, name, what string) (current rules.Compute, unlock func(), err error) {
+	unlock = s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
+	current, err = s.azure.Compute(r.Context(), ref, name)
+	if err == nil {
+		err = onlyAKS(current, what)
+	}
+	if err != nil {
+		unlock()
+		return rules.Compute{}, nil, err
+	}
+	return current, unlock, nil
 }

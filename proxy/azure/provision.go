@@ -250,31 +250,21 @@ func systemAgentPool(ctx context.Context, pools *armcontainerservice.AgentPoolsC
 	return nil, rules.Errorf(rules.ErrNotFound, "name", "The compute's AKS cluster "+cluster+" has no node pool to scale.")
 }
 
-// Detach removes the compute from the workspace and keeps its cluster (rule
-// O3): a DELETE with the underlying resource action Detach. It returns once
-// Azure has accepted it.
+// Detach removes the compute from the workspace and keeps the cluster (O3);
+// it returns once Azure has accepted it.
 func (c *Client) Detach(ctx context.Context, ref rules.WorkspaceRef, name string) error {
-	if err := checkRef(ref); err != nil {
-		return err
-	}
-	if name == "" {
-		return rules.Errorf(rules.ErrInvalid, "name", "A compute name is required.")
-	}
-	sc, err := c.forSubscription(ref.Subscription)
-	if err != nil {
-		return err
-	}
-	poller, err := sc.computes.BeginDelete(ctx, ref.ResourceGroup, ref.Name, name, armmachinelearning.UnderlyingResourceActionDetach, nil)
-	if err != nil {
-		return mapError(err, "name")
-	}
-	followPoller(c, fmt.Sprintf("detach of compute %s from workspace %s", name, ref.Name), poller)
-	return nil
+	return c.deleteCompute(ctx, ref, name, armmachinelearning.UnderlyingResourceActionDetach, "detach")
 }
 
 // Delete deletes a compute and the resources Azure ML created for it
 // (UnderlyingResourceActionDelete) and returns once Azure has accepted it.
 func (c *Client) Delete(ctx context.Context, ref rules.WorkspaceRef, name string) error {
+	return c.deleteCompute(ctx, ref, name, armmachinelearning.UnderlyingResourceActionDelete, "delete")
+}
+
+// deleteCompute sends the compute DELETE with the given underlying-resource
+// action and follows it in the background.
+func (c *Client) deleteCompute(ctx context.Context, ref rules.WorkspaceRef, name string, action armmachinelearning.UnderlyingResourceAction, what string) error {
 	if err := checkRef(ref); err != nil {
 		return err
 	}
@@ -285,11 +275,11 @@ func (c *Client) Delete(ctx context.Context, ref rules.WorkspaceRef, name string
 	if err != nil {
 		return err
 	}
-	poller, err := sc.computes.BeginDelete(ctx, ref.ResourceGroup, ref.Name, name, armmachinelearning.UnderlyingResourceActionDelete, nil)
+	poller, err := sc.computes.BeginDelete(ctx, ref.ResourceGroup, ref.Name, name, action, nil)
 	if err != nil {
 		return mapError(err, "name")
 	}
-	followPoller(c, fmt.Sprintf("delete of compute %s in workspace %s", name, ref.Name), poller)
+	followPoller(c, fmt.Sprintf("%s of compute %s in workspace %s", what, name, ref.Name), poller)
 	return nil
 }
 

@@ -240,50 +240,42 @@ func TestScaleRefusals(t *testing.T) {
 	}
 }
 
-func TestDetachKeepsTheCluster(t *testing.T) {
-	w := newWorld(t)
-	var action armmachinelearning.UnderlyingResourceAction
-	w.ml.ComputeServer.BeginDelete = func(_ context.Context, _, _, name string, a armmachinelearning.UnderlyingResourceAction, _ *armmachinelearning.ComputeClientBeginDeleteOptions) (resp azfake.PollerResponder[armmachinelearning.ComputeClientDeleteResponse], errResp azfake.ErrorResponder) {
-		if name != "aks-attached" {
-			errResp.SetResponseError(http.StatusNotFound, "ResourceNotFound")
-			return
-		}
-		action = a
-		resp.SetTerminalResponse(http.StatusOK, armmachinelearning.ComputeClientDeleteResponse{}, nil)
-		return
+// TestDetachAndDelete checks the underlying-resource action each sends:
+// Detach keeps the cluster (O3), Delete removes what Azure ML made.
+func TestDetachAndDelete(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(*azure.Client, string) error
+		want armmachinelearning.UnderlyingResourceAction
+	}{
+		{"detach keeps the cluster", func(c *azure.Client, n string) error { return c.Detach(context.Background(), eastWS, n) }, armmachinelearning.UnderlyingResourceActionDetach},
+		{"delete removes what Azure made", func(c *azure.Client, n string) error { return c.Delete(context.Background(), eastWS, n) }, armmachinelearning.UnderlyingResourceActionDelete},
 	}
-	c := mustClient(t, w, nil)
-	if err := c.Detach(context.Background(), eastWS, "aks-attached"); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			var action armmachinelearning.UnderlyingResourceAction
+			w.ml.ComputeServer.BeginDelete = func(_ context.Context, _, _, name string, a armmachinelearning.UnderlyingResourceAction, _ *armmachinelearning.ComputeClientBeginDeleteOptions) (resp azfake.PollerResponder[armmachinelearning.ComputeClientDeleteResponse], errResp azfake.ErrorResponder) {
+				if name != "aks-attached" {
+					errResp.SetResponseError(http.StatusNotFound, "ResourceNotFound")
+					return
+				}
+				action = a
+				resp.SetTerminalResponse(http.StatusOK, armmachinelearning.ComputeClientDeleteResponse{}, nil)
+				return
+			}
+			c := mustClient(t, w, nil)
+			if err := tt.call(c, "aks-attached"); err != nil {
+				t.Fatal(err)
+			}
+			if action != tt.want {
+				t.Errorf("underlyingResourceAction = %q, want %q", action, tt.want)
+			}
+			dels := w.find("DELETE", "")
+			if len(dels) != 1 || !strings.Contains(dels[0].Query, "underlyingResourceAction="+string(tt.want)) {
+				t.Errorf("DELETEs = %+v, want one with underlyingResourceAction=%s", dels, tt.want)
+			}
+			wantCode(t, tt.call(c, "nope"), rules.ErrNotFound, "name")
+		})
 	}
-	if action != armmachinelearning.UnderlyingResourceActionDetach {
-		t.Errorf("underlyingResourceAction = %q, want Detach", action)
-	}
-	dels := w.find("DELETE", "")
-	if len(dels) != 1 || !strings.Contains(dels[0].Query, "underlyingResourceAction=Detach") {
-		t.Errorf("DELETEs = %+v, want one with underlyingResourceAction=Detach", dels)
-	}
-	wantCode(t, c.Detach(context.Background(), eastWS, "nope"), rules.ErrNotFound, "name")
-}
-
-func TestDeleteRemovesWhatAzureMade(t *testing.T) {
-	w := newWorld(t)
-	var action armmachinelearning.UnderlyingResourceAction
-	w.ml.ComputeServer.BeginDelete = func(_ context.Context, _, _, name string, a armmachinelearning.UnderlyingResourceAction, _ *armmachinelearning.ComputeClientBeginDeleteOptions) (resp azfake.PollerResponder[armmachinelearning.ComputeClientDeleteResponse], errResp azfake.ErrorResponder) {
-		if name != "failed-aks" {
-			errResp.SetResponseError(http.StatusNotFound, "ResourceNotFound")
-			return
-		}
-		action = a
-		resp.SetTerminalResponse(http.StatusOK, armmachinelearning.ComputeClientDeleteResponse{}, nil)
-		return
-	}
-	c := mustClient(t, w, nil)
-	if err := c.Delete(context.Background(), eastWS, "failed-aks"); err != nil {
-		t.Fatal(err)
-	}
-	if action != armmachinelearning.UnderlyingResourceActionDelete {
-		t.Errorf("underlyingResourceAction = %q, want Delete", action)
-	}
-	wantCode(t, c.Delete(context.Background(), eastWS, "nope"), rules.ErrNotFound, "name")
 }

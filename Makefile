@@ -22,7 +22,7 @@ $(BIN): FORCE
 wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM) .
 	gzip -9 -k -f $(WASM)
-	@if command -v brotli >/dev/null 2>&1; then brotli -f -q 9 -o $(WASM).br $(WASM); else rm -f $(WASM).br; fi
+	@if command -v brotli >/dev/null 2>&1; then brotli -f -q 11 -o $(WASM).br $(WASM); else rm -f $(WASM).br; fi
 	@printf 'app.wasm: %s bytes raw, %s gzip, %s brotli\n' $$(stat -c %s $(WASM)) $$(stat -c %s $(WASM).gz) $$( [ -f $(WASM).br ] && stat -c %s $(WASM).br || echo n/a)
 
 ## deps: what the tests need on a new machine: Chromium and brotli from Debian, wasmbrowsertest from the module proxy

@@ -222,11 +222,8 @@ func policyFindings(fs rules.Findings) rules.Findings {
 // checkComputeName refuses, before it goes into an ARM URL, a compute name
 // from the path that no compute can have (N1–N4): "..", "a/b", "x?y".
 func checkComputeName(name string) error {
-	for _, f := range rules.Validate(rules.Request{Mode: rules.ModeAttach, Name: name}, rules.Facts{}).For(rules.FieldName) {
-		switch f.Code {
-		case "N1", "N2", "N3", "N4":
-			return &rules.Error{Code: rules.ErrInvalid, Field: rules.FieldName, Message: f.Message}
-		}
+	if fs := rules.CheckNameShape(name); len(fs) > 0 {
+		return &rules.Error{Code: rules.ErrInvalid, Field: rules.FieldName, Message: fs[0].Message}
 	}
 	return nil
 }
@@ -235,17 +232,7 @@ func checkComputeName(name string) error {
 // a subscription, resource group or workspace the policy does not allow
 // (G1), with the same rules code as a create.
 func (s *Server) policyScope(ref rules.WorkspaceRef, name string) error {
-	if s.cfg.Policy == nil {
-		return nil
-	}
-	probe := rules.Request{Mode: rules.ModeAttach, Workspace: ref, Name: name}
-	var g1 rules.Findings
-	for _, f := range rules.Validate(probe, rules.Facts{Policy: s.cfg.Policy}).Errors() {
-		if f.Code == "G1" {
-			g1 = append(g1, f)
-		}
-	}
-	if len(g1) > 0 {
+	if g1 := rules.CheckScope(s.cfg.Policy, ref); len(g1) > 0 {
 		return refusal(g1)
 	}
 	return nil

@@ -14,11 +14,8 @@ import (
 func (s *Server) gatherFacts(ctx context.Context, req rules.Request) (rules.Facts, error) {
 	facts := rules.Facts{Policy: s.cfg.Policy, Now: s.cfg.now()}
 	ref := req.Workspace
-	probe := rules.Request{Mode: rules.ModeCreate, Workspace: ref}
-	for _, f := range rules.Validate(probe, rules.Facts{}) {
-		if f.Code == "W1" {
-			return facts, nil // the rules report it on the field; Azure is not asked
-		}
+	if len(rules.CheckWorkspace(ref)) > 0 {
+		return facts, nil // the rules report it on the field; Azure is not asked
 	}
 	ws, err := s.azure.Workspace(ctx, ref)
 	if err != nil {

@@ -31,8 +31,7 @@ func checkSubscription(sub string) error {
 		// (workspace.name), not on the subscription.
 		return rules.Errorf(rules.ErrInvalid, "subscription", "A subscription ID is required: give ?subscription=, or start the proxy with --subscription.")
 	}
-	probe := rules.Request{Mode: rules.ModeCreate, Workspace: rules.WorkspaceRef{Subscription: sub}}
-	for _, f := range rules.Validate(probe, rules.Facts{}).For(rules.FieldSubscription) {
+	for _, f := range rules.CheckWorkspace(rules.WorkspaceRef{Subscription: sub}).For(rules.FieldSubscription) {
 		return &rules.Error{Code: rules.ErrInvalid, Field: "subscription", Message: f.Message}
 	}
 	return nil

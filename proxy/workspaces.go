@@ -37,32 +37,14 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) error {
 
 // allowedScope reports whether the policy allows the workspace.
 func (s *Server) allowedScope(ref rules.WorkspaceRef) bool {
-	p := s.cfg.Policy
-	if p == nil {
-		return true
-	}
-	in := func(list []string, v string) bool {
-		if len(list) == 0 {
-			return true
-		}
-		for _, x := range list {
-			if equalFold(x, v) {
-				return true
-			}
-		}
-		return false
-	}
-	return in(p.Subscriptions, ref.Subscription) && in(p.ResourceGroups, ref.ResourceGroup) && in(p.Workspaces, ref.Name)
+	return len(rules.CheckScope(s.cfg.Policy, ref)) == 0
 }
 
 // workspaceRef reads {sub}/{rg}/{ws} from the path and checks their shape.
 func workspaceRef(r *http.Request) (rules.WorkspaceRef, error) {
 	ref := rules.WorkspaceRef{Subscription: r.PathValue("sub"), ResourceGroup: r.PathValue("rg"), Name: r.PathValue("ws")}
-	probe := rules.Request{Mode: rules.ModeCreate, Workspace: ref}
-	for _, f := range rules.Validate(probe, rules.Facts{}) {
-		if f.Code == "W1" {
-			return ref, &rules.Error{Code: rules.ErrInvalid, Field: f.Field, Message: f.Message}
-		}
+	if fs := rules.CheckWorkspace(ref); len(fs) > 0 {
+		return ref, &rules.Error{Code: rules.ErrInvalid, Field: fs[0].Field, Message: fs[0].Message}
 	}
 	return ref, nil
 }

@@ -10,19 +10,7 @@ import (
 // proxy, which refuses with 403 before anything reaches Azure.
 func checkPolicy(c *checker, req Request, facts Facts, p Policy) {
 	const fix = "Ask the platform team, or pick an allowed value."
-	scope := []struct {
-		field, label, value string
-		allowed             []string
-	}{
-		{FieldSubscription, "subscription", req.Workspace.Subscription, p.Subscriptions},
-		{FieldResourceGroup, "resource group", req.Workspace.ResourceGroup, p.ResourceGroups},
-		{FieldWorkspace, "workspace", req.Workspace.Name, p.Workspaces},
-	}
-	for _, s := range scope {
-		if s.value != "" && len(s.allowed) > 0 && !containsFold(s.allowed, s.value) {
-			c.err("G1", s.field, fmt.Sprintf("The platform's policy does not allow %s %q. Allowed: %s.", s.label, s.value, strings.Join(s.allowed, ", ")), fix)
-		}
-	}
+	checkScope(c, req.Workspace, p)
 	if len(p.Purposes) > 0 && !containsFold(p.Purposes, string(req.Purpose)) {
 		c.err("G5", FieldPurpose, fmt.Sprintf("The platform's policy does not allow purpose %s. Allowed: %s.", req.Purpose, strings.Join(p.Purposes, ", ")), fix)
 	}
@@ -46,6 +34,33 @@ func checkPolicy(c *checker, req Request, facts Facts, p Policy) {
 	}
 	if size, ok := FindVMSize(sizes, req.VMSize); ok && p.MaxVCPUs > 0 && req.NodeCount*size.VCPUs > p.MaxVCPUs {
 		c.err("G4", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d vCPUs; %d nodes × %d cores = %d.", p.MaxVCPUs, req.NodeCount, size.VCPUs, req.NodeCount*size.VCPUs), "Use fewer nodes or a smaller VM size.")
+	}
+}
+
+// CheckScope applies G1 alone: whether the policy allows the workspace's
+// subscription, resource group and name. A nil policy allows everything.
+func CheckScope(p *Policy, ref WorkspaceRef) Findings {
+	if p == nil {
+		return nil
+	}
+	var c checker
+	checkScope(&c, ref, *p)
+	return c.out
+}
+
+func checkScope(c *checker, ref WorkspaceRef, p Policy) {
+	scope := []struct {
+		field, label, value string
+		allowed             []string
+	}{
+		{FieldSubscription, "subscription", ref.Subscription, p.Subscriptions},
+		{FieldResourceGroup, "resource group", ref.ResourceGroup, p.ResourceGroups},
+		{FieldWorkspace, "workspace", ref.Name, p.Workspaces},
+	}
+	for _, s := range scope {
+		if s.value != "" && len(s.allowed) > 0 && !containsFold(s.allowed, s.value) {
+			c.err("G1", s.field, fmt.Sprintf("The platform's policy does not allow %s %q. Allowed: %s.", s.label, s.value, strings.Join(s.allowed, ", ")), "Ask the platform team, or pick an allowed value.")
+		}
 	}
 }
 

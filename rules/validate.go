@@ -109,12 +109,36 @@ func checkWorkspace(c *checker, w WorkspaceRef) {
 	}
 }
 
+// CheckWorkspace applies W1 alone: the shape of a workspace reference. The
+// proxy uses it on references from URL paths before they reach Azure.
+func CheckWorkspace(w WorkspaceRef) Findings {
+	var c checker
+	checkWorkspace(&c, w)
+	return c.out
+}
+
+// CheckNameShape applies N1–N4 alone: the shape of a compute name, the
+// rules that need no facts. The proxy uses it on names from URL paths.
+func CheckNameShape(name string) Findings {
+	var c checker
+	checkNameShape(&c, name)
+	return c.out
+}
+
 func checkName(c *checker, name string, facts Facts) {
+	if !checkNameShape(c, name) {
+		return
+	}
+	checkNameFacts(c, name, facts)
+}
+
+// checkNameShape applies N1–N4 and reports whether there is a name to check further.
+func checkNameShape(c *checker, name string) bool {
 	n := len([]rune(name))
 	switch {
 	case name == "":
 		c.err("N1", FieldName, "The compute name is required.", "Give a name of 3 to 24 characters, such as aks-prod.")
-		return
+		return false
 	case n < 3 || n > 24:
 		c.err("N1", FieldName, fmt.Sprintf("The compute name has %d characters; it needs 3 to 24.", n), "Shorten or lengthen the name to 3 to 24 characters.")
 	}
@@ -135,6 +159,11 @@ func checkName(c *checker, name string, facts Facts) {
 	if r := []rune(name)[n-1]; !isASCIILetter(r) && !isDigit(r) {
 		c.err("N4", FieldName, fmt.Sprintf("The compute name ends with %q; it must end with a letter or a digit.", string(r)), "Remove the last character, or add a letter or digit after it.")
 	}
+	return true
+}
+
+// checkNameFacts applies N5–N7: uniqueness and reserved names.
+func checkNameFacts(c *checker, name string, facts Facts) {
 	for _, cp := range facts.Computes {
 		if strings.EqualFold(cp.Name, name) {
 			kind := cp.Type

@@ -481,3 +481,32 @@ func TestValidateUnknownLocation(t *testing.T) {
 		t.Errorf("with the sizes unknown, the location is not judged: %+v", fs.For(FieldLocation))
 	}
 }
+
+// TestFocusedChecksAgreeWithValidate: the checks the proxy runs on URL paths
+// give the same findings as the whole rulebook for those fields.
+func TestFocusedChecksAgreeWithValidate(t *testing.T) {
+	ws := WorkspaceRef{testSub, "rg", "ws-prod"}
+	for _, name := range []string{"", "a", "9bad_name", "ok-name", "ends-", "../x"} {
+		all := Validate(Request{Mode: ModeAttach, Workspace: ws, Name: name, Target: Target{ResourceGroup: "rg", Name: "c"}}, Facts{})
+		var want Findings
+		for _, f := range all.For(FieldName) {
+			if f.Code <= "N4" {
+				want = append(want, f)
+			}
+		}
+		if got := CheckNameShape(name); !reflect.DeepEqual([]Finding(got), []Finding(want)) {
+			t.Errorf("CheckNameShape(%q) = %v, want %v", name, got, want)
+		}
+	}
+	bad := WorkspaceRef{"nope", "rg.", "w"}
+	if got, want := len(CheckWorkspace(bad)), len(Validate(Request{Mode: ModeCreate, Workspace: bad}, Facts{}).For(FieldSubscription))+2; got != want {
+		t.Errorf("CheckWorkspace gives %d findings, want %d", got, want)
+	}
+	p := &Policy{ResourceGroups: []string{"ml-rg"}}
+	if fs := CheckScope(p, ws); len(fs) != 1 || fs[0].Code != "G1" || fs[0].Field != FieldResourceGroup {
+		t.Errorf("CheckScope = %v", fs)
+	}
+	if fs := CheckScope(nil, ws); fs != nil {
+		t.Errorf("a nil policy refuses: %v", fs)
+	}
+}

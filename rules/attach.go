@@ -104,6 +104,10 @@ func checkAttach(c *checker, req Request, facts Facts, purposeOK bool) {
 		field = FieldTargetName
 	}
 	for _, cp := range facts.Computes {
+		if cp.ClusterID != "" && strings.EqualFold(cp.ClusterID, id) && !req.Kind.Legacy() {
+			c.info("X15", field, fmt.Sprintf("This cluster is already attached to the workspace as %q. A Kubernetes compute may share a cluster: use another namespace to keep their workloads apart.", cp.Name), "")
+			break
+		}
 		if cp.ClusterID != "" && strings.EqualFold(cp.ClusterID, id) {
 			c.err("T4", field, fmt.Sprintf("This cluster is already attached to the workspace as %q. Attaching it again under another name breaks the earlier attachment.", cp.Name), fmt.Sprintf("Use %q, or detach it first to attach it again (for a TLS change, say).", cp.Name))
 			break
@@ -120,7 +124,7 @@ func checkAttach(c *checker, req Request, facts Facts, purposeOK bool) {
 	if facts.WorkspaceLocation != "" && !strings.EqualFold(cl.Location, facts.WorkspaceLocation) {
 		c.info("T3", field, fmt.Sprintf("The cluster is in %s and the workspace in %s: that works, with some added latency.", cl.Location, facts.WorkspaceLocation), "")
 	}
-	if purposeOK {
+	if purposeOK && req.Kind.Legacy() {
 		have, need := cl.VCPUs(), MinVCPUs(req.Purpose)
 		if have < need && coresKnown(cl.Pools) {
 			what := "production"
@@ -142,7 +146,7 @@ func checkAttach(c *checker, req Request, facts Facts, purposeOK bool) {
 			}
 		}
 	}
-	if gpuOther && !gpuSystem {
+	if gpuOther && !gpuSystem && req.Kind.Legacy() {
 		c.warn("P7", field, "The cluster's GPU or FPGA nodes are only in a secondary node pool; Azure ML deploys to the nodes the cluster was created with.", "Create a cluster with a GPU or FPGA VM size from the start.")
 	}
 }

@@ -42,9 +42,11 @@ type Pool struct {
 	VMSize string `json:"vmSize"`
 	Count  int    `json:"count"`
 	// VCPUs is the cores of one node; 0 when the size is unknown.
-	VCPUs int  `json:"vcpus,omitempty"`
-	GPU   bool `json:"gpu,omitempty"`
-	FPGA  bool `json:"fpga,omitempty"`
+	VCPUs int `json:"vcpus,omitempty"`
+	// MemoryGB is the memory of one node; 0 when the size is unknown.
+	MemoryGB float64 `json:"memoryGB,omitempty"`
+	GPU      bool    `json:"gpu,omitempty"`
+	FPGA     bool    `json:"fpga,omitempty"`
 }
 
 // Cluster is an existing AKS managed cluster, with what attach needs to know.
@@ -61,6 +63,18 @@ type Cluster struct {
 	AuthorizedIPRanges []string `json:"authorizedIpRanges,omitempty"`
 	Pools              []Pool   `json:"pools,omitempty"`
 	State              string   `json:"state,omitempty"`
+	// IdentityType is the cluster's identity: SystemAssigned, UserAssigned,
+	// or ServicePrincipal when it has no managed identity (X1).
+	IdentityType string `json:"identityType,omitempty"`
+	// LocalAccountsDisabled is AKS's disableLocalAccounts (X2).
+	LocalAccountsDisabled bool `json:"localAccountsDisabled,omitempty"`
+	// PodIdentity is Microsoft Entra pod-managed identity, enabled (X3).
+	PodIdentity bool `json:"podIdentity,omitempty"`
+	// LegacyFrontend is true while the cluster still carries a v1 AKS
+	// compute's azureml-fe (X14).
+	LegacyFrontend bool `json:"legacyFrontend,omitempty"`
+	// Extensions are the cluster extensions installed on the cluster.
+	Extensions []Extension `json:"extensions,omitempty"`
 }
 
 // VCPUs is the sum of cores over the cluster's node pools (rule T5).
@@ -119,6 +133,9 @@ type Facts struct {
 	ClusterMissing bool `json:"clusterMissing,omitempty"`
 	// SubnetPrefix is the address range of the create request's subnet, when known (V2).
 	SubnetPrefix string `json:"subnetPrefix,omitempty"`
+	// ExtensionRegions are the regions where cluster extensions are offered
+	// (X10); nil when not known.
+	ExtensionRegions []string `json:"extensionRegions,omitempty"`
 	// Policy is the platform team's guardrails, if any.
 	Policy *Policy `json:"policy,omitempty"`
 	// Now is the time certificates are checked against (L4); the zero time skips

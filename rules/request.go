@@ -115,9 +115,12 @@ func (t Target) IsZero() bool { return t == Target{} }
 
 // Request is what a person asks for: create a new AKS compute or attach an
 // existing cluster. Field paths used in findings follow the JSON names, for
-// example "network.dnsServiceIP".
+// example "network.dnsServiceIP". Kind is the compute kind: KindAKS (v1,
+// legacy; also when empty) or KindKubernetes (v2), whose settings are in
+// Kubernetes.
 type Request struct {
 	Mode         Mode              `json:"mode"`
+	Kind         Kind              `json:"kind,omitempty"`
 	Workspace    WorkspaceRef      `json:"workspace"`
 	Name         string            `json:"name"`
 	Purpose      Purpose           `json:"purpose,omitempty"`
@@ -128,13 +131,16 @@ type Request struct {
 	LoadBalancer LoadBalancer      `json:"loadBalancer,omitzero"`
 	TLS          TLS               `json:"tls,omitzero"`
 	Target       Target            `json:"target,omitzero"`
+	Kubernetes   Kubernetes        `json:"kubernetes,omitzero"`
 	Description  string            `json:"description,omitempty"`
 	Tags         map[string]string `json:"tags,omitempty"`
 }
 
 // Normalized returns the request with the defaults Azure ML applies filled in:
 // production purpose, the workspace location, Standard_D3_v2 and 3 nodes for a
-// create, a public IP load balancer and TLS disabled.
+// create, a public IP load balancer, TLS disabled, and for a
+// Kubernetes compute the extension's defaults (namespace "default", router
+// service type loadBalancer, a system-assigned identity).
 func (r Request) Normalized(workspaceLocation string) Request {
 	if r.Mode == "" {
 		r.Mode = ModeCreate
@@ -147,6 +153,9 @@ func (r Request) Normalized(workspaceLocation string) Request {
 	}
 	if r.TLS.Mode == "" {
 		r.TLS.Mode = TLSDisabled
+	}
+	if r.Kind == KindKubernetes {
+		r.Kubernetes = normalizeKubernetes(r.Kubernetes)
 	}
 	if r.Mode == ModeCreate {
 		if r.Location == "" {

@@ -66,6 +66,10 @@ func Validate(req Request, facts Facts) Findings {
 		c.err("M1", FieldMode, fmt.Sprintf("Mode %q is not known.", req.Mode), `Choose "create" or "attach".`)
 		return c.out.sorted()
 	}
+	if req.Kind != "" && req.Kind != KindAKS && req.Kind != KindKubernetes {
+		c.err("M1", FieldKind, fmt.Sprintf("Compute kind %s is not known.", quoteValue(string(req.Kind))), `Choose "Kubernetes" (Azure ML v2) or "AKS" (v1, legacy).`)
+		return c.out.sorted()
+	}
 	checkWorkspace(&c, req.Workspace)
 	checkName(&c, req.Name, facts)
 	purposeOK := checkPurpose(&c, req)
@@ -78,8 +82,13 @@ func Validate(req Request, facts Facts) Findings {
 	case ModeAttach:
 		checkAttach(&c, norm, facts, purposeOK)
 	}
+	if norm.Kind == KindKubernetes {
+		checkKubernetes(&c, norm, facts, purposeOK)
+	}
 	checkLoadBalancer(&c, norm)
-	checkTLS(&c, norm, facts)
+	if norm.Kind.Legacy() || norm.TLS.Mode != TLSMicrosoft {
+		checkTLS(&c, norm, facts)
+	}
 	checkTagsAndDescription(&c, norm)
 	if facts.Policy != nil {
 		checkPolicy(&c, norm, facts, *facts.Policy)
@@ -223,16 +232,21 @@ func checkModeFields(c *checker, req Request) {
 	} else if !req.Target.IsZero() {
 		ignored(FieldTarget, "The target cluster")
 	}
+	if req.Kind.Legacy() && !req.Kubernetes.IsZero() {
+		c.warn("M2", FieldKubernetes, "The Kubernetes settings are only used by a Kubernetes compute (Azure ML v2); this request makes a legacy AKS compute, so they are ignored.", `Choose the kind "Kubernetes", or clear them.`)
+	}
 }
 
 func checkCreate(c *checker, req Request, facts Facts, purposeOK bool) {
 	if facts.WorkspaceLocation != "" && req.Location != "" && !strings.EqualFold(req.Location, facts.WorkspaceLocation) {
 		c.info("T3", FieldLocation, fmt.Sprintf("The cluster will be in %s and the workspace is in %s: calls between them add latency and may cost egress.", req.Location, facts.WorkspaceLocation), "Use the workspace's location unless you need this one.")
 	}
-	if def, ok := DefaultVersion(facts.Versions); ok {
+	if def, ok := DefaultVersion(facts.Versions); ok && req.Kind.Legacy() {
 		c.info("K1", FieldLocation, fmt.Sprintf("The cluster gets Kubernetes %s, the default of %s; a create cannot choose another version.", def.Version, req.Location), "To run another version, create the cluster in AKS and attach it.")
 	}
-	c.info("V4", FieldLBType, "A cluster created from Azure ML uses a Basic load balancer.", "For a Standard load balancer, create the cluster in AKS and attach it.")
+	if req.Kind.Legacy() {
+		c.info("V4", FieldLBType, "A cluster created from Azure ML uses a Basic load balancer.", "For a Standard load balancer, create the cluster in AKS and attach it.")
+	}
 
 	if req.NodeCount < 0 {
 		c.err("P5", FieldNodeCount, fmt.Sprintf("The node count is %d; it must be a positive whole number.", req.NodeCount), "Give a node count of 1 or more.")
@@ -269,14 +283,14 @@ func checkCreate(c *checker, req Request, facts Facts, purposeOK bool) {
 		c.err("P6", FieldVMSize, fmt.Sprintf("VM size %q is not available %s.", req.VMSize, where), "Did you mean "+strings.Join(closest(req.VMSize, names, 3), ", ")+"?")
 		return
 	}
-	if size.Accelerated() {
+	if size.Accelerated() && req.Kind.Legacy() {
 		kind := "GPU"
 		if size.FPGA {
 			kind = "FPGA"
 		}
 		c.info("P7", FieldVMSize, fmt.Sprintf("%s is a %s size. %s work needs the cluster to be created with such a size: node pools added later to an existing cluster are not supported.", size.Name, kind, kind), "")
 	}
-	if purposeOK {
+	if purposeOK && req.Kind.Legacy() {
 		checkVCPUs(c, FieldNodeCount, req.Purpose, req.NodeCount, size)
 	}
 }

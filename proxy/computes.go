@@ -61,31 +61,8 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// refusal turns error findings into the error the proxy answers: a conflict
-// for N5 and T4, a policy refusal for the guardrails, invalid otherwise.
-func refusal(errs rules.Findings) error {
-	code := rules.ErrInvalid
-	for _, f := range errs {
-		switch {
-		case f.Code == "N5" || f.Code == "T4":
-			code = rules.ErrConflict
-		case strings.HasPrefix(f.Code, "G") && code == rules.ErrInvalid:
-			code = rules.ErrForbidden
-		}
-	}
-	first := errs[0]
-	for _, f := range errs {
-		if (code == rules.ErrConflict && (f.Code == "N5" || f.Code == "T4")) || (code == rules.ErrForbidden && strings.HasPrefix(f.Code, "G")) {
-			first = f
-			break
-		}
-	}
-	msg := first.Message
-	if len(errs) > 1 {
-		msg += " (and " + plural(len(errs)-1, "more problem") + ")"
-	}
-	return &rules.Error{Code: code, Field: first.Field, Message: msg, Findings: errs}
-}
+// refusal is the proxy's error for error findings, as rules maps them.
+func refusal(errs rules.Findings) error { return rules.Refusal(errs) }
 
 func plural(n int, what string) string {
 	if n == 1 {
@@ -185,39 +162,17 @@ func onlyAKS(c rules.Compute, what string) error {
 // costs an Azure call, and hostile names and IDs never reach an ARM URL.
 func (s *Server) precheck(req rules.Request) error {
 	fs := rules.Validate(req, rules.Facts{Policy: s.cfg.Policy, Now: s.cfg.now()})
-	if errs := policyFindings(fs); len(errs) > 0 {
+	if errs := fs.Policy(); len(errs) > 0 {
 		return refusal(errs)
 	}
-	var shape rules.Findings
-	for _, f := range fs.Errors() {
-		if shapeCodes[f.Code] {
-			shape = append(shape, f)
-		}
-	}
-	if len(shape) > 0 {
+	if shape := fs.Shape(); len(shape) > 0 {
 		return refusal(shape)
 	}
 	return nil
 }
 
-// shapeCodes are the rules whose errors need no facts from Azure, so
-// Validate finds them alike with or without facts.
-var shapeCodes = map[string]bool{
-	"M1": true, "W1": true, "N1": true, "N2": true, "N3": true, "N4": true, "N7": true,
-	"P1": true, "P5": true, "T1": true, "T2": true, "V1": true, "V2": true, "V3": true,
-	"L1": true, "L2": true, "L3": true, "L4": true, "L5": true, "D1": true, "D2": true, "U2": true,
-}
-
 // policyFindings are the guardrail errors (G1–G6) among fs.
-func policyFindings(fs rules.Findings) rules.Findings {
-	var out rules.Findings
-	for _, f := range fs.Errors() {
-		if strings.HasPrefix(f.Code, "G") {
-			out = append(out, f)
-		}
-	}
-	return out
-}
+func policyFindings(fs rules.Findings) rules.Findings { return fs.Policy() }
 
 // checkComputeName refuses, before it goes into an ARM URL, a compute name
 // from the path that no compute can have (N1–N4): "..", "a/b", "x?y".

@@ -66,7 +66,7 @@ var Rules = []Rule{
 	{Code: "A2", Title: "authorized ranges need a Standard load balancer", Needs: NeedsAzure, Refusal: ErrInvalid},
 	{Code: "A3", Title: "private clusters", Needs: NeedsAzure, Refusal: ErrInvalid},
 	{Code: "K1", Title: "create uses the default version", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindAKS},
-	{Code: "K2", Title: "attached version supported", Needs: NeedsAzure, Refusal: ErrUnsupported},
+	{Code: "K2", Title: "attached version supported", Needs: NeedsAzure, Refusal: ErrInvalid},
 	{Code: "K3", Title: "preview versions", Needs: NeedsAzure, Refusal: ErrInvalid},
 	{Code: "T1", Title: "target by ID or by name", Refusal: ErrInvalid},
 	{Code: "T2", Title: "target resource ID", Refusal: ErrInvalid},
@@ -94,7 +94,7 @@ var Rules = []Rule{
 	{Code: "X4", Title: "HTTPS or HTTP", Refusal: ErrInvalid, Kind: KindKubernetes},
 	{Code: "X5", Title: "router replicas need three nodes", Refusal: ErrInvalid, Kind: KindKubernetes},
 	{Code: "X6", Title: "extension's node resources", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
-	{Code: "X7", Title: "version in the support window", Needs: NeedsAzure, Refusal: ErrUnsupported, Kind: KindKubernetes},
+	{Code: "X7", Title: "version in the support window", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
 	{Code: "X8", Title: "API server ranges", Refusal: ErrInvalid, Kind: KindKubernetes},
 	{Code: "X9", Title: "cluster in the workspace's subscription", Refusal: ErrInvalid, Kind: KindKubernetes},
 	{Code: "X10", Title: "the extension: its region and state", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
@@ -142,8 +142,8 @@ func (fs Findings) errorsThat(keep func(Rule) bool) Findings {
 
 // Refusal turns error findings into the error the proxy answers. Its kind
 // is the gravest of the findings' rules, in this order: a conflict (the
-// name or cluster is taken), a policy refusal, a version Azure does not
-// support, and otherwise an invalid request. The message is the first
+// name or cluster is taken), a policy refusal, and otherwise an invalid
+// request. The message is the first
 // finding of that kind, with how many more problems there are. It returns
 // nil when there are no errors.
 func Refusal(fs Findings) *Error {
@@ -151,7 +151,7 @@ func Refusal(fs Findings) *Error {
 	if len(errs) == 0 {
 		return nil
 	}
-	rank := map[ErrorCode]int{ErrConflict: 3, ErrForbidden: 2, ErrUnsupported: 1}
+	rank := map[ErrorCode]int{ErrConflict: 2, ErrForbidden: 1}
 	first := errs[0]
 	best := -1
 	for _, f := range errs {

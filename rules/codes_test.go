@@ -178,7 +178,7 @@ func TestRefusal(t *testing.T) {
 		{"invalid", Findings{f("N1"), warn}, ErrInvalid, "fN1", "N1 broke."},
 		{"conflict wins", Findings{f("N1"), f("G2"), f("T4")}, ErrConflict, "fT4", "T4 broke. (and 2 more problems)"},
 		{"policy over invalid", Findings{f("P5"), f("G4")}, ErrForbidden, "fG4", "G4 broke. (and 1 more problem)"},
-		{"unsupported version", Findings{f("K2")}, ErrUnsupported, "fK2", "K2 broke."},
+		{"old version is invalid", Findings{f("K2")}, ErrInvalid, "fK2", "K2 broke."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

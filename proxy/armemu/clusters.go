@@ -128,7 +128,8 @@ func (c *cluster) json() map[string]any {
 			"adminUsername": "azureuser",
 			"ssh":           map[string]any{"publicKeys": []any{map[string]any{"keyData": "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQemulated azureuser"}}},
 		},
-		"servicePrincipalProfile": map[string]any{"clientId": "msi"},
+		"servicePrincipalProfile": map[string]any{"clientId": c.servicePrincipal()},
+		"disableLocalAccounts":    c.localAccountsDisabled,
 		"nodeResourceGroup":       c.nodeResourceGroup(),
 		"enableRBAC":              true,
 		"supportPlan":             "KubernetesOfficial",
@@ -153,11 +154,14 @@ func (c *cluster) json() map[string]any {
 		}
 		props["apiServerAccessProfile"] = api
 	}
+	if c.podIdentity {
+		props["podIdentityProfile"] = map[string]any{"enabled": true, "allowNetworkPluginKubenet": true}
+	}
 	tags := map[string]string{}
 	for k, v := range c.tags {
 		tags[k] = v
 	}
-	return map[string]any{
+	out := map[string]any{
 		"id":         c.id(),
 		"name":       c.name,
 		"type":       providerAKS + "/managedClusters",
@@ -165,9 +169,21 @@ func (c *cluster) json() map[string]any {
 		"eTag":       c.hash(),
 		"tags":       tags,
 		"sku":        map[string]any{"name": "Base", "tier": "Free"},
-		"identity":   map[string]any{"type": "SystemAssigned", "principalId": "5e1d0c2b-0000-4000-8000-" + c.hash() + "0000", "tenantId": TenantID},
 		"properties": props,
 	}
+	if c.identityType != "" {
+		out["identity"] = map[string]any{"type": c.identityType, "principalId": "5e1d0c2b-0000-4000-8000-" + c.hash() + "0000", "tenantId": TenantID}
+	}
+	return out
+}
+
+// servicePrincipal is the servicePrincipalProfile's clientId: "msi" for a
+// cluster with a managed identity, an application ID otherwise.
+func (c *cluster) servicePrincipal() string {
+	if c.identityType != "" {
+		return "msi"
+	}
+	return "3f1b2c4d-0000-4000-8000-" + c.hash() + "9999"
 }
 
 func (c *cluster) nodeResourceGroup() string {

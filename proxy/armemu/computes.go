@@ -13,14 +13,18 @@ import (
 // computePut is the body of a compute PUT. Secrets (sslConfiguration.cert
 // and key) are read only to know whether they were given, then dropped.
 type computePut struct {
-	Location   string            `json:"location"`
-	Tags       map[string]string `json:"tags"`
+	Location string            `json:"location"`
+	Tags     map[string]string `json:"tags"`
+	Identity *struct {
+		Type string `json:"type"`
+	} `json:"identity"`
 	Properties struct {
 		ComputeType     string `json:"computeType"`
 		ComputeLocation string `json:"computeLocation"`
 		Description     string `json:"description"`
 		ResourceID      string `json:"resourceId"`
 		Properties      struct {
+			Namespace          string      `json:"namespace"`
 			AgentCount         *int        `json:"agentCount"`
 			AgentVMSize        string      `json:"agentVmSize"`
 			ClusterPurpose     string      `json:"clusterPurpose"`
@@ -69,6 +73,8 @@ func (e *Emulator) computeJSON(ws *workspace, c *compute) map[string]any {
 	}
 	if c.computeType == "AKS" {
 		props["properties"] = e.aksProperties(c)
+	} else if c.computeType == "Kubernetes" {
+		props["properties"] = e.kubernetesProperties(c)
 	} else if c.extra != nil {
 		props["properties"] = c.extra
 	}
@@ -81,6 +87,9 @@ func (e *Emulator) computeJSON(ws *workspace, c *compute) map[string]any {
 	}
 	if len(c.tags) > 0 {
 		out["tags"] = c.tags
+	}
+	if c.identity != "" {
+		out["identity"] = map[string]any{"type": c.identity, "principalId": "9a8b7c6d-0000-4000-8000-" + clusterSuffix(ws, c.name) + "0000000", "tenantId": TenantID}
 	}
 	return out
 }
@@ -196,6 +205,9 @@ func (e *Emulator) putCompute(w http.ResponseWriter, req *http.Request, p params
 		return errorf(http.StatusConflict, "Conflict", "Compute name '%s' is not available: a compute with this name already exists in workspace '%s'.", name, ws.name)
 	}
 	props := body.Properties
+	if strings.EqualFold(props.ComputeType, "Kubernetes") {
+		return e.putKubernetesCompute(w, req, ws, name, body)
+	}
 	if !strings.EqualFold(props.ComputeType, "AKS") {
 		return badRequest("Compute type '%s' is not supported by this emulator; use 'AKS'.", props.ComputeType)
 	}

@@ -44,6 +44,8 @@ type Options struct {
 	UpdateDuration time.Duration
 	// DeleteDuration is how long a compute detach or delete takes; default 3s.
 	DeleteDuration time.Duration
+	// ExtensionDuration is how long a cluster extension install takes; default 15s.
+	ExtensionDuration time.Duration
 	// RetryAfter is the Retry-After header sent on 201 and 202 answers and by
 	// operation status resources while they run, in whole seconds rounded up.
 	// Zero takes the default, 1s; a negative value writes "0", which makes
@@ -107,6 +109,9 @@ func New(opts Options) *Emulator {
 	}
 	if opts.DeleteDuration == 0 {
 		opts.DeleteDuration = 3 * time.Second
+	}
+	if opts.ExtensionDuration == 0 {
+		opts.ExtensionDuration = 15 * time.Second
 	}
 	if opts.RetryAfter == 0 {
 		opts.RetryAfter = time.Second

@@ -75,16 +75,21 @@ type clients struct {
 	pools       *armcontainerservice.AgentPoolsClient
 	skus        *armcompute.ResourceSKUsClient
 	serviceTags *armnetwork.ServiceTagsClient
+	co          *arm.ClientOptions
 }
+
+// options are the client options that reach the emulator, for more clients.
+func (c *clients) options() *arm.ClientOptions { return c.co }
 
 // fastOptions are emulator timings for tests that poll with the real clock.
 func fastOptions() armemu.Options {
 	return armemu.Options{
-		CreateDuration: 40 * time.Millisecond,
-		AttachDuration: 30 * time.Millisecond,
-		UpdateDuration: 20 * time.Millisecond,
-		DeleteDuration: 20 * time.Millisecond,
-		RetryAfter:     -1,
+		CreateDuration:    40 * time.Millisecond,
+		AttachDuration:    30 * time.Millisecond,
+		UpdateDuration:    20 * time.Millisecond,
+		DeleteDuration:    20 * time.Millisecond,
+		ExtensionDuration: 30 * time.Millisecond,
+		RetryAfter:        -1,
 	}
 }
 
@@ -104,7 +109,7 @@ func mustClients(tb testing.TB, opts armemu.Options) *clients {
 		Retry: policy.RetryOptions{RetryDelay: time.Millisecond, MaxRetryDelay: 2 * time.Second},
 	}}
 	cred := staticCredential{}
-	c := &clients{emu: emu, srv: srv}
+	c := &clients{emu: emu, srv: srv, co: co}
 	var err error
 	must := func(e error) {
 		if e != nil && err == nil {

@@ -29,6 +29,9 @@ type operation struct {
 	finish   func(end time.Time)
 	done     bool
 	seq      int64
+	// statusURL, when set, is the operation's status path (extensions
+	// answer under their own resource); otherwise the provider's.
+	statusURL string
 }
 
 func (op *operation) end() time.Time { return op.start.Add(op.duration) }
@@ -85,6 +88,9 @@ func (e *Emulator) settle(now time.Time) {
 }
 
 func (e *Emulator) statusPath(op *operation) string {
+	if op.statusURL != "" {
+		return op.statusURL
+	}
 	kind := "operations"
 	if op.provider == providerML {
 		kind = "computeOperationsStatus"
@@ -127,6 +133,12 @@ func (e *Emulator) operationStatus(w http.ResponseWriter, req *http.Request, p p
 	if err != nil {
 		return err
 	}
+	e.writeOperationStatus(w, op)
+	return nil
+}
+
+// writeOperationStatus writes the status resource of an operation.
+func (e *Emulator) writeOperationStatus(w http.ResponseWriter, op *operation) {
 	now := e.now()
 	st := op.status(now)
 	body := map[string]any{
@@ -144,7 +156,6 @@ func (e *Emulator) operationStatus(w http.ResponseWriter, req *http.Request, p p
 		body["error"] = map[string]any{"code": op.fail.code, "message": op.fail.message}
 	}
 	writeJSON(w, http.StatusOK, body)
-	return nil
 }
 
 // operationResult serves the Location of a compute delete:

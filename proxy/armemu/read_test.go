@@ -127,8 +127,8 @@ func TestManagedClusters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(byRG.Value) != 10 || len(all.Value) <= len(byRG.Value) {
-		t.Errorf("aks-rg has %d clusters (want 10), subscription %d", len(byRG.Value), len(all.Value))
+	if len(byRG.Value) != 15 || len(all.Value) <= len(byRG.Value) {
+		t.Errorf("aks-rg has %d clusters (want 15), subscription %d", len(byRG.Value), len(all.Value))
 	}
 
 	tests := []struct {

@@ -13,11 +13,13 @@ const (
 	apiContainerService = "2025-10-01" // containerservice/armcontainerservice/v8 v8.2.0
 	apiComputeSKUs      = "2021-07-01" // compute/armcompute/v7 v7.3.0 (ResourceSKUs)
 	apiNetwork          = "2025-01-01" // network/armnetwork/v7 v7.2.0
+	apiK8sConfiguration = "2023-05-01" // kubernetesconfiguration/armkubernetesconfiguration/v2 v2.2.0
 )
 
 const (
 	mlPrefix  = "subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces"
 	aksPrefix = "subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters"
+	extPrefix = aksPrefix + "/{cluster}/providers/Microsoft.KubernetesConfiguration/extensions"
 )
 
 // params holds the values of a route's {placeholders}.
@@ -56,11 +58,19 @@ var routes = []route{
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.ContainerService/managedClusters", apiContainerService, (*Emulator).listClusters),
 	newRoute("GET", aksPrefix, apiContainerService, (*Emulator).listClusters),
 	newRoute("GET", aksPrefix+"/{cluster}", apiContainerService, (*Emulator).getCluster),
+	newRoute("PUT", aksPrefix+"/{cluster}", apiContainerService, (*Emulator).putCluster),
+	newRoute("DELETE", aksPrefix+"/{cluster}", apiContainerService, (*Emulator).deleteCluster),
 	newRoute("GET", aksPrefix+"/{cluster}/agentPools", apiContainerService, (*Emulator).listAgentPools),
 	newRoute("GET", aksPrefix+"/{cluster}/agentPools/{pool}", apiContainerService, (*Emulator).getAgentPool),
 	newRoute("PUT", aksPrefix+"/{cluster}/agentPools/{pool}", apiContainerService, (*Emulator).putAgentPool),
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.ContainerService/locations/{loc}/kubernetesVersions", apiContainerService, (*Emulator).listKubernetesVersions),
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.ContainerService/locations/{loc}/operations/{id}", apiContainerService, (*Emulator).operationStatus),
+
+	newRoute("GET", extPrefix, apiK8sConfiguration, (*Emulator).listExtensions),
+	newRoute("GET", extPrefix+"/{ext}", apiK8sConfiguration, (*Emulator).getExtension),
+	newRoute("PUT", extPrefix+"/{ext}", apiK8sConfiguration, (*Emulator).putExtension),
+	newRoute("DELETE", extPrefix+"/{ext}", apiK8sConfiguration, (*Emulator).deleteExtension),
+	newRoute("GET", extPrefix+"/{ext}/operations/{id}", apiK8sConfiguration, (*Emulator).extensionOperation),
 
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Compute/skus", apiComputeSKUs, (*Emulator).listSKUs),
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/serviceTags", apiNetwork, (*Emulator).listServiceTags),

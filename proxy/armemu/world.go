@@ -64,6 +64,9 @@ type compute struct {
 	ssl        sslConfig
 	extra      map[string]any // properties.properties of non-AKS computes
 	frontEndIP string
+
+	// A Kubernetes compute's namespace and identity type.
+	namespace, identity string
 }
 
 // aksNetwork is properties.properties.aksNetworkingConfiguration.
@@ -92,6 +95,13 @@ type cluster struct {
 	serviceCidr, dnsIP      string
 	subnetID                string
 	tags                    map[string]string
+
+	// The facts of the Azure ML v2 path (kubernetes.go).
+	identityType          string // SystemAssigned, UserAssigned, or "" for a service principal
+	localAccountsDisabled bool
+	podIdentity           bool
+	legacyFrontend        bool // a v1 AKS compute's azureml-fe still runs on it
+	extensions            []*extension
 }
 
 func (c *cluster) id() string {
@@ -277,7 +287,7 @@ func sampleWorld(now time.Time) *world {
 	mk := func(rg, name, loc, version, lb string, pools []*agentPool) *cluster {
 		c := &cluster{sub: SubscriptionID, rg: rg, name: name, location: loc, version: version, lbSKU: lb,
 			pools: pools, created: ago(60), serviceCidr: "10.0.0.0/16", dnsIP: "10.0.0.10",
-			tags: map[string]string{"team": "ml-platform"}}
+			tags: map[string]string{"team": "ml-platform"}, identityType: "SystemAssigned"}
 		w.clusters = append(w.clusters, c)
 		return c
 	}
@@ -299,6 +309,8 @@ func sampleWorld(now time.Time) *world {
 	attached := mk("aks-rg", "aks-attached", "eastus", "1.32.7", "standard", system("Standard_D3_v2", 3))
 	mk("aks-rg", "aks-small", "eastus", "1.32.7", "standard", system("Standard_D2s_v3", 1))
 	mk("aks-rg", "aks-west", "westus", "1.32.7", "standard", system("Standard_D4s_v3", 3))
+	attached.legacyFrontend = true
+	addV2Clusters(w, mk, system, ago)
 
 	addWS := func(rg, name, loc string, n int) *workspace {
 		ws := &workspace{sub: SubscriptionID, rg: rg, name: name, location: loc, created: ago(90),

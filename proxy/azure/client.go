@@ -27,6 +27,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/kubernetesconfiguration/armkubernetesconfiguration/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v7"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
@@ -113,6 +114,8 @@ type Client struct {
 	mu      sync.Mutex
 	clients map[string]*subscriptionClients
 	skus    map[string]skuEntry // by subscription + "/" + location
+	// extensions are the cluster extensions clients, by subscription.
+	extensions map[string]*armkubernetesconfiguration.ExtensionsClient
 
 	bg     context.Context
 	stop   context.CancelFunc

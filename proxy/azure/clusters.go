@@ -90,6 +90,7 @@ func (c *Client) cluster(ctx context.Context, mc *armcontainerservice.ManagedClu
 		out.Version = deref(p.KubernetesVersion)
 	}
 	out.State = deref(p.ProvisioningState)
+	clusterV2Facts(&out, mc)
 	if p.NetworkProfile != nil && p.NetworkProfile.LoadBalancerSKU != nil {
 		out.LoadBalancerSKU = strings.ToLower(string(*p.NetworkProfile.LoadBalancerSKU))
 	}
@@ -121,7 +122,7 @@ func (c *Client) cluster(ctx context.Context, mc *armcontainerservice.ManagedClu
 			Count:  int(deref(ap.Count)),
 		}
 		if s, ok := sizes[strings.ToLower(pool.VMSize)]; ok {
-			pool.VCPUs, pool.GPU, pool.FPGA = s.VCPUs, s.GPUs > 0, s.FPGA
+			pool.VCPUs, pool.MemoryGB, pool.GPU, pool.FPGA = s.VCPUs, s.MemoryGB, s.GPUs > 0, s.FPGA
 		}
 		out.Pools = append(out.Pools, pool)
 	}

@@ -193,21 +193,21 @@ var wantClusters = []rules.Cluster{
 	{
 		ID: createdClusterID, Name: "aks-created-cluster", ResourceGroup: "ml-rg", Subscription: testSub,
 		Location: "eastus", Version: "1.32.7", LoadBalancerSKU: "basic", State: "Succeeded",
-		Pools: []rules.Pool{{Name: "agentpool", System: true, VMSize: "Standard_D3_v2", Count: 3, VCPUs: 4}},
+		Pools: []rules.Pool{{Name: "agentpool", System: true, VMSize: "Standard_D3_v2", Count: 3, VCPUs: 4, MemoryGB: 14}},
 	},
 	{
 		ID: healthyClusterID, Name: "aks-healthy", ResourceGroup: "aks-rg", Subscription: testSub,
 		Location: "eastus", Version: "1.31.10", LoadBalancerSKU: "standard", State: "Succeeded",
 		AuthorizedIPRanges: []string{"20.1.0.0/24", "40.0.0.0/24"},
 		Pools: []rules.Pool{
-			{Name: "userpool", VMSize: "Standard_NC6s_v3", Count: 1, VCPUs: 6, GPU: true},
-			{Name: "syspool", System: true, VMSize: "Standard_D4s_v3", Count: 2, VCPUs: 4},
+			{Name: "userpool", VMSize: "Standard_NC6s_v3", Count: 1, VCPUs: 6, MemoryGB: 112, GPU: true},
+			{Name: "syspool", System: true, VMSize: "Standard_D4s_v3", Count: 2, VCPUs: 4, MemoryGB: 16},
 		},
 	},
 	{
 		ID: privateClusterID, Name: "aks-private", ResourceGroup: "aks-rg", Subscription: testSub,
 		Location: "eastus", Version: "1.32.7", Private: true, PrivateFQDNPublic: true, State: "Succeeded",
-		Pools: []rules.Pool{{Name: "fpga", System: true, VMSize: "Standard_PB6s", Count: 3, VCPUs: 6, FPGA: true}},
+		Pools: []rules.Pool{{Name: "fpga", System: true, VMSize: "Standard_PB6s", Count: 3, VCPUs: 6, MemoryGB: 112, FPGA: true}},
 	},
 }
 

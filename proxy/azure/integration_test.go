@@ -164,8 +164,8 @@ func TestEmulatorCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []rules.Pool{
-		{Name: "nodepool1", System: true, VMSize: "Standard_D4s_v3", Count: 3, VCPUs: 4},
-		{Name: "gpupool", VMSize: "Standard_NC6s_v3", Count: 2, VCPUs: 6, GPU: true},
+		{Name: "nodepool1", System: true, VMSize: "Standard_D4s_v3", Count: 3, VCPUs: 4, MemoryGB: 16},
+		{Name: "gpupool", VMSize: "Standard_NC6s_v3", Count: 2, VCPUs: 6, MemoryGB: 112, GPU: true},
 	}
 	if d := diff(want, gpu.Pools); d != "" {
 		t.Errorf("aks-gpu-secondary pools mismatch (-want +got):\n%s", d)

@@ -292,11 +292,11 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 		)
 	}
 	return app.Div().Body(
-		disabledIf(app.Button().ID("scale-"+c.Name).Type("button").Text("Change nodes"), c.State != "Succeeded" || v.pending[c.Name] != "").Aria("label", "Change the node count of "+c.Name).OnClick(func(ctx app.Context, e app.Event) {
+		disabledIf(app.Button().ID("scale-"+c.Name).Type("button").Text("Change nodes"), c.State != "Succeeded" || v.pending[c.Name] != "").Aria("label", "Change nodes of "+c.Name).OnClick(func(ctx app.Context, e app.Event) {
 			v.scaling, v.confirm, v.nodes = c.Name, "", strconv.Itoa(c.Nodes)
 			v.checkScale(c)
 		}),
-		disabledIf(app.Button().ID("detach-"+c.Name).Type("button").Text("Detach"), !finalState(c.State) || v.pending[c.Name] != "").Aria("label", "Detach "+c.Name).OnClick(func(ctx app.Context, e app.Event) {
+		disabledIf(app.Button().ID("detach-"+c.Name).Type("button").Text("Detach"), detachBlocked(c.State) || v.pending[c.Name] == "detach").Aria("label", "Detach "+c.Name).OnClick(func(ctx app.Context, e app.Event) {
 			v.confirm, v.scaling = c.Name, ""
 		}),
 	)
@@ -384,4 +384,14 @@ func (v *Inventory) workspaceOptions() []option {
 		opts = []option{{"", "Loading workspaces…"}}
 	}
 	return opts
+}
+
+// detachBlocked reports whether Azure is creating or removing the compute.
+// A scale changes the cluster, not the compute, so it does not block a detach.
+func detachBlocked(state string) bool {
+	switch strings.ToLower(state) {
+	case "creating", "deleting":
+		return true
+	}
+	return false
 }

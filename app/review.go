@@ -91,7 +91,7 @@ func (f *Form) renderReview() app.UI {
 	return app.Section().ID("review-step").Class("review").Body(
 		app.H1().ID("review-title").Attr("tabindex", "-1").Text("Review"),
 		app.Ul().ID("review-summary").Class("wrap").Body(app.Range(lines).Slice(func(i int) app.UI { return app.Li().Text(lines[i]) })),
-		findingsList("review-findings", f.findings),
+		findingsList("review-findings", withoutRestatedDefaults(f.findings)),
 		app.Div().Class("exports").Body(
 			app.Div().Attr("role", "tablist").Aria("label", "Exports").Body(
 				app.Range(exportKinds).Slice(func(i int) app.UI {
@@ -151,4 +151,17 @@ func (f *Form) submit(ctx app.Context, e app.Event) {
 			ctx.Navigate(keepEmbed(a.Page, f.embed))
 		})
 	})
+}
+
+// withoutRestatedDefaults leaves out the notes that only say what the
+// review already says in words (P1: no purpose means production).
+func withoutRestatedDefaults(fs rules.Findings) rules.Findings {
+	var out rules.Findings
+	for _, x := range fs {
+		if x.Code == "P1" && x.Severity == rules.SeverityInfo {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }

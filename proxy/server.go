@@ -61,6 +61,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/locations", s.listLocations)
 	route("GET /api/locations/{location}/versions", s.listVersions)
 	route("GET /api/locations/{location}/vmsizes", s.listVMSizes)
+	route("GET /api/locations/{location}/prices", s.listPrices)
 	route("GET /api/clusters", s.listClusters)
 	route("POST /api/facts", s.postFacts)
 	route("POST /api/validate", s.postValidate)

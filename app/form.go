@@ -36,6 +36,10 @@ type Form struct {
 	linkFinds rules.Findings
 
 	facts        rules.Facts
+	prices       rules.PriceList
+	pricesLoc    string
+	sizeFilter   string
+	fileErr      map[string]string
 	factsKey     string
 	factsLoading bool
 	factsErr     string
@@ -93,7 +97,7 @@ func (f *Form) OnNav(ctx app.Context) {
 		}
 		f.tagsText = strings.Join(lines, "\n") + "\n"
 	}
-	f.touched = map[string]bool{}
+	f.touched, f.fileErr = map[string]bool{}, map[string]string{}
 	f.showAll = len(finds) > 0 // a link is validated at once
 	for k := range query {
 		f.showAll = f.showAll || (k != "mode" && k != "embed")
@@ -175,6 +179,9 @@ func (f *Form) revalidate(ctx app.Context) {
 				f.facts.Policy = f.cfg.Policy
 			}
 			f.revalidate(ctx)
+			if r := f.request(); r.Mode == rules.ModeCreate {
+				f.loadPrices(ctx, r.Normalized(f.facts.WorkspaceLocation).Location)
+			}
 		})
 	})
 }
@@ -474,7 +481,7 @@ func (f *Form) summary() app.UI {
 					// A button, not an anchor: go-app turns a click on "#id" into a navigation.
 					return app.Li().Body(app.Button().Type("button").Class("link error-link").DataSet("target", target).
 						Text(fieldLabel(x.Field) + ": " + x.Message).
-						OnClick(func(ctx app.Context, e app.Event) { focusControl(target) }))
+						OnClick(func(ctx app.Context, e app.Event) { focusControl(ctx.JSSrc().Get("dataset").Get("target").String()) }))
 				})),
 			)
 		}),
@@ -636,7 +643,11 @@ func (f *Form) renderCreateFields() app.UI {
 					app.DataList().ID("vm-sizes").Body(
 						app.Range(sizes).Slice(func(i int) app.UI {
 							s := sizes[i]
-							return app.Option().Value(s.Name).Text(sizeLabel(s))
+							label := sizeLabel(s)
+							if m, ok := f.prices.Monthly(s.Name, 1); ok {
+								label += ", " + money(m, f.prices.Currency) + " a month"
+							}
+							return app.Option().Value(s.Name).Text(label)
 						}),
 					),
 				)
@@ -646,7 +657,9 @@ func (f *Form) renderCreateFields() app.UI {
 					Placeholder("%d", rules.DefaultNodeCount).Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
 					AutoComplete(false).OnInput(f.set(rules.FieldNodeCount, func(v string) { f.nodeText = v }))
 			}),
+			f.sizeTable(sizes, loc),
 			f.meter(),
+			f.cost(),
 			f.versionsTable(),
 		),
 		openIf(app.Details().ID("network"), !n.IsZero()).Body(
@@ -884,8 +897,10 @@ func (f *Form) renderEndpoint() app.UI {
 		),
 		app.If(tlsMode == rules.TLSCustom, func() app.UI {
 			return app.Div().Body(
-				f.textarea(rules.FieldTLSCert, "Certificate (PEM)", r.TLS.CertPEM, "-----BEGIN CERTIFICATE-----", "Kept in this page only: never in a link, an export or a log.", func(v string) { f.req.TLS.CertPEM = v }),
-				f.textarea(rules.FieldTLSKey, "Private key (PEM)", r.TLS.KeyPEM, "-----BEGIN PRIVATE KEY-----", "Sent to Azure only when you submit.", func(v string) { f.req.TLS.KeyPEM = v }),
+				f.textarea(rules.FieldTLSCert, "Certificate (PEM)", r.TLS.CertPEM, "-----BEGIN CERTIFICATE-----", "Paste it, or choose its file below. Kept in this page only: never in a link, an export or a log.", func(v string) { f.req.TLS.CertPEM = v }),
+				f.fileInput(rules.FieldTLSCert, "Or choose the certificate file", func(v string) { f.req.TLS.CertPEM = v }),
+				f.textarea(rules.FieldTLSKey, "Private key (PEM)", r.TLS.KeyPEM, "-----BEGIN PRIVATE KEY-----", "Paste it, or choose its file below. Sent to Azure only when you submit.", func(v string) { f.req.TLS.KeyPEM = v }),
+				f.fileInput(rules.FieldTLSKey, "Or choose the key file", func(v string) { f.req.TLS.KeyPEM = v }),
 				f.text(rules.FieldTLSCNAME, "CNAME", r.TLS.CNAME, "scoring.contoso.com", "A name the certificate names.", func(v string) { f.req.TLS.CNAME = strings.TrimSpace(v) }),
 			)
 		}),

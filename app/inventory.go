@@ -277,27 +277,33 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 	case v.confirm == c.Name:
 		return app.Div().Class("confirm").Attr("role", "alertdialog").Aria("labelledby", "confirm-text").Body(
 			app.P().ID("confirm-text").Text(fmt.Sprintf("Detach %s from %s? The AKS cluster itself is kept; the workspace no longer uses it.", c.Name, v.ref.Name)),
-			disabledIf(app.Button().ID("confirm-detach").Type("button").Class("danger"), v.busy).Text("Detach "+c.Name).OnClick(func(ctx app.Context, e app.Event) { v.detach(ctx, c) }),
+			disabledIf(app.Button().ID("confirm-detach").Type("button").Class("danger"), v.busy).Text("Detach "+c.Name).OnClick(func(ctx app.Context, e app.Event) { v.detach(ctx, v.compute(v.confirm)) }),
 			app.Button().ID("cancel-detach").Type("button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { v.confirm = "" }),
 		)
 	case v.scaling == c.Name:
 		return app.Div().Class("scale").Body(
 			app.Label().For("scale-nodes").Text("Node count"),
 			app.Input().Type("text").Attr("inputmode", "numeric").ID("scale-nodes").Value(v.nodes).Aria("describedby", "scale-findings scale-hint").
-				OnInput(func(ctx app.Context, e app.Event) { v.nodes = ctx.JSSrc().Get("value").String(); v.checkScale(c) }),
+				OnInput(func(ctx app.Context, e app.Event) {
+					v.nodes = ctx.JSSrc().Get("value").String()
+					v.checkScale(v.compute(v.scaling))
+				}),
 			findingsList("scale-findings", v.finds),
 			app.Small().ID("scale-hint").Class("hint").Text("The VM size of an existing cluster cannot change; create a new cluster for another size."),
-			disabledIf(app.Button().ID("apply-scale").Type("button").Class("primary"), v.busy || v.finds.HasErrors()).Text("Apply").OnClick(func(ctx app.Context, e app.Event) { v.scale(ctx, c) }),
+			disabledIf(app.Button().ID("apply-scale").Type("button").Class("primary"), v.busy || v.finds.HasErrors()).Text("Apply").OnClick(func(ctx app.Context, e app.Event) { v.scale(ctx, v.compute(v.scaling)) }),
 			app.Button().ID("cancel-scale").Type("button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { v.scaling = "" }),
 		)
 	}
 	return app.Div().Body(
-		disabledIf(app.Button().ID("scale-"+c.Name).Type("button").Text("Change nodes"), c.State != "Succeeded" || v.pending[c.Name] != "").Aria("label", "Change nodes of "+c.Name).OnClick(func(ctx app.Context, e app.Event) {
+		disabledIf(app.Button().ID("scale-"+c.Name).Type("button").Text("Change nodes"), c.State != "Succeeded" || v.pending[c.Name] != "").Aria("label", "Change nodes of "+c.Name).DataSet("compute", c.Name).OnClick(func(ctx app.Context, e app.Event) {
+			// The row's compute is read from the button: go-app keeps a
+			// row's first handler when the rows shift (a detached row gone).
+			c := v.compute(ctx.JSSrc().Get("dataset").Get("compute").String())
 			v.scaling, v.confirm, v.nodes = c.Name, "", strconv.Itoa(c.Nodes)
 			v.checkScale(c)
 		}),
-		disabledIf(app.Button().ID("detach-"+c.Name).Type("button").Text("Detach"), detachBlocked(c.State) || v.pending[c.Name] == "detach").Aria("label", "Detach "+c.Name).OnClick(func(ctx app.Context, e app.Event) {
-			v.confirm, v.scaling = c.Name, ""
+		disabledIf(app.Button().ID("detach-"+c.Name).Type("button").Text("Detach"), detachBlocked(c.State) || v.pending[c.Name] == "detach").Aria("label", "Detach "+c.Name).DataSet("compute", c.Name).OnClick(func(ctx app.Context, e app.Event) {
+			v.confirm, v.scaling = ctx.JSSrc().Get("dataset").Get("compute").String(), ""
 		}),
 	)
 }
@@ -394,4 +400,14 @@ func detachBlocked(state string) bool {
 		return true
 	}
 	return false
+}
+
+// compute returns the listed compute of a name.
+func (v *Inventory) compute(name string) rules.Compute {
+	for _, c := range v.computes {
+		if c.Name == name {
+			return c
+		}
+	}
+	return rules.Compute{Name: name}
 }

@@ -65,6 +65,9 @@ func (f *Form) renderReview() app.UI {
 			line += fmt.Sprintf(" %d vCPUs in all (%s × %s).", norm.NodeCount*size.VCPUs, rules.Count(norm.NodeCount, "node"), rules.Count(size.VCPUs, "core"))
 		}
 		lines = append(lines, line)
+		if m := f.monthlyText(norm.VMSize, norm.NodeCount); m != "" {
+			lines = append(lines, m+" ("+priceNote(f.prices)+")")
+		}
 	} else {
 		line := "For " + purposeLabel(norm.Purpose) + "."
 		if cl := f.facts.Cluster; cl != nil && cl.VCPUs() > 0 {

@@ -12,8 +12,8 @@ import (
 
 // loadPrices fetches what VMs cost in the location, once per location.
 func (f *Form) loadPrices(ctx app.Context, loc string) {
-	if !app.IsClient || loc == "" || loc == f.pricesLoc {
-		return
+	if !app.IsClient || loc == "" || loc == f.pricesLoc || !regionShaped(loc) {
+		return // a location the rules refuse (W2) is not asked about
 	}
 	f.pricesLoc = loc
 	if f.self.Src() != nil {
@@ -179,4 +179,14 @@ func (f *Form) fileInput(field, label string, put func(string)) app.UI {
 			return app.P().Class("finding error").Attr("role", "alert").Text(f.fileErr[field])
 		}),
 	)
+}
+
+// regionShaped reports whether loc is written as Azure names regions.
+func regionShaped(loc string) bool {
+	for i, r := range loc {
+		if !(r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return loc != ""
 }

@@ -160,6 +160,9 @@ func (f *Form) revalidate(ctx app.Context) {
 	}
 	probe := req.Redacted()
 	probe.TLS = rules.TLS{}
+	if !regionShaped(probe.Location) {
+		probe.Location = "" // the rules say W2 here; the proxy would refuse the probe
+	}
 	ctx.Async(func() {
 		var facts rules.Facts
 		err := call("POST", "/api/facts", probe, &facts)
@@ -193,7 +196,7 @@ func factsKey(r rules.Request) string {
 		id = ""
 	}
 	loc := r.Location
-	if r.Mode == rules.ModeAttach {
+	if r.Mode == rules.ModeAttach || !regionShaped(loc) {
 		loc = ""
 	}
 	return strings.Join([]string{string(r.Mode), r.Workspace.ID(), loc, strings.ToLower(id)}, "|")

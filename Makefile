@@ -5,6 +5,8 @@ WASM     := web/app.wasm
 TOOLS    := $(CURDIR)/bin
 WBT      := $(TOOLS)/wasmbrowsertest
 CHROMIUM ?= /usr/bin/chromium
+NPMDIR   := $(CURDIR)/.cache/npm
+AXE      := $(NPMDIR)/node_modules/axe-core/axe.min.js
 export GOFLAGS := -buildvcs=false
 
 .PHONY: run test wasm build e2e bench lint clean deps unit wasmtest fuzz size vuln
@@ -25,11 +27,16 @@ wasm:
 	@if command -v brotli >/dev/null 2>&1; then brotli -f -q 11 -o $(WASM).br $(WASM); else rm -f $(WASM).br; fi
 	@printf 'app.wasm: %s bytes raw, %s gzip, %s brotli\n' $$(stat -c %s $(WASM)) $$(stat -c %s $(WASM).gz) $$( [ -f $(WASM).br ] && stat -c %s $(WASM).br || echo n/a)
 
-## deps: what the tests need on a new machine: Chromium and brotli from Debian, wasmbrowsertest from the module proxy
-deps: $(WBT)
+## deps: what the tests need on a new machine: Chromium, brotli and npm from Debian, wasmbrowsertest from the
+## module proxy, axe-core (accessibility checks in the browser tests) from npm into .cache/npm, never global
+deps: $(WBT) $(AXE)
 	@if ! command -v $(CHROMIUM) >/dev/null 2>&1 || ! command -v brotli >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium brotli >/dev/null; fi
 	@$(CHROMIUM) --version
+
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null)
+	npm install --prefix $(NPMDIR) --no-save --no-audit --no-fund axe-core@4.14.1
 
 $(WBT):
 	GOBIN=$(TOOLS) $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
@@ -46,7 +53,7 @@ wasmtest: $(WBT)
 
 ## e2e: the real binary, the emulator and real headless Chromium
 e2e: build
-	AMLAKS_BIN=$(CURDIR)/$(BIN) AMLAKS_WEB=$(CURDIR)/web $(GO) test -count=1 -timeout 20m ./e2e/
+	AMLAKS_BIN=$(CURDIR)/$(BIN) AMLAKS_WEB=$(CURDIR)/web AMLAKS_AXE=$(AXE) $(GO) test -count=1 -timeout 20m ./e2e/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./rules/ ./proxy/...

@@ -203,7 +203,12 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	var prices func(context.Context, string) (rules.PriceList, error)
+	if backendName == "azure" {
+		prices = (&azure.RetailPrices{}).Prices // the emulator answers from the dated built-in table
+	}
 	srv := proxy.New(proxy.Config{
+		Prices:              prices,
 		Backend:             backendName,
 		DefaultSubscription: backend.subscription,
 		Policy:              policy,

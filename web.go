@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	ui "github.com/amlaks/amlaks/app"
 )
 
 // newPage returns the handler of the page: go-app's server-side rendering and
@@ -22,6 +24,7 @@ func newPage(webDir, backend string) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	ui.SetServerBackend(backend) // the pre-rendered page carries the demo banner
 	h := &app.Handler{
 		Name:            "amlaks",
 		ShortName:       "amlaks",
@@ -31,6 +34,7 @@ func newPage(webDir, backend string) (http.Handler, error) {
 		LoadingLabel:    "Loading amlaks {progress}%",
 		Icon:            app.Icon{Default: "/web/icon.svg", Large: "/web/icon.svg", SVG: "/web/icon.svg", Maskable: "/web/icon.svg"},
 		Styles:          []string{"/web/amlaks.css"},
+		Scripts:         []string{"/web/loader.js defer"}, // a failed wasm load says so plainly and offers Retry
 		BackgroundColor: "#ffffff",
 		ThemeColor:      "#0f5ea8",
 		Resources:       webResources{http.StripPrefix("/web", noListing(http.FileServer(http.Dir(webDir))))},

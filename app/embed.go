@@ -46,19 +46,59 @@ func notifyHost(cfg config, event string, data map[string]any) {
 	app.Window().Get("parent").Call("postMessage", msg, origin)
 }
 
-var lastHeight int
+var (
+	lastHeight   int
+	heightCfg    config
+	heightWatch  app.Func
+	heightHooked bool
+)
+
+// pageHeight is the height of the page's content. documentElement's box
+// follows the content both ways; scrollHeight never drops below the
+// iframe's own height, so a page measured with it never shrinks.
+func pageHeight() int {
+	doc := app.Window().Get("document")
+	h := doc.Get("documentElement").Call("getBoundingClientRect").Get("height").Float()
+	if b := doc.Get("body"); b.Truthy() {
+		h = max(h, b.Call("getBoundingClientRect").Get("height").Float())
+	}
+	return int(h + 0.999)
+}
 
 // postHeightOf tells the host the page's height when it changed.
 func postHeightOf(cfg config) {
 	if !app.IsClient || hostOrigin(cfg) == "" {
 		return
 	}
-	h := app.Window().Get("document").Get("documentElement").Get("scrollHeight").Int()
+	h := pageHeight()
 	if h == lastHeight {
 		return
 	}
 	lastHeight = h
 	notifyHost(cfg, "height", map[string]any{"height": h})
+}
+
+// watchHeight posts the page's height to an embedding host now and every
+// time the content changes size (a section opened, a list grown or
+// shrunk, the step changed), on every page. It is idempotent.
+func watchHeight(cfg config, embed bool) {
+	if !app.IsClient || !embed {
+		return
+	}
+	heightCfg = cfg
+	if !heightHooked {
+		ro := app.Window().Get("ResizeObserver")
+		if ro.Truthy() {
+			heightWatch = app.FuncOf(func(app.Value, []app.Value) any {
+				postHeightOf(heightCfg)
+				return nil
+			})
+			obs := ro.New(heightWatch)
+			obs.Call("observe", app.Window().Get("document").Get("documentElement"))
+			heightHooked = true
+		}
+	}
+	postHeightOf(cfg)
 }
 
 func (f *Form) postHeight() {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -28,12 +29,17 @@ type Form struct {
 	clusters   []rules.Cluster
 	locations  []rules.Location
 
+	loading   bool // the workspaces are on their way (and always, before the wasm runs)
 	req       rules.Request
 	nodeText  string
 	tagsText  string
 	linkFinds rules.Findings
 
 	facts        rules.Facts
+	prices       rules.PriceList
+	pricesLoc    string
+	sizeFilter   string
+	fileErr      map[string]string
 	factsKey     string
 	factsLoading bool
 	factsErr     string
@@ -57,7 +63,16 @@ func (f *Form) OnNav(ctx app.Context) {
 	f.self = ctx
 	u := ctx.Page().URL()
 	f.embed = embedded(u)
-	req, finds := rules.DecodeLink(u.Query(), "embed")
+	query := u.Query()
+	if app.IsServer {
+		// Pre-rendered for crawlers and slow phones: the mode only. The
+		// link's values are read by the page itself, once it runs.
+		query = url.Values{}
+		if m := u.Query().Get("mode"); m == string(rules.ModeAttach) {
+			query.Set("mode", m)
+		}
+	}
+	req, finds := rules.DecodeLink(query, "embed")
 	if req.Mode == "" {
 		req.Mode = rules.ModeCreate
 	}
@@ -65,17 +80,35 @@ func (f *Form) OnNav(ctx app.Context) {
 	f.nodeText = ""
 	if req.NodeCount > 0 {
 		f.nodeText = strconv.Itoa(req.NodeCount)
-	} else if v := u.Query().Get("nodes"); v != "" {
+	} else if v := query.Get("nodes"); v != "" {
 		f.nodeText = v
 	}
 	f.tagsText = tagsToText(req.Tags)
-	f.touched = map[string]bool{}
+	if raw := query["tag"]; len(raw) > 0 {
+		// Keep what the link says, bad lines and repeats too, so the page
+		// shows them as findings and the address bar keeps them.
+		lines := make([]string, len(raw))
+		for i, t := range raw {
+			k, v, ok := strings.Cut(t, "=")
+			if ok {
+				t = strings.ReplaceAll(k, "%3D", "=") + "=" + v
+			}
+			lines[i] = t
+		}
+		f.tagsText = strings.Join(lines, "\n") + "\n"
+	}
+	f.touched, f.fileErr = map[string]bool{}, map[string]string{}
 	f.showAll = len(finds) > 0 // a link is validated at once
-	for k := range u.Query() {
+	for k := range query {
 		f.showAll = f.showAll || (k != "mode" && k != "embed")
 	}
 	f.reviewing, f.submitErr = false, nil
+	f.loading = true
+	f.setTitle(ctx)
 	f.revalidate(ctx)
+	if !app.IsClient {
+		return // no fetch before the wasm runs: the page shows it is loading
+	}
 	ctx.Async(func() {
 		cfg, err := loadConfig()
 		var wss struct {
@@ -86,7 +119,8 @@ func (f *Form) OnNav(ctx app.Context) {
 			werr = call("GET", "/api/workspaces", nil, &wss)
 		}
 		ctx.Dispatch(func(ctx app.Context) {
-			f.cfg = cfg
+			f.cfg, f.loading = cfg, false
+			watchHeight(cfg, f.embed)
 			switch {
 			case err != nil:
 				f.loadErr = message(err)
@@ -107,14 +141,14 @@ func (f *Form) OnNav(ctx app.Context) {
 // fresh facts when what they depend on changed.
 func (f *Form) revalidate(ctx app.Context) {
 	req := f.request()
-	f.findings = append(append(rules.Findings{}, f.localFindings()...), rules.Validate(req, f.facts)...)
+	f.findings = mergeFindings(f.localFindings(), rules.Validate(req, f.facts))
 	if app.IsClient {
-		q := rules.EncodeLink(req.Redacted())
+		q := f.link(req)
 		if f.embed {
 			q.Set("embed", "1")
 		}
 		app.Window().Get("history").Call("replaceState", nil, "", "?"+q.Encode())
-		ctx.Defer(func(app.Context) { f.postHeight() })
+		ctx.Defer(func(app.Context) { syncSelects(); f.postHeight() })
 	}
 	key := factsKey(req)
 	if key == f.factsKey || !app.IsClient {
@@ -126,6 +160,9 @@ func (f *Form) revalidate(ctx app.Context) {
 	}
 	probe := req.Redacted()
 	probe.TLS = rules.TLS{}
+	if !regionShaped(probe.Location) {
+		probe.Location = "" // the rules say W2 here; the proxy would refuse the probe
+	}
 	ctx.Async(func() {
 		var facts rules.Facts
 		err := call("POST", "/api/facts", probe, &facts)
@@ -145,6 +182,9 @@ func (f *Form) revalidate(ctx app.Context) {
 				f.facts.Policy = f.cfg.Policy
 			}
 			f.revalidate(ctx)
+			if r := f.request(); r.Mode == rules.ModeCreate {
+				f.loadPrices(ctx, r.Normalized(f.facts.WorkspaceLocation).Location)
+			}
 		})
 	})
 }
@@ -156,7 +196,7 @@ func factsKey(r rules.Request) string {
 		id = ""
 	}
 	loc := r.Location
-	if r.Mode == rules.ModeAttach {
+	if r.Mode == rules.ModeAttach || !regionShaped(loc) {
 		loc = ""
 	}
 	return strings.Join([]string{string(r.Mode), r.Workspace.ID(), loc, strings.ToLower(id)}, "|")
@@ -183,22 +223,117 @@ func (f *Form) request() rules.Request {
 func (f *Form) localFindings() rules.Findings {
 	var out rules.Findings
 	if t := strings.TrimSpace(f.nodeText); t != "" && f.req.Mode == rules.ModeCreate {
-		if n, err := strconv.Atoi(t); err != nil || n <= 0 {
-			out = append(out, rules.Finding{Code: "P5", Field: rules.FieldNodeCount, Severity: rules.SeverityError,
-				Message: fmt.Sprintf("The node count %q is not a positive whole number.", t), Fix: "Type a node count of 1 or more, such as 3."})
+		if fd, ok := nodeTextFinding(t); !ok {
+			out = append(out, fd)
 		}
 	}
-	if _, bad := parseTags(f.tagsText); len(bad) > 0 {
+	tags, bad := parseTags(f.tagsText)
+	if len(bad) > 0 {
 		out = append(out, rules.Finding{Code: "D2", Field: rules.FieldTags, Severity: rules.SeverityError,
 			Message: "These lines are not name=value: " + strings.Join(bad, ", ") + ".", Fix: "Write one tag a line, as name=value."})
 	}
+	if dups := duplicateTags(f.tagsText); len(dups) > 0 {
+		out = append(out, rules.Finding{Code: "D2", Field: rules.FieldTags, Severity: rules.SeverityError,
+			Message: "These tags are given more than once: " + strings.Join(dups, ", ") + ". Azure keeps one value for each name.", Fix: "Give each tag name once."})
+	}
+	_ = tags
 	for _, lf := range f.linkFinds {
 		if lf.Field == rules.FieldNodeCount && f.nodeText != "" {
 			continue // the form shows the raw value's own finding
 		}
+		if lf.Field == rules.FieldTags && f.tagsText != "" {
+			continue // the tags box holds the link's tags, and says what is wrong with them
+		}
 		out = append(out, lf)
 	}
 	return out
+}
+
+func nodeTextOK(t string) bool { _, ok := nodeTextFinding(t); return ok }
+
+// nodeTextFinding checks the node count as typed: a whole number (the rules
+// check its range), and not 0, which the request cannot tell from "not
+// given". It reports ok when the text is such a number.
+func nodeTextFinding(t string) (rules.Finding, bool) {
+	n, err := strconv.Atoi(t)
+	fd := rules.Finding{Code: "P5", Field: rules.FieldNodeCount, Severity: rules.SeverityError,
+		Fix: fmt.Sprintf("Type a whole number from 1 to %d, such as 3, or clear the field for the default of %d.", rules.MaxPoolNodes, rules.DefaultNodeCount)}
+	switch {
+	case err != nil && errors.Is(err, strconv.ErrRange):
+		fd.Message = fmt.Sprintf("The node count %s is far more than AKS allows: at most %s in a node pool.", clipText(t), rules.Count(rules.MaxPoolNodes, "node"))
+	case err != nil:
+		fd.Message = fmt.Sprintf("The node count %q is not a whole number.", clipText(t))
+	case n == 0:
+		fd.Message = "The node count is 0; a cluster needs at least 1 node."
+	default:
+		return rules.Finding{}, true
+	}
+	return fd, false
+}
+
+func clipText(s string) string {
+	if r := []rune(s); len(r) > 24 {
+		return string(r[:24]) + "…"
+	}
+	return s
+}
+
+// mergeFindings puts the form's own findings before the rules', leaving out
+// a form finding the rules also make on the same field with the same code,
+// so one mistake is said once.
+func mergeFindings(local, ruled rules.Findings) rules.Findings {
+	out := rules.Findings{}
+	for _, l := range local {
+		dup := false
+		for _, r := range ruled {
+			dup = dup || (r.Code == l.Code && r.Field == l.Field && r.Severity == l.Severity && l.Field != rules.FieldTags)
+		}
+		if !dup {
+			out = append(out, l)
+		}
+	}
+	return append(out, ruled...)
+}
+
+// link is the share link's query: every non-secret field as typed, so a
+// value the form cannot use (a node count of "abc", a tag line without "=")
+// goes into the link too and shows there as a finding, never dropped.
+func (f *Form) link(req rules.Request) url.Values {
+	q := rules.EncodeLink(req.Redacted())
+	if t := strings.TrimSpace(f.nodeText); t != "" && req.Mode == rules.ModeCreate {
+		if _, ok := nodeTextFinding(t); !ok {
+			q.Set("nodes", t)
+		}
+	}
+	if strings.TrimSpace(f.tagsText) != "" {
+		q.Del("tag")
+		for _, line := range strings.Split(f.tagsText, "\n") {
+			if line = strings.TrimSpace(line); line == "" {
+				continue
+			}
+			if k, v, ok := strings.Cut(line, "="); ok {
+				line = strings.ReplaceAll(strings.TrimSpace(k), "=", "%3D") + "=" + strings.TrimSpace(v)
+			}
+			q.Add("tag", line)
+		}
+	}
+	return q
+}
+
+// duplicateTags lists the tag names given on more than one line.
+func duplicateTags(text string) []string {
+	seen := map[string]int{}
+	var dups []string
+	for _, line := range strings.Split(text, "\n") {
+		k, _, ok := strings.Cut(strings.TrimSpace(line), "=")
+		if k = strings.TrimSpace(k); !ok || k == "" {
+			continue
+		}
+		if seen[k]++; seen[k] == 2 {
+			dups = append(dups, strconv.Quote(k))
+		}
+	}
+	return dups
 }
 
 func parseTags(text string) (map[string]string, []string) {
@@ -237,14 +372,15 @@ func tagsToText(tags map[string]string) string {
 
 // visible returns the findings of a field that should show now.
 func (f *Form) visible(field string) rules.Findings {
-	all := f.findings.For(field)
-	if f.showAll || f.touched[field] {
-		return all
-	}
 	var out rules.Findings
-	for _, x := range all {
-		if x.Severity != rules.SeverityError { // advice shows at once; errors once touched
+	for _, x := range f.findings.For(field) {
+		switch {
+		case x.Code == "P1" && x.Severity == rules.SeverityInfo:
+			// The purpose picker itself says "Production (the default)".
+		case f.showAll || f.touched[field]:
 			out = append(out, x)
+		case x.Severity == rules.SeverityWarning:
+			out = append(out, x) // a warning shows at once; errors and notes once the field is used
 		}
 	}
 	return out
@@ -269,6 +405,8 @@ func (f *Form) Render() app.UI {
 	return layout(f.embed, f.cfg.Backend, active, f.req.Workspace,
 		app.If(f.loadErr != "", func() app.UI {
 			return app.Div().Class("alert error").Attr("role", "alert").Text(f.loadErr)
+		}).ElseIf(f.loading, func() app.UI {
+			return app.P().ID("page-loading").Class("muted loading").Attr("role", "status").Text("Loading your workspaces…")
 		}),
 		app.If(f.reviewing, f.renderReview).Else(f.renderForm),
 	)
@@ -296,7 +434,7 @@ func (f *Form) renderForm() app.UI {
 		app.FieldSet().Body(
 			app.Legend().Text("Description and tags"),
 			f.text(rules.FieldDescription, "Description", r.Description, "optional", "", func(v string) { f.req.Description = v }),
-			f.textarea(rules.FieldTags, "Tags", f.tagsText, "team=vision\ncostCenter=1234", "One tag a line, as name=value.", func(v string) { f.tagsText = v }),
+			f.textarea(rules.FieldTags, "Tags", f.tagsText, "team=vision", "One tag a line, as name=value, such as team=vision and costCenter=1234.", func(v string) { f.tagsText = v }),
 		),
 		app.Div().Class("actions").Body(
 			app.Button().ID("review").Type("submit").Class("primary").Text("Review"),
@@ -321,12 +459,14 @@ func (f *Form) summary() app.UI {
 			show = append(show, x)
 		}
 	}
-	errs := 0
+	var errList rules.Findings
 	for _, x := range f.findings {
 		if x.Severity == rules.SeverityError && (f.showAll || f.touched[x.Field]) {
-			errs++
+			errList = append(errList, x)
 		}
 	}
+	errList = inPageOrder(errList)
+	errs := len(errList)
 	status := ""
 	switch {
 	case f.factsLoading:
@@ -336,7 +476,17 @@ func (f *Form) summary() app.UI {
 	}
 	return app.Div().ID("summary").Class("summary").Attr("aria-live", "polite").Body(
 		app.If(errs > 0, func() app.UI {
-			return app.P().ID("error-count").Class("error").Text(fmt.Sprintf("%d %s to fix before review.", errs, pluralize(errs, "problem")))
+			return app.Div().Body(
+				app.P().ID("error-count").Class("error").Attr("tabindex", "-1").Text(rules.Count(errs, "problem")+" to fix before review:"),
+				app.Ul().ID("error-links").Class("error-links").Body(app.Range(errList).Slice(func(i int) app.UI {
+					x := errList[i]
+					target := controlID(x.Field)
+					// A button, not an anchor: go-app turns a click on "#id" into a navigation.
+					return app.Li().Body(app.Button().Type("button").Class("link error-link").DataSet("target", target).
+						Text(fieldLabel(x.Field) + ": " + x.Message).
+						OnClick(func(ctx app.Context, e app.Event) { focusControl(ctx.JSSrc().Get("dataset").Get("target").String()) }))
+				})),
+			)
 		}),
 		app.If(status != "", func() app.UI { return app.P().Class("muted").Text(status) }),
 		findingsList("summary-findings", show),
@@ -364,13 +514,6 @@ func (f *Form) rendered(field string) bool {
 		return r.TLS.Mode == rules.TLSMicrosoft
 	}
 	return false
-}
-
-func pluralize(n int, s string) string {
-	if n == 1 {
-		return s
-	}
-	return s + "s"
 }
 
 // field renders a label, the control and the field's findings, tied together
@@ -411,8 +554,6 @@ func (f *Form) textarea(field, label, value, placeholder, hint string, put func(
 	})
 }
 
-type option struct{ value, label string }
-
 func (f *Form) selectField(field, label, value, hint string, opts []option, put func(string)) app.UI {
 	return f.field(field, label, hint, func(id, desc string, invalid bool) app.UI {
 		known := false
@@ -422,12 +563,8 @@ func (f *Form) selectField(field, label, value, hint string, opts []option, put 
 		if !known && value != "" {
 			opts = append([]option{{value, value + " (not a known choice)"}}, opts...)
 		}
-		return app.Select().ID(id).Name(field).Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
-			OnChange(f.set(field, put)).Body(
-			app.Range(opts).Slice(func(i int) app.UI {
-				return app.Option().Value(opts[i].value).Selected(opts[i].value == value).Text(opts[i].label)
-			}),
-		)
+		return selectUI(value, opts).ID(id).Name(field).Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
+			OnChange(f.set(field, put))
 	})
 }
 
@@ -459,9 +596,12 @@ func (f *Form) workspacePicker() app.UI {
 }
 
 func (f *Form) purposePicker() app.UI {
-	return f.selectField(rules.FieldPurpose, "Cluster purpose", string(f.req.Purpose), "Production needs at least 12 vCPUs and 3 nodes; dev/test at least 2 vCPUs.",
-		[]option{{"", "Production (FastProd, the default)"}, {"FastProd", "FastProd (production)"}, {"DenseProd", "DenseProd (production)"}, {"DevTest", "DevTest (not for production)"}},
-		func(v string) { f.req.Purpose = rules.Purpose(v) })
+	value := string(f.req.Purpose)
+	if f.req.Purpose == rules.PurposeFastProd {
+		value = "" // the default is FastProd: one choice, not two
+	}
+	return f.selectField(rules.FieldPurpose, "Cluster purpose", value, "Production needs at least 12 vCPUs and 3 nodes; dev/test at least 2 vCPUs.",
+		purposeOptions, func(v string) { f.req.Purpose = rules.Purpose(v) })
 }
 
 func (f *Form) renderCreateFields() app.UI {
@@ -470,10 +610,7 @@ func (f *Form) renderCreateFields() app.UI {
 	if loc == "" {
 		loc = f.facts.WorkspaceLocation
 	}
-	sizes := f.facts.VMSizes
-	if sizes == nil {
-		sizes = rules.Catalog
-	}
+	sizes := f.vmSizes()
 	if p := f.cfg.Policy; p != nil && len(p.VMSizes) > 0 {
 		var allowed []rules.VMSize
 		for _, s := range sizes {
@@ -509,7 +646,11 @@ func (f *Form) renderCreateFields() app.UI {
 					app.DataList().ID("vm-sizes").Body(
 						app.Range(sizes).Slice(func(i int) app.UI {
 							s := sizes[i]
-							return app.Option().Value(s.Name).Text(sizeLabel(s))
+							label := sizeLabel(s)
+							if m, ok := f.prices.Monthly(s.Name, 1); ok {
+								label += ", " + money(m, f.prices.Currency) + " a month"
+							}
+							return app.Option().Value(s.Name).Text(label)
 						}),
 					),
 				)
@@ -519,10 +660,12 @@ func (f *Form) renderCreateFields() app.UI {
 					Placeholder("%d", rules.DefaultNodeCount).Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
 					AutoComplete(false).OnInput(f.set(rules.FieldNodeCount, func(v string) { f.nodeText = v }))
 			}),
+			f.sizeTable(sizes, loc),
 			f.meter(),
+			f.cost(),
 			f.versionsTable(),
 		),
-		app.Details().ID("network").Open(!n.IsZero()).Body(
+		openIf(app.Details().ID("network"), !n.IsZero()).Body(
 			app.Summary().Text("Virtual network (optional: all six settings or none)"),
 			f.text(rules.FieldVnetRG, "Virtual network resource group", n.VnetResourceGroup, "network-rg", "", func(v string) { f.req.Network.VnetResourceGroup = v }),
 			f.text(rules.FieldVnetName, "Virtual network name", n.VnetName, "ml-vnet", "", func(v string) { f.req.Network.VnetName = v }),
@@ -570,6 +713,14 @@ func sizeLabel(s rules.VMSize) string {
 	return l
 }
 
+// vmSizes are the location's VM sizes from Azure, or the built-in catalogue.
+func (f *Form) vmSizes() []rules.VMSize {
+	if f.facts.VMSizes != nil {
+		return f.facts.VMSizes
+	}
+	return rules.Catalog
+}
+
 // meter shows nodes × cores against the purpose's minimum (P2, P3, T5).
 func (f *Form) meter() app.UI {
 	r := f.request().Normalized(f.facts.WorkspaceLocation)
@@ -589,13 +740,19 @@ func (f *Form) meter() app.UI {
 			sizes = rules.Catalog
 		}
 		size, ok := rules.FindVMSize(sizes, r.VMSize)
-		if !ok || r.NodeCount <= 0 {
+		if !ok {
 			return app.Div().ID("vcpu-meter").Class("meter empty")
 		}
+		if t := strings.TrimSpace(f.nodeText); r.NodeCount < 1 || r.NodeCount > rules.MaxPoolNodes || (t != "" && !nodeTextOK(t)) {
+			// Never a count from a node count the rules refuse.
+			return app.Div().ID("vcpu-meter").Class("meter short").DataSet("state", "invalid").Body(
+				app.Span().Text(fmt.Sprintf("No vCPU count until the node count is a whole number from 1 to %d.", rules.MaxPoolNodes)),
+			)
+		}
 		have = r.NodeCount * size.VCPUs
-		text = fmt.Sprintf("%d of %d vCPUs: %d nodes × %d cores of %s", have, need, r.NodeCount, size.VCPUs, size.Name)
+		text = fmt.Sprintf("%d of %d vCPUs: %s × %s of %s", have, need, rules.Count(r.NodeCount, "node"), rules.Count(size.VCPUs, "core"), size.Name)
 		if have < need {
-			text += fmt.Sprintf(" — %d nodes would pass", rules.MinNodes(r.Purpose, size))
+			text += fmt.Sprintf(" — %s would pass", rules.Count(rules.MinNodes(r.Purpose, size), "node"))
 		}
 	}
 	cls := "meter ok"
@@ -722,15 +879,14 @@ func (f *Form) renderEndpoint() app.UI {
 	radio := func(value rules.TLSMode, label string) app.UI {
 		id := "tls-" + string(value)
 		return app.Label().For(id).Class("radio").Body(
-			app.Input().Type("radio").ID(id).Name("tls.mode").Value(string(value)).Checked(tlsMode == value).
+			checkedIf(app.Input().Type("radio").ID(id).Name("tls.mode").Value(string(value)), tlsMode == value).
 				OnChange(f.set(rules.FieldTLSMode, func(v string) { f.req.TLS.Mode = rules.TLSMode(v) })),
 			app.Text(" "+label),
 		)
 	}
 	return app.FieldSet().Body(
 		app.Legend().Text("Scoring endpoint"),
-		f.selectField(rules.FieldLBType, "Load balancer", string(r.LoadBalancer.Type), "",
-			[]option{{"", "Public IP (default)"}, {"PublicIp", "Public IP"}, {"InternalLoadBalancer", "Internal load balancer"}},
+		f.selectField(rules.FieldLBType, "Load balancer", lbValue(r.LoadBalancer.Type), "", lbOptions,
 			func(v string) { f.req.LoadBalancer.Type = rules.LoadBalancerType(v) }),
 		app.If(r.LoadBalancer.Type == rules.LoadBalancerInternal || r.LoadBalancer.Subnet != "", func() app.UI {
 			return f.text(rules.FieldLBSubnet, "Load balancer subnet", r.LoadBalancer.Subnet, "aks-subnet", "", func(v string) { f.req.LoadBalancer.Subnet = v })
@@ -744,8 +900,10 @@ func (f *Form) renderEndpoint() app.UI {
 		),
 		app.If(tlsMode == rules.TLSCustom, func() app.UI {
 			return app.Div().Body(
-				f.textarea(rules.FieldTLSCert, "Certificate (PEM)", r.TLS.CertPEM, "-----BEGIN CERTIFICATE-----", "Kept in this page only: never in a link, an export or a log.", func(v string) { f.req.TLS.CertPEM = v }),
-				f.textarea(rules.FieldTLSKey, "Private key (PEM)", r.TLS.KeyPEM, "-----BEGIN PRIVATE KEY-----", "Sent to Azure only when you submit.", func(v string) { f.req.TLS.KeyPEM = v }),
+				f.textarea(rules.FieldTLSCert, "Certificate (PEM)", r.TLS.CertPEM, "-----BEGIN CERTIFICATE-----", "Paste it, or choose its file below. Kept in this page only: never in a link, an export or a log.", func(v string) { f.req.TLS.CertPEM = v }),
+				f.fileInput(rules.FieldTLSCert, "Or choose the certificate file", func(v string) { f.req.TLS.CertPEM = v }),
+				f.textarea(rules.FieldTLSKey, "Private key (PEM)", r.TLS.KeyPEM, "-----BEGIN PRIVATE KEY-----", "Paste it, or choose its file below. Sent to Azure only when you submit.", func(v string) { f.req.TLS.KeyPEM = v }),
+				f.fileInput(rules.FieldTLSKey, "Or choose the key file", func(v string) { f.req.TLS.KeyPEM = v }),
 				f.text(rules.FieldTLSCNAME, "CNAME", r.TLS.CNAME, "scoring.contoso.com", "A name the certificate names.", func(v string) { f.req.TLS.CNAME = strings.TrimSpace(v) }),
 			)
 		}),
@@ -753,7 +911,7 @@ func (f *Form) renderEndpoint() app.UI {
 			return app.Div().Body(
 				f.text(rules.FieldTLSLeaf, "Leaf domain label", r.TLS.LeafDomainLabel, "myservice", "", func(v string) { f.req.TLS.LeafDomainLabel = strings.TrimSpace(v) }),
 				f.field(rules.FieldTLSOverwrite, "Overwrite an existing domain with this label", "", func(id, desc string, invalid bool) app.UI {
-					return app.Input().Type("checkbox").ID(id).Checked(r.TLS.OverwriteExistingDomain).Aria("describedby", desc).
+					return checkedIf(app.Input().Type("checkbox").ID(id), r.TLS.OverwriteExistingDomain).Aria("describedby", desc).
 						OnChange(func(ctx app.Context, e app.Event) {
 							f.req.TLS.OverwriteExistingDomain = ctx.JSSrc().Get("checked").Bool()
 							f.touched[rules.FieldTLSOverwrite] = true
@@ -768,6 +926,9 @@ func (f *Form) renderEndpoint() app.UI {
 // OnMount loads the clusters for the attach picker.
 func (f *Form) OnMount(ctx app.Context) {
 	f.self = ctx
+	if !app.IsClient {
+		return
+	}
 	ctx.Async(func() {
 		cfg, err := loadConfig()
 		if err != nil {
@@ -800,22 +961,17 @@ func (f *Form) OnMount(ctx app.Context) {
 func (f *Form) review(ctx app.Context) {
 	f.showAll = true
 	f.revalidate(ctx)
-	if errs := f.findings.Errors(); len(errs) > 0 {
-		id := fieldID(errs[0].Field)
-		ctx.Defer(func(ctx app.Context) {
-			doc := app.Window().Get("document")
-			el := doc.Call("getElementById", id)
-			if !el.Truthy() {
-				el = doc.Call("getElementById", "summary")
-			}
-			if el.Truthy() {
-				el.Call("focus")
-				el.Call("scrollIntoView", map[string]any{"block": "center"})
-			}
-		})
+	if errs := inPageOrder(f.findings.Errors()); len(errs) > 0 {
+		// Focus the first error as the page shows them, top to bottom.
+		target := controlID(errs[0].Field)
+		if !f.rendered(errs[0].Field) {
+			target = "error-count"
+		}
+		ctx.Defer(func(ctx app.Context) { focusControl(target) })
 		return
 	}
 	f.reviewing = true
+	f.setTitle(ctx)
 	if f.exportTab == "" {
 		f.exportTab = "cli"
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -29,7 +31,13 @@ type Inventory struct {
 	finds   rules.Findings
 	busy    bool
 	notice  string
-	self    app.Context // the component's own context: a button's dies with the button
+	polling bool              // a poll of the list is on its way or waiting
+	pending map[string]string // computes an operation of this page is changing: "detach" or "scale"
+	// pendingSeen: Azure has reported the change under way (so a final
+	// state after it means done, not "not started yet").
+	pendingSeen  map[string]bool
+	pendingPolls map[string]int
+	self         app.Context // the component's own context: a button's dies with the button
 }
 
 // OnMount keeps the component's context for work that outlives a click.
@@ -42,6 +50,11 @@ func (v *Inventory) OnNav(ctx app.Context) {
 	q := u.Query()
 	v.embed = embedded(u)
 	v.ref = rules.WorkspaceRef{Subscription: q.Get("sub"), ResourceGroup: q.Get("rg"), Name: q.Get("ws")}
+	v.loading = true
+	v.setTitle(ctx)
+	if !app.IsClient {
+		return // no fetch before the wasm runs
+	}
 	ctx.Async(func() {
 		cfg, _ := loadConfig()
 		var wss struct {
@@ -50,23 +63,37 @@ func (v *Inventory) OnNav(ctx app.Context) {
 		err := call("GET", "/api/workspaces", nil, &wss)
 		ctx.Dispatch(func(ctx app.Context) {
 			v.cfg, v.workspaces = cfg, wss.Workspaces
+			watchHeight(cfg, v.embed)
 			if err != nil {
 				v.err = message(err)
 			}
 			if v.ref.Name == "" && len(v.workspaces) > 0 {
 				v.ref = v.workspaces[0].WorkspaceRef
 			}
+			v.setTitle(ctx)
 			v.load(ctx)
 		})
 	})
 }
 
+func (v *Inventory) setTitle(ctx app.Context) {
+	what := "AKS clusters"
+	if v.ref.Name != "" {
+		what += " of " + v.ref.Name
+	}
+	ctx.Page().SetTitle("%s", pageTitle(what))
+}
+
 func (v *Inventory) load(ctx app.Context) {
-	if v.ref.Name == "" || !app.IsClient {
+	if !app.IsClient {
+		return
+	}
+	if v.ref.Name == "" {
+		v.loading = false
 		app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
 		return
 	}
-	v.loading = true
+	v.loading = len(v.computes) == 0
 	ref := v.ref
 	ctx.Async(func() {
 		var body struct {
@@ -75,14 +102,105 @@ func (v *Inventory) load(ctx app.Context) {
 		err := call("GET", workspacePath(ref)+"/computes", nil, &body)
 		ctx.Dispatch(func(ctx app.Context) {
 			v.loading = false
+			if ref != v.ref {
+				return // another workspace was picked meanwhile
+			}
 			if err != nil {
 				v.err = message(err)
 				return
 			}
 			v.err, v.computes = "", body.Computes
+			v.follow(ctx)
+			ctx.Defer(func(app.Context) { syncSelects() })
 			app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
 		})
 	})
+}
+
+// follow polls the list while an operation is under way on any row — one
+// this page started (a detach, a scale) or one Azure reports — until every
+// row is in a final state or gone, so the table shows what Azure did
+// without a reload.
+func (v *Inventory) follow(ctx app.Context) {
+	present := map[string]bool{}
+	busy := false
+	for _, c := range v.computes {
+		present[c.Name] = true
+		if !finalState(c.State) {
+			busy = true
+		}
+	}
+	for _, c := range v.computes {
+		if v.pending[c.Name] != "" && !finalState(c.State) {
+			v.pendingSeen[c.Name] = true
+		}
+	}
+	for name, op := range v.pending {
+		v.pendingPolls[name]++
+		switch {
+		case !present[name]:
+			delete(v.pending, name) // gone: the detach is done
+			if op == "detach" {
+				v.notice = name + " is detached; its AKS cluster is kept."
+			}
+		case finalState(stateOf(v.computes, name)) && (v.pendingSeen[name] || v.pendingPolls[name] > 5):
+			// Azure started and finished the change (or finished it before
+			// the first look).
+			delete(v.pending, name)
+			if op == "scale" {
+				v.notice = name + " now has " + rules.Count(nodesOf(v.computes, name), "node") + "."
+			}
+		}
+	}
+	if (!busy && len(v.pending) == 0) || v.polling {
+		return
+	}
+	v.polling = true
+	ctx.After(time.Second, func(ctx app.Context) {
+		v.polling = false
+		v.load(v.self)
+	})
+}
+
+func nodesOf(cs []rules.Compute, name string) int {
+	for _, c := range cs {
+		if c.Name == name {
+			return c.Nodes
+		}
+	}
+	return 0
+}
+
+func stateOf(cs []rules.Compute, name string) string {
+	for _, c := range cs {
+		if c.Name == name {
+			return c.State
+		}
+	}
+	return ""
+}
+
+// finalState reports whether Azure is done with a compute.
+func finalState(s string) bool {
+	switch strings.ToLower(s) {
+	case "succeeded", "failed", "canceled", "":
+		return true
+	}
+	return false
+}
+
+// stateLabel says a compute's state in words. The page's only removal is a
+// detach (the cluster is kept), so Azure's "Deleting" is a detach here.
+func stateLabel(s string) string {
+	switch strings.ToLower(s) {
+	case "deleting":
+		return "Detaching…"
+	case "updating", "scaling":
+		return "Updating…"
+	case "creating":
+		return "Creating…"
+	}
+	return s
 }
 
 // Render draws the workspace picker and the table.
@@ -92,7 +210,7 @@ func (v *Inventory) Render() app.UI {
 			app.H1().Text("AKS clusters of a workspace"),
 			app.Div().Class("field").Body(
 				app.Label().For("inventory-workspace").Text("Workspace"),
-				app.Select().ID("inventory-workspace").OnChange(func(ctx app.Context, e app.Event) {
+				selectUI(v.ref.ID(), v.workspaceOptions()).ID("inventory-workspace").OnChange(func(ctx app.Context, e app.Event) {
 					id := ctx.JSSrc().Get("value").String()
 					for _, w := range v.workspaces {
 						if w.ID() == id {
@@ -102,10 +220,7 @@ func (v *Inventory) Render() app.UI {
 					v.computes, v.confirm, v.scaling, v.notice = nil, "", "", ""
 					app.Window().Get("history").Call("replaceState", nil, "", "?"+url.Values{"sub": {v.ref.Subscription}, "rg": {v.ref.ResourceGroup}, "ws": {v.ref.Name}}.Encode())
 					v.load(v.self)
-				}).Body(app.Range(v.workspaces).Slice(func(i int) app.UI {
-					w := v.workspaces[i]
-					return app.Option().Value(w.ID()).Selected(w.WorkspaceRef == v.ref).Text(w.Name + " (" + w.ResourceGroup + ", " + w.Location + ")")
-				})),
+				}),
 			),
 			app.If(v.err != "", func() app.UI {
 				return app.Div().ID("inventory-error").Class("alert error").Attr("role", "alert").Text(v.err)
@@ -113,7 +228,9 @@ func (v *Inventory) Render() app.UI {
 			app.If(v.notice != "", func() app.UI {
 				return app.Div().ID("inventory-notice").Class("alert ok").Attr("role", "status").Text(v.notice)
 			}),
-			app.If(v.loading, func() app.UI { return app.P().Class("muted").Text("Loading…") }),
+			app.If(v.loading, func() app.UI {
+				return app.P().ID("inventory-loading").Class("muted loading").Attr("role", "status").Text("Loading the workspace's clusters…")
+			}),
 			app.If(!v.loading && len(v.computes) == 0 && v.err == "", func() app.UI {
 				return app.P().ID("inventory-empty").Text("This workspace has no AKS compute yet.")
 			}),
@@ -126,7 +243,7 @@ func (v *Inventory) table() app.UI {
 	return app.Div().Class("table-wrap").Body(app.Table().ID("computes").Class("computes").Body(
 		app.THead().Body(app.Tr().Body(
 			app.Th().Text("Name"), app.Th().Text("State"), app.Th().Text("Purpose"), app.Th().Text("Nodes"),
-			app.Th().Text("VM size"), app.Th().Text("vCPUs"), app.Th().Text("Kubernetes"), app.Th().Text(""),
+			app.Th().Text("VM size"), app.Th().Text("vCPUs"), app.Th().Text("Kubernetes"), app.Th().Text("Actions"),
 		)),
 		app.TBody().Body(app.Range(v.computes).Slice(func(i int) app.UI {
 			c := v.computes[i]
@@ -134,14 +251,21 @@ func (v *Inventory) table() app.UI {
 			if c.Attached {
 				kind = "attached"
 			}
-			return app.Tr().DataSet("compute", c.Name).Body(
-				app.Td().Body(app.Text(c.Name), app.Small().Class("muted").Text(" "+kind)),
-				app.Td().Class("state").Text(c.State),
-				app.Td().Text(string(c.Purpose)),
-				app.Td().Class("nodes").Text(strconv.Itoa(c.Nodes)),
-				app.Td().Text(c.VMSize),
-				app.Td().Text(strconv.Itoa(c.VCPUs)),
-				app.Td().Text(c.Version),
+			stateCls := "state state-label"
+			switch {
+			case !finalState(c.State) || v.pending[c.Name] != "":
+				stateCls += " running"
+			case strings.EqualFold(c.State, "Failed"):
+				stateCls += " failed"
+			}
+			return app.Tr().DataSet("compute", c.Name).DataSet("state", c.State).Body(
+				app.Td().DataSet("label", "Name").Body(app.Strong().Text(c.Name), app.Small().Class("muted").Text(" "+kind)),
+				app.Td().Class(stateCls).DataSet("label", "State").Text(v.rowState(c)),
+				app.Td().DataSet("label", "Purpose").Text(purposeLabel(c.Purpose)),
+				app.Td().Class("nodes").DataSet("label", "Nodes").Text(strconv.Itoa(c.Nodes)),
+				app.Td().DataSet("label", "VM size").Text(c.VMSize),
+				app.Td().DataSet("label", "vCPUs").Text(strconv.Itoa(c.VCPUs)),
+				app.Td().DataSet("label", "Kubernetes").Text(c.Version),
 				app.Td().Class("row-actions").Body(v.actions(c)),
 			)
 		})),
@@ -153,27 +277,33 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 	case v.confirm == c.Name:
 		return app.Div().Class("confirm").Attr("role", "alertdialog").Aria("labelledby", "confirm-text").Body(
 			app.P().ID("confirm-text").Text(fmt.Sprintf("Detach %s from %s? The AKS cluster itself is kept; the workspace no longer uses it.", c.Name, v.ref.Name)),
-			app.Button().ID("confirm-detach").Type("button").Class("danger").Disabled(v.busy).Text("Detach "+c.Name).OnClick(func(ctx app.Context, e app.Event) { v.detach(ctx, c) }),
+			disabledIf(app.Button().ID("confirm-detach").Type("button").Class("danger"), v.busy).Text("Detach "+c.Name).OnClick(func(ctx app.Context, e app.Event) { v.detach(ctx, v.compute(v.confirm)) }),
 			app.Button().ID("cancel-detach").Type("button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { v.confirm = "" }),
 		)
 	case v.scaling == c.Name:
 		return app.Div().Class("scale").Body(
 			app.Label().For("scale-nodes").Text("Node count"),
-			app.Input().Type("text").Attr("inputmode", "numeric").ID("scale-nodes").Value(v.nodes).Aria("describedby", "scale-findings").
-				OnInput(func(ctx app.Context, e app.Event) { v.nodes = ctx.JSSrc().Get("value").String(); v.checkScale(c) }),
+			app.Input().Type("text").Attr("inputmode", "numeric").ID("scale-nodes").Value(v.nodes).Aria("describedby", "scale-findings scale-hint").
+				OnInput(func(ctx app.Context, e app.Event) {
+					v.nodes = ctx.JSSrc().Get("value").String()
+					v.checkScale(v.compute(v.scaling))
+				}),
 			findingsList("scale-findings", v.finds),
-			app.Small().Class("hint").Text("The VM size of an existing cluster cannot change; create a new cluster for another size."),
-			app.Button().ID("apply-scale").Type("button").Class("primary").Disabled(v.busy || v.finds.HasErrors()).Text("Apply").OnClick(func(ctx app.Context, e app.Event) { v.scale(ctx, c) }),
+			app.Small().ID("scale-hint").Class("hint").Text("The VM size of an existing cluster cannot change; create a new cluster for another size."),
+			disabledIf(app.Button().ID("apply-scale").Type("button").Class("primary"), v.busy || v.finds.HasErrors()).Text("Apply").OnClick(func(ctx app.Context, e app.Event) { v.scale(ctx, v.compute(v.scaling)) }),
 			app.Button().ID("cancel-scale").Type("button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { v.scaling = "" }),
 		)
 	}
 	return app.Div().Body(
-		app.Button().ID("scale-"+c.Name).Type("button").Text("Change nodes").Disabled(c.State != "Succeeded").OnClick(func(ctx app.Context, e app.Event) {
+		disabledIf(app.Button().ID("scale-"+c.Name).Type("button").Text("Change nodes"), c.State != "Succeeded" || v.pending[c.Name] != "").Aria("label", "Change nodes of "+c.Name).DataSet("compute", c.Name).OnClick(func(ctx app.Context, e app.Event) {
+			// The row's compute is read from the button: go-app keeps a
+			// row's first handler when the rows shift (a detached row gone).
+			c := v.compute(ctx.JSSrc().Get("dataset").Get("compute").String())
 			v.scaling, v.confirm, v.nodes = c.Name, "", strconv.Itoa(c.Nodes)
 			v.checkScale(c)
 		}),
-		app.Button().ID("detach-"+c.Name).Type("button").Text("Detach").Disabled(c.State == "Deleting").OnClick(func(ctx app.Context, e app.Event) {
-			v.confirm, v.scaling = c.Name, ""
+		disabledIf(app.Button().ID("detach-"+c.Name).Type("button").Text("Detach"), detachBlocked(c.State) || v.pending[c.Name] == "detach").Aria("label", "Detach "+c.Name).DataSet("compute", c.Name).OnClick(func(ctx app.Context, e app.Event) {
+			v.confirm, v.scaling = ctx.JSSrc().Get("dataset").Get("compute").String(), ""
 		}),
 	)
 }
@@ -181,10 +311,31 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 func (v *Inventory) checkScale(c rules.Compute) {
 	n, err := strconv.Atoi(v.nodes)
 	if err != nil {
-		v.finds = rules.Findings{{Code: "P5", Field: rules.FieldNodeCount, Severity: rules.SeverityError, Message: "The node count must be a positive whole number.", Fix: "Type a number such as 3."}}
+		v.finds = rules.Findings{{Code: "P5", Field: rules.FieldNodeCount, Severity: rules.SeverityError, Message: "The node count must be a whole number.", Fix: fmt.Sprintf("Type a number from 1 to %d, such as 3.", rules.MaxPoolNodes)}}
 		return
 	}
 	v.finds = rules.CheckScale(rules.ScaleRequest{Workspace: v.ref, Name: c.Name, NodeCount: n}, c, rules.Facts{Policy: v.cfg.Policy})
+}
+
+// expect marks a compute as changed by this page: the list is polled until
+// Azure has started and then finished the change.
+func (v *Inventory) expect(name, op string) {
+	if v.pending == nil {
+		v.pending, v.pendingSeen, v.pendingPolls = map[string]string{}, map[string]bool{}, map[string]int{}
+	}
+	v.pending[name], v.pendingSeen[name], v.pendingPolls[name] = op, false, 0
+}
+
+// rowState is what the State column says: Azure's state, or the change
+// this page asked for while Azure has not yet reported it.
+func (v *Inventory) rowState(c rules.Compute) string {
+	if op := v.pending[c.Name]; op != "" && finalState(c.State) && !v.pendingSeen[c.Name] {
+		if op == "detach" {
+			return "Detaching…"
+		}
+		return "Updating…"
+	}
+	return stateLabel(c.State)
 }
 
 func (v *Inventory) detach(_ app.Context, c rules.Compute) {
@@ -198,7 +349,8 @@ func (v *Inventory) detach(_ app.Context, c rules.Compute) {
 				v.err = message(err)
 				return
 			}
-			v.notice = c.Name + " is being detached; the cluster is kept."
+			v.notice = c.Name + " is being detached; its AKS cluster is kept."
+			v.expect(c.Name, "detach")
 			v.load(ctx)
 		})
 	})
@@ -217,8 +369,45 @@ func (v *Inventory) scale(_ app.Context, c rules.Compute) {
 				return
 			}
 			v.scaling = ""
-			v.notice = fmt.Sprintf("%s is changing to %d nodes.", c.Name, n)
+			v.notice = fmt.Sprintf("%s is changing to %s.", c.Name, rules.Count(n, "node"))
+			v.expect(c.Name, "scale")
 			v.load(ctx)
 		})
 	})
+}
+
+func (v *Inventory) workspaceOptions() []option {
+	var opts []option
+	known := false
+	for _, w := range v.workspaces {
+		known = known || w.WorkspaceRef == v.ref
+		opts = append(opts, option{w.ID(), w.Name + " (" + w.ResourceGroup + ", " + w.Location + ")"})
+	}
+	if !known && v.ref.Name != "" {
+		opts = append([]option{{v.ref.ID(), v.ref.Name + " (" + v.ref.ResourceGroup + ")"}}, opts...)
+	}
+	if len(opts) == 0 {
+		opts = []option{{"", "Loading workspaces…"}}
+	}
+	return opts
+}
+
+// detachBlocked reports whether Azure is creating or removing the compute.
+// A scale changes the cluster, not the compute, so it does not block a detach.
+func detachBlocked(state string) bool {
+	switch strings.ToLower(state) {
+	case "creating", "deleting":
+		return true
+	}
+	return false
+}
+
+// compute returns the listed compute of a name.
+func (v *Inventory) compute(name string) rules.Compute {
+	for _, c := range v.computes {
+		if c.Name == name {
+			return c
+		}
+	}
+	return rules.Compute{Name: name}
 }

@@ -51,6 +51,9 @@ func keepEmbed(path string, embed bool) string {
 // layout is the frame of every page: the emulator banner, the navigation and
 // the body. active names the current tab.
 func layout(embed bool, backend, active string, ws rules.WorkspaceRef, body ...app.UI) app.UI {
+	if backend == "" {
+		backend = knownBackend()
+	}
 	class := "amlaks"
 	if embed {
 		class += " embed"
@@ -81,6 +84,23 @@ func layout(embed bool, backend, active string, ws rules.WorkspaceRef, body ...a
 		),
 		app.Main().Body(body...),
 	)
+}
+
+// serverBackend is the backend the server runs against, for the
+// pre-rendered page; SetServerBackend sets it.
+var serverBackend string
+
+// SetServerBackend tells the pre-rendering server which backend it runs
+// against ("azure" or "emulator"), so the page it writes already carries
+// the demo banner. The browser reads the same name from go-app's Env.
+func SetServerBackend(name string) { serverBackend = name }
+
+// knownBackend is the backend before /api/config has answered.
+func knownBackend() string {
+	if app.IsServer {
+		return serverBackend
+	}
+	return app.Getenv("AMLAKS_BACKEND")
 }
 
 // findingsList renders findings with an id a field can point at.

@@ -33,6 +33,7 @@ type Progress struct {
 	cleaning bool // a cleanup is on its way
 	cleaned  bool // Azure accepted the cleanup
 	removed  bool // the failed compute is gone
+	missing  bool // Azure knows no such compute: polling stopped
 }
 
 // OnNav reads the operation from the URL and starts polling.
@@ -48,10 +49,14 @@ func (p *Progress) OnNav(ctx app.Context) {
 		p.ref = rules.WorkspaceRef{Subscription: parts[0], ResourceGroup: parts[1], Name: parts[2]}
 		p.name = parts[3]
 	}
-	p.stop = false
+	p.stop, p.missing = false, false
+	ctx.Page().SetTitle("%s", pageTitle("Compute "+p.name))
+	if !app.IsClient {
+		return // no fetch before the wasm runs
+	}
 	ctx.Async(func() {
 		cfg, _ := loadConfig()
-		ctx.Dispatch(func(ctx app.Context) { p.cfg = cfg })
+		ctx.Dispatch(func(ctx app.Context) { p.cfg = cfg; watchHeight(cfg, p.embed) })
 	})
 	p.poll(ctx)
 }
@@ -73,6 +78,11 @@ func (p *Progress) poll(ctx app.Context) {
 			switch {
 			case p.cleaned && errors.As(err, &e) && e.Code == rules.ErrNotFound:
 				p.removed, p.err = true, ""
+				return
+			case errors.As(err, &e) && e.Code == rules.ErrNotFound && p.state == nil:
+				// No such operation: say so once, and stop asking.
+				p.missing, p.err = true, ""
+				app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
 				return
 			case err != nil:
 				p.err = message(err)
@@ -111,6 +121,15 @@ func (p *Progress) Render() app.UI {
 			app.If(p.err != "", func() app.UI {
 				return app.Div().ID("progress-error").Class("alert error").Attr("role", "alert").Text(p.err)
 			}),
+			app.If(p.missing, func() app.UI {
+				return app.Div().ID("progress-missing").Class("alert error").Attr("role", "alert").Body(
+					app.Text("Azure knows no compute "+p.name+" in workspace "+p.ref.Name+": the link may be wrong, or the compute was removed. This page has stopped checking. "),
+					app.A().ID("missing-inventory").Href(keepEmbed(p.inventoryURL(), p.embed)).Text("See the workspace's clusters"),
+				)
+			}),
+			app.If(st == nil && !p.missing && p.err == "", func() app.UI {
+				return app.P().ID("progress-loading").Class("muted loading").Attr("role", "status").Text("Asking Azure how the operation stands…")
+			}),
 			app.If(p.cleaned, p.renderCleanup).ElseIf(st != nil, func() app.UI {
 				elapsed := st.ElapsedSec
 				if !st.Done && !p.fetched.IsZero() {
@@ -143,8 +162,9 @@ func (p *Progress) Render() app.UI {
 						}))
 					}),
 					app.If(st.Done && !st.Succeeded, p.renderCleanup),
+					app.If(st.Succeeded, p.renderNext),
 					app.If(st.Done, func() app.UI {
-						return app.P().Body(app.A().ID("to-inventory").Href(keepEmbed("/inventory?"+url.Values{"sub": {p.ref.Subscription}, "rg": {p.ref.ResourceGroup}, "ws": {p.ref.Name}}.Encode(), p.embed)).Text("See the workspace's clusters"))
+						return app.P().Body(app.A().ID("to-inventory").Href(keepEmbed(p.inventoryURL(), p.embed)).Text("See the workspace's clusters"))
 					}),
 				)
 			}),
@@ -172,7 +192,7 @@ func (p *Progress) renderCleanup() app.UI {
 	}
 	return app.Div().ID("cleanup").Class("cleanup").Body(
 		app.P().Text(what),
-		app.Button().ID("cleanup-button").Type("button").Class("danger").Disabled(p.cleaning || p.cleaned).Text(label).
+		disabledIf(app.Button().ID("cleanup-button").Type("button").Class("danger"), p.cleaning || p.cleaned).Text(label).
 			OnClick(func(ctx app.Context, e app.Event) { p.cleanup() }),
 	)
 }
@@ -196,3 +216,42 @@ func (p *Progress) cleanup() {
 }
 
 func clock(sec int) string { return fmt.Sprintf("%d:%02d", sec/60, sec%60) }
+
+func (p *Progress) inventoryURL() string {
+	return "/inventory?" + url.Values{"sub": {p.ref.Subscription}, "rg": {p.ref.ResourceGroup}, "ws": {p.ref.Name}}.Encode()
+}
+
+// StudioURL is the compute's page in Azure ML studio.
+func StudioURL(ws rules.WorkspaceRef, name string) string {
+	return "https://ml.azure.com/compute/" + url.PathEscape(name) + "/details?" + url.Values{"wsid": {ws.ID()}}.Encode()
+}
+
+// PortalURL is an Azure resource's page in the Azure portal.
+func PortalURL(resourceID string) string {
+	return "https://portal.azure.com/#@/resource" + resourceID + "/overview"
+}
+
+// renderNext says where the new compute is and what to do with it.
+func (p *Progress) renderNext() app.UI {
+	clusterID := ""
+	if p.state != nil && p.state.Compute != nil {
+		clusterID = p.state.Compute.ClusterID
+	}
+	return app.Div().ID("next-steps").Body(
+		app.H2().Text("What to do next"),
+		app.Ul().Class("next-steps").Body(
+			app.Li().Body(
+				app.A().ID("studio-link").Href(StudioURL(p.ref, p.name)).Target("_blank").Rel("noopener noreferrer").Text("Open "+p.name+" in Azure ML studio"),
+				app.Text(": its state, its endpoints and who can use it."),
+			),
+			app.If(clusterID != "", func() app.UI {
+				return app.Li().Body(
+					app.A().ID("portal-link").Href(PortalURL(clusterID)).Target("_blank").Rel("noopener noreferrer").Text("Open the AKS cluster in the Azure portal"),
+					app.Text(": its node pools, networking and monitoring."),
+				)
+			}),
+			app.Li().Text("Deploy a model to it: in Azure ML, create an online endpoint or a web service (v1) with "+p.name+" as its compute target."),
+			app.Li().Text("Change its node count, or detach it, from the workspace's clusters below."),
+		),
+	)
+}

@@ -2,6 +2,9 @@ package app
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -14,6 +17,15 @@ var exportKinds = []struct{ id, label string }{
 	{"python", "Python SDK v1"},
 	{"terraform", "Terraform"},
 	{"arm", "ARM request"},
+}
+
+func exportLabel(kind string) string {
+	for _, k := range exportKinds {
+		if k.id == kind {
+			return k.label
+		}
+	}
+	return kind
 }
 
 func exportText(kind string, req rules.Request, wsLocation string) string {
@@ -48,16 +60,41 @@ func (f *Form) renderReview() app.UI {
 	var lines []string
 	lines = append(lines, fmt.Sprintf("%s %s as compute %q in workspace %s (%s).", verb, what, norm.Name, norm.Workspace.Name, norm.Workspace.ResourceGroup))
 	if norm.Mode == rules.ModeCreate {
-		lines = append(lines, fmt.Sprintf("%d × %s in %s, purpose %s.", norm.NodeCount, norm.VMSize, norm.Location, norm.Purpose))
+		line := fmt.Sprintf("%s of %s in %s, for %s.", rules.Count(norm.NodeCount, "node"), norm.VMSize, norm.Location, purposeLabel(norm.Purpose))
+		if size, ok := rules.FindVMSize(f.vmSizes(), norm.VMSize); ok && size.VCPUs > 0 {
+			line += fmt.Sprintf(" %d vCPUs in all (%s × %s).", norm.NodeCount*size.VCPUs, rules.Count(norm.NodeCount, "node"), rules.Count(size.VCPUs, "core"))
+		}
+		lines = append(lines, line)
+		if m := f.monthlyText(norm.VMSize, norm.NodeCount); m != "" {
+			lines = append(lines, m+" ("+priceNote(f.prices)+")")
+		}
 	} else {
-		lines = append(lines, "Purpose "+string(norm.Purpose)+".")
+		line := "For " + purposeLabel(norm.Purpose) + "."
+		if cl := f.facts.Cluster; cl != nil && cl.VCPUs() > 0 {
+			line += fmt.Sprintf(" The cluster has %d vCPUs over its node pools.", cl.VCPUs())
+		}
+		lines = append(lines, line)
 	}
-	lines = append(lines, "Load balancer: "+string(norm.LoadBalancer.Type)+"; TLS: "+string(norm.TLS.Mode)+".", "It usually takes "+duration+".")
+	lines = append(lines, "The scoring endpoint uses "+lbLabel(norm.LoadBalancer.Type)+"; TLS: "+tlsLabel(norm.TLS.Mode)+".")
+	if norm.LoadBalancer.Subnet != "" {
+		lines = append(lines, "Load balancer subnet: "+norm.LoadBalancer.Subnet+".")
+	}
+	if d := strings.TrimSpace(norm.Description); d != "" {
+		lines = append(lines, "Description: "+d)
+	}
+	if len(norm.Tags) > 0 {
+		var tags []string
+		for _, k := range slices.Sorted(maps.Keys(norm.Tags)) {
+			tags = append(tags, k+"="+norm.Tags[k])
+		}
+		lines = append(lines, "Tags: "+strings.Join(tags, ", ")+".")
+	}
+	lines = append(lines, "It usually takes "+duration+".")
 	text := exportText(f.exportTab, req, f.facts.WorkspaceLocation)
 	return app.Section().ID("review-step").Class("review").Body(
 		app.H1().ID("review-title").Attr("tabindex", "-1").Text("Review"),
-		app.Ul().ID("review-summary").Body(app.Range(lines).Slice(func(i int) app.UI { return app.Li().Text(lines[i]) })),
-		findingsList("review-findings", f.findings),
+		app.Ul().ID("review-summary").Class("wrap").Body(app.Range(lines).Slice(func(i int) app.UI { return app.Li().Text(lines[i]) })),
+		findingsList("review-findings", withoutRestatedDefaults(f.findings)),
 		app.Div().Class("exports").Body(
 			app.Div().Attr("role", "tablist").Aria("label", "Exports").Body(
 				app.Range(exportKinds).Slice(func(i int) app.UI {
@@ -67,7 +104,7 @@ func (f *Form) renderReview() app.UI {
 						OnClick(func(ctx app.Context, e app.Event) { f.exportTab, f.copied = k.id, "" })
 				}),
 			),
-			app.Pre().ID("export-"+f.exportTab).Class("export").Attr("role", "tabpanel").Attr("tabindex", "0").Text(text),
+			app.Pre().ID("export-"+f.exportTab).Class("export").Aria("label", "Export as "+exportLabel(f.exportTab)).Attr("role", "tabpanel").Attr("tabindex", "0").Text(text),
 			app.Button().Type("button").ID("copy-export").Text("Copy").OnClick(func(ctx app.Context, e app.Event) {
 				copyText(text)
 				f.copied = "export"
@@ -82,10 +119,10 @@ func (f *Form) renderReview() app.UI {
 			)
 		}),
 		app.Div().Class("actions").Body(
-			app.Button().ID("submit").Type("button").Class("primary").Disabled(f.submitting || f.findings.HasErrors()).
+			disabledIf(app.Button().ID("submit").Type("button").Class("primary"), f.submitting || f.findings.HasErrors()).
 				Text(map[bool]string{true: "Sending…", false: verb}[f.submitting]).OnClick(f.submit),
-			app.Button().ID("back").Type("button").Text("Back to the form").Disabled(f.submitting).
-				OnClick(func(ctx app.Context, e app.Event) { f.reviewing = false; f.submitErr = nil }),
+			disabledIf(app.Button().ID("back").Type("button").Text("Back to the form"), f.submitting).
+				OnClick(func(ctx app.Context, e app.Event) { f.reviewing = false; f.submitErr = nil; f.setTitle(ctx) }),
 		),
 	)
 }
@@ -117,4 +154,17 @@ func (f *Form) submit(ctx app.Context, e app.Event) {
 			ctx.Navigate(keepEmbed(a.Page, f.embed))
 		})
 	})
+}
+
+// withoutRestatedDefaults leaves out the notes that only say what the
+// review already says in words (P1: no purpose means production).
+func withoutRestatedDefaults(fs rules.Findings) rules.Findings {
+	var out rules.Findings
+	for _, x := range fs {
+		if x.Code == "P1" && x.Severity == rules.SeverityInfo {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -13,6 +14,9 @@ import (
 // Config is how a platform team runs the proxy. It holds no secret: the Azure
 // credential lives in the Azure adapter.
 type Config struct {
+	// Prices, when set, reads what VMs cost in a location (the Azure Retail
+	// Prices API); nil uses the dated built-in table (rules.PriceTable).
+	Prices func(ctx context.Context, location string) (rules.PriceList, error)
 	// Backend names what the proxy talks to: "azure" or "emulator". It is
 	// shown on every page.
 	Backend string

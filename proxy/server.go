@@ -61,6 +61,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/locations", s.listLocations)
 	route("GET /api/locations/{location}/versions", s.listVersions)
 	route("GET /api/locations/{location}/vmsizes", s.listVMSizes)
+	route("GET /api/locations/{location}/prices", s.listPrices)
 	route("GET /api/clusters", s.listClusters)
 	route("POST /api/facts", s.postFacts)
 	route("POST /api/validate", s.postValidate)
@@ -186,7 +187,7 @@ func decodeError(err error) error {
 		return rules.Errorf(rules.ErrInvalid, "", fmt.Sprintf("The request is not valid JSON (at byte %d).", syn.Offset))
 	case errors.As(err, &typ):
 		field := typ.Field
-		return rules.Errorf(rules.ErrInvalid, field, fmt.Sprintf("%s must be a %s, not a JSON %s.", orBody(field), typ.Type.String(), typ.Value))
+		return rules.Errorf(rules.ErrInvalid, field, fmt.Sprintf("%s must be %s, not a JSON %s.", orBody(field), rules.TypeWord(typ.Type), typ.Value))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return rules.Errorf(rules.ErrInvalid, "", "The request body is empty or cut short.")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

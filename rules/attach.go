@@ -174,7 +174,7 @@ func poolArithmetic(pools []Pool) string {
 func checkClusterAccess(c *checker, field string, cl Cluster, facts Facts) {
 	if cl.Private {
 		if cl.PrivateFQDNPublic {
-			c.warn("A3", field, "The cluster is private with a public FQDN, which Azure ML does not support for attach.", "Disable the public FQDN of the private cluster, or attach a cluster without it.")
+			c.err("A3", field, "The cluster is private with a public FQDN, which Azure ML refuses to attach.", "Disable the public FQDN of the private cluster, or attach a cluster without it.")
 		} else {
 			c.info("A3", field, "The cluster is private: the workspace reaches it through the virtual network.", "")
 		}

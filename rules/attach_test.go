@@ -195,7 +195,7 @@ func TestValidateAttach(t *testing.T) {
 			want: []string{"A3 target.resourceId info"}},
 		{name: "A3 private cluster with a public FQDN", edit: func(r *Request) {}, facts: func(f *Facts) {
 			f.Cluster.Private, f.Cluster.PrivateFQDNPublic = true, true
-		}, want: []string{"A3 target.resourceId warning"}},
+		}, want: []string{"A3 target.resourceId error"}},
 
 		// K2, K3: the cluster's version.
 		{name: "K2 unsupported version", edit: func(r *Request) {}, facts: func(f *Facts) { f.Cluster.Version = "1.27.3" },

@@ -81,6 +81,9 @@ func closest(name string, candidates []string, n int) []string {
 	want := strings.ToLower(name)
 	var all []scored
 	for _, c := range candidates {
+		if strings.EqualFold(c, name) {
+			continue // never suggest the very value that was typed
+		}
 		all = append(all, scored{c, editDistance(want, strings.ToLower(c))})
 	}
 	// insertion sort: the lists are short

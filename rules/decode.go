@@ -49,7 +49,7 @@ func decodeStrict(data []byte, v any) error {
 		var syn *json.SyntaxError
 		switch {
 		case errors.As(err, &typ):
-			return Errorf(ErrInvalid, typ.Field, fmt.Sprintf("%s must be a %s, not a JSON %s", typ.Field, typ.Type, typ.Value))
+			return Errorf(ErrInvalid, typ.Field, fmt.Sprintf("%s must be %s, not a JSON %s", typ.Field, TypeWord(typ.Type), typ.Value))
 		case errors.As(err, &syn):
 			return Errorf(ErrInvalid, "", fmt.Sprintf("not valid JSON at byte %d", syn.Offset))
 		case strings.HasPrefix(err.Error(), "json: unknown field "):

@@ -28,9 +28,6 @@ const (
 	ManagedClusterAPIVersion = "2025-10-01"
 )
 
-// MaxPoolNodes is the most nodes AKS allows in one node pool.
-const MaxPoolNodes = 1000
-
 // ExtensionConfig is the configuration of the Azure ML extension: settings
 // that Azure shows to anyone who may read the cluster, and protected settings
 // that it never shows. Protected holds the TLS certificate and key (L5): the

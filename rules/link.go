@@ -149,6 +149,10 @@ func DecodeLink(v url.Values, ignore ...string) (Request, Findings) {
 				if r.Tags == nil {
 					r.Tags = map[string]string{}
 				}
+				if _, dup := r.Tags[key]; dup {
+					c.err("D2", FieldTags, fmt.Sprintf("The link gives the tag %q twice; the first value was kept.", clip(key)), "Give each tag name once.")
+					continue
+				}
 				r.Tags[key] = val
 			}
 			continue

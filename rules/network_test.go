@@ -100,7 +100,7 @@ func TestValidateLoadBalancer(t *testing.T) {
 	}{
 		{"create default public IP", ModeCreate, LoadBalancer{}, []string{"V4 loadBalancer.type info"}},
 		{"create internal with subnet", ModeCreate, LoadBalancer{Type: LoadBalancerInternal, Subnet: "aks-lb"}, []string{"V4 loadBalancer.type info"}},
-		{"create internal without subnet", ModeCreate, LoadBalancer{Type: LoadBalancerInternal}, []string{"V4 loadBalancer.type info"}},
+		{"create internal without subnet", ModeCreate, LoadBalancer{Type: LoadBalancerInternal}, []string{"V3 loadBalancer.subnet error", "V4 loadBalancer.type info"}},
 		{"V3 subnet with public IP", ModeCreate, LoadBalancer{Type: LoadBalancerPublicIP, Subnet: "aks-lb"},
 			[]string{"V3 loadBalancer.subnet error", "V4 loadBalancer.type info"}},
 		{"V3 subnet with default type", ModeCreate, LoadBalancer{Subnet: "aks-lb"},

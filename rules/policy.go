@@ -26,14 +26,14 @@ func checkPolicy(c *checker, req Request, facts Facts, p Policy) {
 		c.err("G2", FieldVMSize, fmt.Sprintf("The platform's policy does not allow VM size %s. Allowed: %s.", req.VMSize, strings.Join(p.VMSizes, ", ")), fix)
 	}
 	if p.MaxNodes > 0 && req.NodeCount > p.MaxNodes {
-		c.err("G3", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d nodes; this asks for %d.", p.MaxNodes, req.NodeCount), fmt.Sprintf("Use %d nodes or fewer.", p.MaxNodes))
+		c.err("G3", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %s; this asks for %d.", Count(p.MaxNodes, "node"), req.NodeCount), fmt.Sprintf("Use %s or fewer.", Count(p.MaxNodes, "node")))
 	}
 	sizes := facts.VMSizes
 	if sizes == nil {
 		sizes = Catalog
 	}
 	if size, ok := FindVMSize(sizes, req.VMSize); ok && p.MaxVCPUs > 0 && req.NodeCount*size.VCPUs > p.MaxVCPUs {
-		c.err("G4", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d vCPUs; %d nodes × %d cores = %d.", p.MaxVCPUs, req.NodeCount, size.VCPUs, req.NodeCount*size.VCPUs), "Use fewer nodes or a smaller VM size.")
+		c.err("G4", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d vCPUs; %s × %s = %d.", p.MaxVCPUs, Count(req.NodeCount, "node"), Count(size.VCPUs, "core"), req.NodeCount*size.VCPUs), "Use fewer nodes or a smaller VM size.")
 	}
 }
 
@@ -75,9 +75,13 @@ func CheckScale(req ScaleRequest, current Compute, facts Facts) Findings {
 		c.err("P5", FieldNodeCount, "The node count must be a positive whole number.", "Give a node count of 1 or more.")
 		return c.out.sorted()
 	}
+	if req.NodeCount > MaxPoolNodes {
+		checkNodeRange(&c, req.NodeCount)
+		return c.out.sorted()
+	}
 	purpose := current.Purpose
 	if purpose.Production() && req.NodeCount < MinProductionNodes {
-		c.err("P5", FieldNodeCount, fmt.Sprintf("A production cluster needs at least %d nodes.", MinProductionNodes), fmt.Sprintf("Keep %d nodes or more.", MinProductionNodes))
+		c.err("P5", FieldNodeCount, fmt.Sprintf("A production cluster needs at least %s.", Count(MinProductionNodes, "node")), fmt.Sprintf("Keep %s or more.", Count(MinProductionNodes, "node")))
 	}
 	sizes := facts.VMSizes
 	if sizes == nil {
@@ -86,11 +90,11 @@ func CheckScale(req ScaleRequest, current Compute, facts Facts) Findings {
 	if size, ok := FindVMSize(sizes, current.VMSize); ok {
 		checkVCPUs(&c, FieldNodeCount, purpose, req.NodeCount, size)
 		if p := facts.Policy; p != nil && p.MaxVCPUs > 0 && req.NodeCount*size.VCPUs > p.MaxVCPUs {
-			c.err("G4", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d vCPUs; %d nodes × %d cores = %d.", p.MaxVCPUs, req.NodeCount, size.VCPUs, req.NodeCount*size.VCPUs), "Use fewer nodes.")
+			c.err("G4", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d vCPUs; %s × %s = %d.", p.MaxVCPUs, Count(req.NodeCount, "node"), Count(size.VCPUs, "core"), req.NodeCount*size.VCPUs), "Use fewer nodes.")
 		}
 	}
 	if p := facts.Policy; p != nil && p.MaxNodes > 0 && req.NodeCount > p.MaxNodes {
-		c.err("G3", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d nodes.", p.MaxNodes), fmt.Sprintf("Use %d nodes or fewer.", p.MaxNodes))
+		c.err("G3", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %s.", Count(p.MaxNodes, "node")), fmt.Sprintf("Use %s or fewer.", Count(p.MaxNodes, "node")))
 	}
 	return c.out.sorted()
 }

@@ -52,6 +52,7 @@ func checkTLS(c *checker, req Request, facts Facts) {
 				c.err("L1", f.path, "Your own certificate needs the "+f.label+".", "Give the certificate, its key and the CNAME together.")
 			}
 		}
+		checkTLSShapes(c, t, !missing)
 		if !missing {
 			checkCertificate(c, t, facts)
 		}

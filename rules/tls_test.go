@@ -202,6 +202,9 @@ func TestValidateTLS(t *testing.T) {
 				req = validAttach()
 			}
 			req.LoadBalancer.Type = tt.lb
+			if tt.lb == LoadBalancerInternal {
+				req.LoadBalancer.Subnet = "aks-lb" // V3: an internal load balancer needs its subnet
+			}
 			req.TLS = tt.tls
 			facts := baseFacts()
 			if !tt.noNow {

@@ -86,6 +86,9 @@ func Validate(req Request, facts Facts) Findings {
 		checkKubernetes(&c, norm, facts, purposeOK)
 	}
 	checkLoadBalancer(&c, norm)
+	if norm.Kind.Legacy() {
+		checkLBSubnet(&c, norm.LoadBalancer)
+	}
 	if norm.Kind.Legacy() || norm.TLS.Mode != TLSMicrosoft {
 		checkTLS(&c, norm, facts)
 	}
@@ -179,7 +182,7 @@ func checkNameFacts(c *checker, name string, facts Facts) {
 			if kind == "" {
 				kind = "compute"
 			}
-			c.err("N5", FieldName, fmt.Sprintf("The workspace already has a %s compute named %q; names are unique across every compute type.", kind, cp.Name), "Choose another name.")
+			c.err("N5", FieldName, fmt.Sprintf("The workspace already has %s compute named %q; names are unique across every compute type.", WithArticle(kind), cp.Name), "Choose another name.")
 			break
 		}
 	}
@@ -238,7 +241,8 @@ func checkModeFields(c *checker, req Request) {
 }
 
 func checkCreate(c *checker, req Request, facts Facts, purposeOK bool) {
-	if facts.WorkspaceLocation != "" && req.Location != "" && !strings.EqualFold(req.Location, facts.WorkspaceLocation) {
+	locationOK := checkLocationShape(c, req.Location)
+	if locationOK && facts.WorkspaceLocation != "" && req.Location != "" && !strings.EqualFold(req.Location, facts.WorkspaceLocation) {
 		c.info("T3", FieldLocation, fmt.Sprintf("The cluster will be in %s and the workspace is in %s: calls between them add latency and may cost egress.", req.Location, facts.WorkspaceLocation), "Use the workspace's location unless you need this one.")
 	}
 	if def, ok := DefaultVersion(facts.Versions); ok && req.Kind.Legacy() {
@@ -248,14 +252,14 @@ func checkCreate(c *checker, req Request, facts Facts, purposeOK bool) {
 		c.info("V4", FieldLBType, "A cluster created from Azure ML uses a Basic load balancer.", "For a Standard load balancer, create the cluster in AKS and attach it.")
 	}
 
-	if req.NodeCount < 0 {
-		c.err("P5", FieldNodeCount, fmt.Sprintf("The node count is %d; it must be a positive whole number.", req.NodeCount), "Give a node count of 1 or more.")
+	if req.NodeCount < 0 || req.NodeCount > MaxPoolNodes {
+		checkNodeRange(c, req.NodeCount)
 		return
 	}
 	prod := req.Purpose.Production()
 	if purposeOK {
 		if prod && req.NodeCount < MinProductionNodes {
-			c.err("P5", FieldNodeCount, fmt.Sprintf("A production cluster needs at least %d nodes; this one has %d.", MinProductionNodes, req.NodeCount), fmt.Sprintf("Set the node count to %d or more, or choose DevTest.", MinProductionNodes))
+			c.err("P5", FieldNodeCount, fmt.Sprintf("A production cluster needs at least %s; this one has %s.", Count(MinProductionNodes, "node"), Count(req.NodeCount, "node")), fmt.Sprintf("Set the node count to %d or more, or choose DevTest.", MinProductionNodes))
 		}
 	}
 	sizes := facts.VMSizes
@@ -267,7 +271,9 @@ func checkCreate(c *checker, req Request, facts Facts, purposeOK bool) {
 		for r := range RegionPairs {
 			regions = append(regions, r)
 		}
-		c.err("W2", FieldLocation, fmt.Sprintf("Azure offers no VM sizes in %q: it is not a region name, or not open to this subscription.", req.Location), "Did you mean "+strings.Join(closest(req.Location, sortedStrings(regions), 3), ", ")+"?")
+		if locationOK {
+			c.err("W2", FieldLocation, fmt.Sprintf("Azure offers no VM sizes in %q: it is not a region name, or not open to this subscription.", req.Location), "Did you mean "+strings.Join(closest(req.Location, sortedStrings(regions), 3), ", ")+"?")
+		}
 		return
 	}
 	size, ok := FindVMSize(sizes, req.VMSize)
@@ -311,8 +317,8 @@ func checkVCPUs(c *checker, field string, p Purpose, nodes int, size VMSize) {
 	}
 	pass := max((need+size.VCPUs-1)/size.VCPUs, minNodes)
 	c.err(code, field,
-		fmt.Sprintf("%s cluster needs at least %d vCPUs: %d nodes × %d cores of %s = %d.", what, need, nodes, size.VCPUs, size.Name, have),
-		fmt.Sprintf("Use at least %d nodes of %s, or a larger VM size.", pass, size.Name))
+		fmt.Sprintf("%s cluster needs at least %d vCPUs: %s × %s of %s = %d.", what, need, Count(nodes, "node"), Count(size.VCPUs, "core"), size.Name, have),
+		fmt.Sprintf("Use at least %s of %s, or a larger VM size.", Count(pass, "node"), size.Name))
 }
 
 // MinNodes returns the smallest node count of the size that passes the

@@ -102,6 +102,11 @@ func (c *Client) compute(ctx context.Context, ref rules.WorkspaceRef, r *armmach
 		switch {
 		case err == nil:
 			out.Version = cl.Version
+			if strings.EqualFold(out.State, "Succeeded") && cl.State != "" && !strings.EqualFold(cl.State, "Succeeded") {
+				// A scale changes the cluster, not the compute: until AKS is
+				// done, say what the cluster is doing (Scaling, Updating).
+				out.State = cl.State
+			}
 			if len(cl.Pools) > 0 {
 				nodes := 0
 				for _, p := range cl.Pools {

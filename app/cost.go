@@ -1,0 +1,192 @@
+package app
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// loadPrices fetches what VMs cost in the location, once per location.
+func (f *Form) loadPrices(ctx app.Context, loc string) {
+	if !app.IsClient || loc == "" || loc == f.pricesLoc || !regionShaped(loc) {
+		return // a location the rules refuse (W2) is not asked about
+	}
+	f.pricesLoc = loc
+	if f.self.Src() != nil {
+		ctx = f.self
+	}
+	ctx.Async(func() {
+		var list rules.PriceList
+		err := call("GET", "/api/locations/"+url.PathEscape(loc)+"/prices", nil, &list)
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil || f.pricesLoc != loc {
+				return
+			}
+			f.prices = list
+		})
+	})
+}
+
+// money writes an amount in the list's currency: "$501.51" or "501.51 EUR".
+func money(amount float64, currency string) string {
+	if currency == "" || currency == "USD" {
+		return fmt.Sprintf("$%.2f", amount)
+	}
+	return fmt.Sprintf("%.2f %s", amount, currency)
+}
+
+// priceNote says where the prices are from and of when.
+func priceNote(p rules.PriceList) string {
+	return fmt.Sprintf("%s, Linux pay-as-you-go, %d hours a month; prices of %s from the %s.", orDash(p.Currency), rules.HoursPerMonth, orDash(p.AsOf), orDash(p.Source))
+}
+
+// monthlyText is the monthly cost of nodes VMs of a size, or "".
+func (f *Form) monthlyText(size string, nodes int) string {
+	m, ok := f.prices.Monthly(size, nodes)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("About %s a month for %s of %s", money(m, f.prices.Currency), rules.Count(nodes, "node"), size)
+}
+
+// cost shows what the cluster costs a month, under the meter.
+func (f *Form) cost() app.UI {
+	r := f.request().Normalized(f.facts.WorkspaceLocation)
+	text := ""
+	if t := strings.TrimSpace(f.nodeText); t == "" || nodeTextOK(t) {
+		if r.NodeCount >= 1 && r.NodeCount <= rules.MaxPoolNodes {
+			text = f.monthlyText(r.VMSize, r.NodeCount)
+		}
+	}
+	if text == "" {
+		return app.Div().ID("cost").Class("cost empty")
+	}
+	return app.P().ID("cost").Class("cost").Body(
+		app.Strong().Text(text+"."),
+		app.Small().Class("hint").Text(priceNote(f.prices)),
+	)
+}
+
+// sizeTable is the VM size picker: the sizes of the location, filtered as
+// the person types, with cores, memory, GPUs, price and availability.
+func (f *Form) sizeTable(sizes []rules.VMSize, loc string) app.UI {
+	filter := strings.ToLower(strings.TrimSpace(f.sizeFilter))
+	var rows []rules.VMSize
+	for _, s := range sizes {
+		hay := strings.ToLower(s.Name + " " + sizeLabel(s))
+		if filter == "" || strings.Contains(hay, filter) {
+			rows = append(rows, s)
+		}
+	}
+	avail := "Yes"
+	if f.facts.VMSizes == nil {
+		avail = "Not checked"
+	}
+	where := placeholderOr(loc, "the location")
+	return openIf(app.Details().ID("size-picker"), f.sizeFilter != "").Body(
+		app.Summary().Text("Compare VM sizes"),
+		app.Div().Class("field").Body(
+			app.Label().For("size-filter").Text("Filter sizes"),
+			app.Input().Type("search").ID("size-filter").Value(f.sizeFilter).Placeholder("D4, gpu, 16 GB…").Aria("describedby", "size-count").
+				AutoComplete(false).OnInput(func(ctx app.Context, e app.Event) { f.sizeFilter = ctx.JSSrc().Get("value").String() }),
+			app.Small().ID("size-count").Class("hint").Attr("role", "status").Text(fmt.Sprintf("%s of %d in %s.", rules.Count(len(rows), "size"), len(sizes), where)),
+		),
+		app.Div().Class("table-wrap").Body(app.Table().ID("size-table").Class("sizes").Body(
+			app.Caption().Text("VM sizes of "+where+"; the price is per node and month"),
+			app.THead().Body(app.Tr().Body(
+				app.Th().Scope("col").Text("Size"), app.Th().Scope("col").Text("vCPUs"), app.Th().Scope("col").Text("Memory"),
+				app.Th().Scope("col").Text("GPUs"), app.Th().Scope("col").Text("Per node a month"), app.Th().Scope("col").Text("Available"),
+				app.Th().Scope("col").Text("Choose"),
+			)),
+			app.TBody().Body(app.Range(rows).Slice(func(i int) app.UI {
+				s := rows[i]
+				price := "–"
+				if m, ok := f.prices.Monthly(s.Name, 1); ok {
+					price = money(m, f.prices.Currency)
+				}
+				gpu := "–"
+				if s.GPUs > 0 {
+					gpu = fmt.Sprint(s.GPUs)
+				} else if s.FPGA {
+					gpu = "FPGA"
+				}
+				chosen := strings.EqualFold(s.Name, f.req.VMSize) || (f.req.VMSize == "" && s.Name == rules.DefaultVMSize)
+				return app.Tr().DataSet("size", s.Name).Body(
+					app.Th().Scope("row").DataSet("label", "Size").Text(s.Name),
+					app.Td().DataSet("label", "vCPUs").Text(fmt.Sprint(s.VCPUs)),
+					app.Td().DataSet("label", "Memory").Text(fmt.Sprintf("%g GB", s.MemoryGB)),
+					app.Td().DataSet("label", "GPUs").Text(gpu),
+					app.Td().Class("price").DataSet("label", "Per node a month").Text(price),
+					app.Td().DataSet("label", "Available").Text(avail),
+					// The size is read from the button: go-app keeps a row's first
+					// handler when a filter reuses the row for another size.
+					app.Td().Body(disabledIf(app.Button().Type("button").Class("choose-size").DataSet("size", s.Name).Aria("label", "Choose "+s.Name).
+						Text(map[bool]string{true: "Chosen", false: "Choose"}[chosen]), chosen).
+						OnClick(func(ctx app.Context, e app.Event) {
+							f.req.VMSize = ctx.JSSrc().Get("dataset").Get("size").String()
+							f.touched[rules.FieldVMSize] = true
+							f.revalidate(ctx)
+						})),
+				)
+			})),
+		)),
+		app.If(f.prices.AsOf != "", func() app.UI { return app.Small().Class("hint").Text(priceNote(f.prices)) }),
+	)
+}
+
+// fileInput reads a PEM file the person chooses, in the browser (Blob.text):
+// the certificate or key never leaves the page until submit.
+func (f *Form) fileInput(field, label string, put func(string)) app.UI {
+	id := fieldID(field) + "-file"
+	return app.Div().Class("file").Body(
+		app.Label().For(id).Class("file-label").Text(label),
+		app.Input().Type("file").ID(id).Accept(".pem,.crt,.cer,.key,.txt").OnChange(func(ctx app.Context, e app.Event) {
+			files := ctx.JSSrc().Get("files")
+			if !files.Truthy() || files.Get("length").Int() == 0 {
+				return
+			}
+			file := files.Index(0)
+			if file.Get("size").Int() > 64<<10 {
+				f.fileErr[field] = "That file is larger than a PEM certificate or key (64 KB at most)."
+				return
+			}
+			self := f.self
+			var done, fail app.Func
+			release := func() { done.Release(); fail.Release() }
+			done = app.FuncOf(func(this app.Value, args []app.Value) any {
+				text := args[0].String()
+				self.Dispatch(func(ctx app.Context) {
+					delete(f.fileErr, field)
+					put(text)
+					f.touched[field] = true
+					f.revalidate(ctx)
+				})
+				release()
+				return nil
+			})
+			fail = app.FuncOf(func(this app.Value, args []app.Value) any {
+				self.Dispatch(func(ctx app.Context) { f.fileErr[field] = "The file could not be read." })
+				release()
+				return nil
+			})
+			file.Call("text").Call("then", done, fail)
+		}),
+		app.If(f.fileErr[field] != "", func() app.UI {
+			return app.P().Class("finding error").Attr("role", "alert").Text(f.fileErr[field])
+		}),
+	)
+}
+
+// regionShaped reports whether loc is written as Azure names regions.
+func regionShaped(loc string) bool {
+	for i, r := range loc {
+		if !(r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return loc != ""
+}

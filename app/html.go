@@ -1,0 +1,86 @@
+package app
+
+import (
+	"html"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// go-app writes a boolean attribute as its value, so Selected(false) is
+// pre-rendered as selected="false", which HTML reads as selected, and it
+// drops an empty value attribute, so an option of value "" sends its label.
+// The helpers below are the only way the page sets these attributes: a
+// boolean attribute is written only when true, and an option always carries
+// its value.
+
+// option is one choice of a select: the value sent and the label shown.
+type option struct{ value, label string }
+
+// optionUI renders one choice. An empty value is written out (value=""), so
+// the browser sends "" and not the label.
+func optionUI(o option, selected bool) app.UI {
+	if o.value == "" {
+		sel := ""
+		if selected {
+			sel = " selected"
+		}
+		return app.Raw(`<option value=""` + sel + `>` + html.EscapeString(o.label) + `</option>`)
+	}
+	el := app.Option().Value(o.value).Text(o.label)
+	if selected {
+		el = el.Selected(true)
+	}
+	return el
+}
+
+// optionsUI renders choices with the one of value selected.
+func optionsUI(opts []option, value string) app.UI {
+	return app.Range(opts).Slice(func(i int) app.UI { return optionUI(opts[i], opts[i].value == value) })
+}
+
+func checkedIf(e app.HTMLInput, on bool) app.HTMLInput {
+	if on {
+		return e.Checked(true)
+	}
+	return e
+}
+
+func disabledIf(e app.HTMLButton, on bool) app.HTMLButton {
+	if on {
+		return e.Disabled(true)
+	}
+	return e
+}
+
+func openIf(e app.HTMLDetails, on bool) app.HTMLDetails {
+	if on {
+		return e.Open(true)
+	}
+	return e
+}
+
+// selectUI is a select whose chosen option follows value: the options carry
+// selected for the pre-rendered page, and syncSelects sets the live value
+// after each render, since a selected attribute removed by an update does
+// not unselect an option the person or the page chose before.
+func selectUI(value string, opts []option) app.HTMLSelect {
+	return app.Select().DataSet("sync", "1").DataSet("value", value).Body(optionsUI(opts, value))
+}
+
+// syncSelects gives every select made by selectUI the value it was rendered with.
+func syncSelects() {
+	if !app.IsClient {
+		return
+	}
+	list := app.Window().Get("document").Call("querySelectorAll", "select[data-sync]")
+	for i := 0; i < list.Get("length").Int(); i++ {
+		s := list.Call("item", i)
+		want := ""
+		if v := s.Call("getAttribute", "data-value"); v.Truthy() {
+			want = v.String()
+		}
+		if s.Get("value").String() != want {
+			s.Set("value", want)
+		}
+	}
+}

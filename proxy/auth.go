@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
@@ -154,9 +155,42 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 		if p.Bits() == 0 {
 			return nil, fmt.Errorf("trusted proxy %q would trust every address, so anyone could claim to be anyone", part)
 		}
-		out = append(out, p.Masked())
+		p = p.Masked()
+		if publicRange(p) && p.Bits() < map[bool]int{true: 8, false: 32}[p.Addr().Is4()] {
+			return nil, fmt.Errorf("trusted proxy %q trusts a large part of the public Internet (a public range wider than /8 for IPv4 or /32 for IPv6): name the sign-in proxy's own addresses", part)
+		}
+		out = append(out, p)
+	}
+	// Together, the public ranges may not trust more than one /8 (IPv4) or
+	// one /32 (IPv6): 0.0.0.0/1,128.0.0.0/1 is every address too.
+	var v4, v6 float64
+	for _, p := range out {
+		if !publicRange(p) {
+			continue
+		}
+		if p.Addr().Is4() {
+			v4 += math.Pow(2, float64(32-p.Bits()))
+		} else {
+			v6 += math.Pow(2, float64(128-p.Bits()))
+		}
+	}
+	if v4 > 1<<24 || v6 > math.Pow(2, 96) {
+		return nil, errors.New("the trusted proxies together trust more public addresses than one /8 (IPv4) or /32 (IPv6), so anyone could claim to be anyone: name the sign-in proxy's own addresses")
 	}
 	return out, nil
+}
+
+// publicRange reports whether a range holds public addresses: it is not
+// inside loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7),
+// link-local or CGNAT (100.64/10) space.
+func publicRange(p netip.Prefix) bool {
+	for _, s := range []string{"127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10", "::1/128", "fc00::/7", "fe80::/10"} {
+		q := netip.MustParsePrefix(s)
+		if q.Addr().Is4() == p.Addr().Is4() && q.Bits() <= p.Bits() && q.Contains(p.Addr()) {
+			return false
+		}
+	}
+	return true
 }
 
 // remoteAddr is the IP of the connection (never a forwarded header).

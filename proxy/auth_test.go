@@ -217,6 +217,11 @@ func TestCheckListen(t *testing.T) {
 }
 
 func TestParseTrustedProxies(t *testing.T) {
+	for _, ok := range []string{"10.0.0.0/8,172.16.0.0/12,192.168.0.0/16", "20.0.0.0/8", "2001:db8::/32", "fc00::/7", "203.0.113.7"} {
+		if _, err := proxy.ParseTrustedProxies(ok); err != nil {
+			t.Errorf("ParseTrustedProxies(%q): %v", ok, err)
+		}
+	}
 	got, err := proxy.ParseTrustedProxies(" 10.0.0.0/8, 127.0.0.1 ,::1,192.168.1.7/24")
 	if err != nil {
 		t.Fatal(err)
@@ -230,7 +235,8 @@ func TestParseTrustedProxies(t *testing.T) {
 			t.Errorf("prefix %d = %s, want %s", i, got[i], want[i])
 		}
 	}
-	for _, bad := range []string{"10.0.0.0/33", "ten", "10.0.0.0/8;rm", "*", "0.0.0.0/0", "::/0", "::ffff:0.0.0.0/0", "::ffff:10.0.0.0/8"} {
+	for _, bad := range []string{"10.0.0.0/33", "ten", "10.0.0.0/8;rm", "*", "0.0.0.0/0", "::/0", "::ffff:0.0.0.0/0", "::ffff:10.0.0.0/8",
+		"0.0.0.0/1,128.0.0.0/1", "0.0.0.0/1", "1.0.0.0/7", "2000::/3", "2001::/16", "::/1,8000::/1", "1.0.0.0/8,2.0.0.0/8", "0.0.0.0/2,64.0.0.0/2,128.0.0.0/2,192.0.0.0/2"} {
 		if _, err := proxy.ParseTrustedProxies(bad); err == nil {
 			t.Errorf("ParseTrustedProxies(%q) accepted it", bad)
 		}

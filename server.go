@@ -161,6 +161,8 @@ func runServe(args []string) error {
 	rateBurst := fs.Int("rate-burst", int(envFloat("AMLAKS_RATE_BURST", proxy.DefaultWriteBurst)), "changes one person may make at once (env AMLAKS_RATE_BURST)")
 	var backend backendFlags
 	backend.register(fs)
+	var origin originFlags
+	origin.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -177,6 +179,9 @@ func runServe(args []string) error {
 		return err
 	}
 	if err := proxy.CheckListen(proxy.AuthMode(*authMode), *addr, trusted); err != nil {
+		return err
+	}
+	if err := origin.check(proxy.AuthMode(*authMode), *addr); err != nil {
 		return err
 	}
 	audit, closeAudit, err := openAudit(*auditFile)
@@ -207,7 +212,7 @@ func runServe(args []string) error {
 	if backendName == "azure" {
 		prices = (&azure.RetailPrices{}).Prices // the emulator answers from the dated built-in table
 	}
-	srv := proxy.New(proxy.Config{
+	cfg := proxy.Config{
 		Prices:              prices,
 		Backend:             backendName,
 		DefaultSubscription: backend.subscription,
@@ -219,19 +224,23 @@ func runServe(args []string) error {
 		Audit:               audit,
 		WritesPerMinute:     perMinute,
 		WriteBurst:          *rateBurst,
-	}, az, page)
-
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
+	if err := origin.apply(&cfg, ln.Addr().String()); err != nil {
+		return err
+	}
+	srv := proxy.New(cfg, az, page)
 	hs := srv.HTTPServer()
 	if backendName == "emulator" {
 		logger.Warn("no Azure credential in use: serving against the built-in Azure emulator with a sample world; nothing is created in Azure")
 	} else {
 		logger.Info("serving against Azure")
 	}
-	logger.Info("amlaks is ready", "url", "http://"+ln.Addr().String(), "backend", backendName, "auth", *authMode, "audit", *auditFile)
+	logger.Info("amlaks is ready", "url", "http://"+ln.Addr().String(), "backend", backendName, "auth", *authMode, "audit", *auditFile,
+		"publicAddresses", strings.Join(cfg.PublicAddresses, ","), "identityHeader", string(cfg.IdentityHeader))
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -364,4 +373,46 @@ func fileVersion(path string) string {
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:6])
+}
+
+// ---- issue 8 ("close the origin"): the flags of the origin's protections ----
+
+// originFlags are the public addresses, the sign-in proxy's header family
+// and the per-address read limit.
+type originFlags struct {
+	publicAddress  string
+	identityHeader string
+	readLimit      float64
+	readBurst      int
+}
+
+func (o *originFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.publicAddress, "public-address", env("AMLAKS_PUBLIC_ADDRESS", ""), "comma-separated host[:port] people reach amlaks at; requests for any other Host are refused (default: the listen address, and localhost, 127.0.0.1 and [::1] with its port when it is loopback) (env AMLAKS_PUBLIC_ADDRESS)")
+	fs.StringVar(&o.identityHeader, "identity-header", env("AMLAKS_IDENTITY_HEADER", ""), "with --auth header, the one header family the sign-in proxy sets: oauth2-proxy (X-Forwarded-Email/User) or app-service (X-MS-CLIENT-PRINCIPAL); any other identity header is refused (env AMLAKS_IDENTITY_HEADER)")
+	fs.Float64Var(&o.readLimit, "read-limit", envFloat("AMLAKS_READ_LIMIT", proxy.DefaultReadsPerMinute), "API requests one client address may make a minute, reads included (facts and validate count 5); 0 turns the limit off (env AMLAKS_READ_LIMIT)")
+	fs.IntVar(&o.readBurst, "read-burst", int(envFloat("AMLAKS_READ_BURST", proxy.DefaultReadBurst)), "API requests one client address may make at once (env AMLAKS_READ_BURST)")
+}
+
+// check refuses, before anything is started, a bad identity header or public address.
+func (o *originFlags) check(mode proxy.AuthMode, listen string) error {
+	if err := proxy.CheckAuth(mode, proxy.IdentityHeader(o.identityHeader)); err != nil {
+		return err
+	}
+	_, err := proxy.ParsePublicAddresses(o.publicAddress, listen)
+	return err
+}
+
+// apply sets the proxy's config; listen is the address actually listened on
+// (its port, when --addr asked for port 0).
+func (o *originFlags) apply(cfg *proxy.Config, listen string) error {
+	addrs, err := proxy.ParsePublicAddresses(o.publicAddress, listen)
+	if err != nil {
+		return err
+	}
+	cfg.PublicAddresses, cfg.IdentityHeader = addrs, proxy.IdentityHeader(o.identityHeader)
+	cfg.ReadsPerMinute, cfg.ReadBurst = o.readLimit, o.readBurst
+	if o.readLimit == 0 {
+		cfg.ReadsPerMinute = -1 // the proxy's "no limit"
+	}
+	return nil
 }

@@ -43,7 +43,7 @@ func newPage(webDir, backend string) (http.Handler, error) {
 		Version:           fileVersion(wasm),
 		WasmContentLength: strconv.FormatInt(st.Size(), 10),
 	}
-	return precompressed(webDir, h), nil
+	return guardPage(h.Version, precompressed(webDir, h)), nil
 }
 
 // webResources serves /web/ from a directory of any name, resolving paths

@@ -202,7 +202,7 @@ func (p *Progress) cleanup() {
 	p.cleaning = true
 	path := "/api/workspaces/" + url.PathEscape(p.ref.Subscription) + "/" + url.PathEscape(p.ref.ResourceGroup) + "/" + url.PathEscape(p.ref.Name) + "/computes/" + url.PathEscape(p.name) + "/cleanup"
 	ctx.Async(func() {
-		err := call("POST", path, nil, nil)
+		err := call("POST", path, struct{}{}, nil) // the proxy wants a JSON body on every change
 		ctx.Dispatch(func(ctx app.Context) {
 			p.cleaning = false
 			if err != nil {

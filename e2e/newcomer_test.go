@@ -317,7 +317,7 @@ func TestValidationHoles(t *testing.T) {
 	checks := []struct {
 		name, link, list, code string
 	}{
-		{"east us", link(s.URL, "mode", "create", "name", "loc", "location", "east us"), "f-location-findings", "W2"},
+		{"east us", link(s.URL, "mode", "create", "name", "loc", "location", "east us"), "f-location-findings", "C3"},
 		{"internal LB without subnet", link(s.URL, "mode", "create", "name", "ilb", "lb", "InternalLoadBalancer"), "f-loadBalancer-subnet-findings", "V3"},
 		{"internal LB with a malformed subnet", link(s.URL, "mode", "create", "name", "ilb", "lb", "InternalLoadBalancer", "lbSubnet", "bad subnet!"), "f-loadBalancer-subnet-findings", "V3"},
 		{"malformed CNAME", link(s.URL, "mode", "create", "name", "cn", "tls", "custom", "cname", "not a host"), "f-tls-cname-findings", "L4"},

@@ -56,24 +56,37 @@ func (a *auditLog) write(e AuditEntry) error {
 // person have pasted a certificate in a name or a message echo one; replaces
 // control and invisible format characters, which JSON does not always escape
 // (DEL, C1, bidi overrides), so a reader's terminal shows what was sent; and
-// clips long values.
+// clips every value to its field's cap, so one line stays under
+// maxAuditLine bytes whatever the request held.
 func scrubEntry(e AuditEntry) AuditEntry {
-	for _, s := range []*string{&e.Who, &e.Via, &e.Addr, &e.Workspace, &e.Name, &e.Cluster, &e.Field, &e.Reason} {
+	for _, f := range []struct {
+		s   *string
+		max int
+	}{
+		{&e.Who, 256}, {&e.Via, 16}, {&e.Addr, 64}, {&e.Action, 16}, {&e.Workspace, 256}, {&e.Name, 64},
+		{&e.Cluster, 256}, {&e.RequestID, 32}, {&e.Result, 16}, {&e.Code, 32}, {&e.Field, 64}, {&e.Reason, 320},
+	} {
+		s := f.s
 		if looksSecret(*s) {
 			*s = "[redacted]"
 		}
 		*s = strings.Map(func(r rune) rune {
-			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
+			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
 				return '\uFFFD'
 			}
 			return r
 		}, *s)
-		if len(*s) > 512 {
-			*s = strings.ToValidUTF8((*s)[:512], "") + "…"
+		if len(*s) > f.max {
+			*s = strings.ToValidUTF8((*s)[:f.max], "") + "…"
 		}
 	}
 	return e
 }
+
+// maxAuditLine is the most one audit line can take, in bytes: the sum of the
+// caps of scrubEntry, with JSON's escapes (at most 6 bytes a byte), the
+// field names and the node count.
+const maxAuditLine = 6*(256+16+64+16+256+64+256+32+16+32+64+320+12*3) + 256
 
 func looksSecret(s string) bool {
 	u := strings.ToUpper(s)
@@ -108,6 +121,12 @@ func auditTarget(r *http.Request, action string, ws rules.WorkspaceRef, name str
 func (s *Server) change(action string, h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id := IdentityFrom(r.Context())
+		// Counted by address first, anonymous or not, and not audited when
+		// over: a flood of attempts cannot flood the audit log.
+		if err := s.writes.allow(addressKey(id.clientKey()), s.cfg.now()); err != nil {
+			s.cfg.logger().Debug("change refused by the address limit", "addr", id.Addr, "requestId", requestID(r))
+			return err
+		}
 		entry := &AuditEntry{
 			Time: s.cfg.now().UTC().Format(time.RFC3339), Who: id.User, Via: id.Via, Addr: id.Addr,
 			Action: action, RequestID: requestID(r),

@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -57,6 +59,9 @@ type Identity struct {
 	Via string `json:"via,omitempty"`
 	// Addr is the IP address of the connection.
 	Addr string `json:"addr,omitempty"`
+	// Client is the client's address: Addr, or the address a trusted proxy
+	// forwarded for. Limits count by it.
+	Client string `json:"client,omitempty"`
 }
 
 // key is what the rate limit counts by: the user, or the address when
@@ -65,7 +70,15 @@ func (id Identity) key() string {
 	if id.User != "" {
 		return "user:" + strings.ToLower(id.User)
 	}
-	return "addr:" + id.Addr
+	return "addr:" + id.clientKey()
+}
+
+// clientKey is the client's address, or the connection's when unknown.
+func (id Identity) clientKey() string {
+	if id.Client != "" && id.Client != "invalid IP" {
+		return id.Client
+	}
+	return id.Addr
 }
 
 const (
@@ -142,9 +155,42 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 		if p.Bits() == 0 {
 			return nil, fmt.Errorf("trusted proxy %q would trust every address, so anyone could claim to be anyone", part)
 		}
-		out = append(out, p.Masked())
+		p = p.Masked()
+		if publicRange(p) && p.Bits() < map[bool]int{true: 8, false: 32}[p.Addr().Is4()] {
+			return nil, fmt.Errorf("trusted proxy %q trusts a large part of the public Internet (a public range wider than /8 for IPv4 or /32 for IPv6): name the sign-in proxy's own addresses", part)
+		}
+		out = append(out, p)
+	}
+	// Together, the public ranges may not trust more than one /8 (IPv4) or
+	// one /32 (IPv6): 0.0.0.0/1,128.0.0.0/1 is every address too.
+	var v4, v6 float64
+	for _, p := range out {
+		if !publicRange(p) {
+			continue
+		}
+		if p.Addr().Is4() {
+			v4 += math.Pow(2, float64(32-p.Bits()))
+		} else {
+			v6 += math.Pow(2, float64(128-p.Bits()))
+		}
+	}
+	if v4 > 1<<24 || v6 > math.Pow(2, 96) {
+		return nil, errors.New("the trusted proxies together trust more public addresses than one /8 (IPv4) or /32 (IPv6), so anyone could claim to be anyone: name the sign-in proxy's own addresses")
 	}
 	return out, nil
+}
+
+// publicRange reports whether a range holds public addresses: it is not
+// inside loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7),
+// link-local or CGNAT (100.64/10) space.
+func publicRange(p netip.Prefix) bool {
+	for _, s := range []string{"127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10", "::1/128", "fc00::/7", "fe80::/10"} {
+		q := netip.MustParsePrefix(s)
+		if q.Addr().Is4() == p.Addr().Is4() && q.Bits() <= p.Bits() && q.Contains(p.Addr()) {
+			return false
+		}
+	}
+	return true
 }
 
 // remoteAddr is the IP of the connection (never a forwarded header).
@@ -169,22 +215,31 @@ func (s *Server) trusted(ip netip.Addr) bool {
 // withIdentity finds who sent the request and puts it in the context. In
 // AuthHeader mode the identity headers count only on connections from a
 // trusted proxy; from anywhere else they are ignored (and logged), so a
-// forged header changes nothing. When a trusted proxy sends an unreadable
-// header, the request goes on as nobody's and a change gets 401 saying why:
-// better refuse than guess.
+// forged header changes nothing. From a trusted proxy only the header family
+// of Config.IdentityHeader counts: a request that carries an identity header
+// of another family, or of two families, is refused with 401 before anything
+// runs, so a header the sign-in proxy passes through unchecked can never
+// outrank the one it sets. When the family's own header is unreadable, the
+// request goes on as nobody's and a change gets 401 saying why: better
+// refuse than guess.
 func (s *Server) withIdentity(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ip, _ := remoteAddr(r)
-		id := Identity{Addr: ip.String()}
+		id := Identity{Addr: ip.String(), Client: s.clientAddr(r, ip).String()}
 		switch s.cfg.AuthMode {
 		case AuthHeader:
 			if !s.trusted(ip) {
-				if hasIdentityHeader(r) {
+				if len(identityHeaders(r.Header)) > 0 {
 					s.cfg.logger().Warn("identity headers ignored: the connection is not from a trusted proxy", "addr", id.Addr, "requestId", requestID(r))
 				}
 				break
 			}
-			user, via, err := identityFromHeaders(r.Header)
+			if err := s.checkFamilies(r.Header); err != nil {
+				s.cfg.logger().Warn("identity headers refused", "addr", id.Addr, "requestId", requestID(r), "reason", err.Error())
+				s.writeError(w, r, err)
+				return
+			}
+			user, via, err := identityFromHeaders(r.Header, s.cfg.IdentityHeader)
 			if err != nil {
 				// Reads go on anonymously; a change is refused with this reason.
 				s.cfg.logger().Warn("identity headers refused", "addr", id.Addr, "requestId", requestID(r), "reason", err.Error())
@@ -199,19 +254,134 @@ func (s *Server) withIdentity(next http.Handler) http.Handler {
 	})
 }
 
-func hasIdentityHeader(r *http.Request) bool {
-	for _, h := range []string{HeaderPrincipal, HeaderForwardedEmail, HeaderForwardedUser} {
-		if len(r.Header.Values(h)) > 0 {
-			return true
-		}
+// IdentityHeader names the header family of the sign-in proxy in front of
+// amlaks (--identity-header).
+type IdentityHeader string
+
+// The sign-in proxies amlaks reads.
+const (
+	// IdentityOAuth2Proxy is oauth2-proxy: X-Forwarded-Email, else X-Forwarded-User.
+	IdentityOAuth2Proxy IdentityHeader = "oauth2-proxy"
+	// IdentityAppService is App Service Authentication: X-MS-CLIENT-PRINCIPAL.
+	IdentityAppService IdentityHeader = "app-service"
+	// otherIdentity is every other header that names a user.
+	otherIdentity IdentityHeader = "other"
+)
+
+// headerFamily says which sign-in proxy a header comes from, "other" for a
+// header that names a user but belongs to neither, and "" for a header that
+// is not about identity.
+func headerFamily(name string) IdentityHeader {
+	n := strings.ToLower(name)
+	switch {
+	case strings.HasPrefix(n, "x-ms-client-principal"), strings.HasPrefix(n, "x-ms-token-"):
+		return IdentityAppService
+	case strings.HasPrefix(n, "x-auth-request-"),
+		n == "x-forwarded-email", n == "x-forwarded-user", n == "x-forwarded-groups",
+		n == "x-forwarded-preferred-username", n == "x-forwarded-access-token":
+		return IdentityOAuth2Proxy
+	case n == "remote-user", n == "x-remote-user", n == "x-remote-email", n == "x-user", n == "x-email",
+		n == "x-authenticated-user", n == "x-authenticated-email", n == "x-forwarded-remote-user",
+		n == "x-goog-authenticated-user-email", n == "cf-access-authenticated-user-email",
+		n == "x-amzn-oidc-identity", n == "x-amzn-oidc-data", n == "x-user-email", n == "x-webauth-user":
+		return otherIdentity
 	}
-	return false
+	return ""
 }
 
-// identityFromHeaders reads the identity a trusted proxy set. It returns an
-// empty user when no identity header is present.
-func identityFromHeaders(h http.Header) (user, via string, err error) {
-	if vs := h.Values(HeaderPrincipal); len(vs) > 0 {
+// identityHeaders returns the families of the identity headers a request
+// carries, sorted, and the first header of each.
+func identityHeaders(h http.Header) map[IdentityHeader]string {
+	out := map[IdentityHeader]string{}
+	for name := range h {
+		if f := headerFamily(name); f != "" {
+			if prev, ok := out[f]; !ok || name < prev {
+				out[f] = name
+			}
+		}
+	}
+	return out
+}
+
+// checkFamilies refuses identity headers that the configured sign-in proxy
+// does not set: another family's, or two families at once.
+func (s *Server) checkFamilies(h http.Header) error {
+	found := identityHeaders(h)
+	want := s.cfg.IdentityHeader
+	if len(found) > 1 {
+		var names []string
+		for _, n := range found {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return rules.Errorf(rules.ErrUnauthorized, "", "This request carries the identity headers of more than one sign-in proxy ("+strings.Join(names, ", ")+"); amlaks cannot tell who you are, so it refuses. Open amlaks through your company's sign-in page.")
+	}
+	for f, name := range found {
+		if want == "" {
+			return rules.Errorf(rules.ErrUnauthorized, "", "This request carries "+name+", but amlaks was started without --identity-header, so it believes no identity header; it refuses the request. Tell the platform team.")
+		}
+		if f != want {
+			return rules.Errorf(rules.ErrUnauthorized, "", "This request carries "+name+", which the sign-in proxy in front of amlaks does not set (amlaks reads only "+string(want)+"'s headers); amlaks refuses it. Open amlaks through your company's sign-in page.")
+		}
+	}
+	return nil
+}
+
+// CheckAuth refuses an identity header family that does not go with the
+// mode: AuthHeader needs exactly one of oauth2-proxy and app-service;
+// AuthNone takes none.
+func CheckAuth(mode AuthMode, header IdentityHeader) error {
+	switch mode {
+	case AuthHeader:
+		switch header {
+		case IdentityOAuth2Proxy, IdentityAppService:
+			return nil
+		case "":
+			return errors.New("--auth header needs --identity-header oauth2-proxy or app-service: the one header family your sign-in proxy sets; every other identity header is refused")
+		}
+		return fmt.Errorf("--identity-header must be oauth2-proxy or app-service, not %q", header)
+	default:
+		if header != "" {
+			return errors.New("--identity-header only goes with --auth header")
+		}
+	}
+	return nil
+}
+
+// clientAddr is the address of the client: the connection's, or, on a
+// connection from a trusted proxy, the right-most X-Forwarded-For entry that
+// is not itself a trusted proxy (the left of it is whatever the client
+// wrote). Rate limits count by it.
+func (s *Server) clientAddr(r *http.Request, conn netip.Addr) netip.Addr {
+	if s.cfg.AuthMode != AuthHeader || !s.trusted(conn) {
+		return conn
+	}
+	vals := r.Header.Values("X-Forwarded-For")
+	var hops []string
+	for _, v := range vals {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0 && i >= len(hops)-16; i-- {
+		ip, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return conn
+		}
+		ip = ip.Unmap()
+		if !s.trusted(ip) {
+			return ip
+		}
+	}
+	return conn
+}
+
+// identityFromHeaders reads the identity a trusted proxy of the family set.
+// It returns an empty user when no identity header is present.
+func identityFromHeaders(h http.Header, family IdentityHeader) (user, via string, err error) {
+	if family == IdentityAppService {
+		vs := h.Values(HeaderPrincipal)
+		if len(vs) == 0 {
+			return "", "", nil
+		}
 		if len(vs) > 1 {
 			return "", "", rules.Errorf(rules.ErrUnauthorized, "", "The sign-in proxy sent "+HeaderPrincipal+" more than once; amlaks cannot tell who you are.")
 		}
@@ -219,7 +389,10 @@ func identityFromHeaders(h http.Header) (user, via string, err error) {
 		if err != nil {
 			return "", "", err
 		}
-		return p.Name(), "app-service", nil
+		return p.Name(), string(IdentityAppService), nil
+	}
+	if family != IdentityOAuth2Proxy {
+		return "", "", nil
 	}
 	for _, name := range []string{HeaderForwardedEmail, HeaderForwardedUser} {
 		vs := h.Values(name)
@@ -233,7 +406,7 @@ func identityFromHeaders(h http.Header) (user, via string, err error) {
 		if err != nil {
 			return "", "", err
 		}
-		return u, "oauth2-proxy", nil
+		return u, string(IdentityOAuth2Proxy), nil
 	}
 	return "", "", nil
 }

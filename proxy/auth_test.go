@@ -35,26 +35,32 @@ func secPrefixes(tb testing.TB, s string) []netip.Prefix {
 }
 
 func TestHeaderAuthFromTrustedProxy(t *testing.T) {
-	st := newSecStack(t, secOptions{noRate: true, cfg: proxy.Config{AuthMode: proxy.AuthHeader, TrustedProxies: secPrefixes(t, "10.0.0.0/8,127.0.0.1/32")}})
+	stacks := map[proxy.IdentityHeader]*secStack{}
+	for _, f := range []proxy.IdentityHeader{proxy.IdentityOAuth2Proxy, proxy.IdentityAppService} {
+		stacks[f] = newSecStack(t, secOptions{noRate: true, cfg: proxy.Config{AuthMode: proxy.AuthHeader, IdentityHeader: f, TrustedProxies: secPrefixes(t, "10.0.0.0/8,127.0.0.1/32")}})
+	}
 	tests := []struct {
 		name   string
+		family proxy.IdentityHeader
 		header []string
 		status int
 		who    string
 		via    string
 	}{
-		{"oauth2-proxy email", []string{"X-Forwarded-Email: ada@example.com", "X-Forwarded-User: ada"}, http.StatusAccepted, "ada@example.com", "oauth2-proxy"},
-		{"oauth2-proxy user only", []string{"X-Forwarded-User: grace"}, http.StatusAccepted, "grace", "oauth2-proxy"},
-		{"app service principal", []string{"X-MS-CLIENT-PRINCIPAL: " + secPrincipal(t, "linus@example.com")}, http.StatusAccepted, "linus@example.com", "app-service"},
-		{"nobody", nil, http.StatusUnauthorized, "", ""},
-		{"empty email", []string{"X-Forwarded-Email: "}, http.StatusUnauthorized, "", ""},
-		{"principal not base64", []string{"X-MS-CLIENT-PRINCIPAL: not*base64"}, http.StatusUnauthorized, "", ""},
-		{"principal without a name", []string{"X-MS-CLIENT-PRINCIPAL: " + base64.StdEncoding.EncodeToString([]byte(`{"auth_typ":"aad","claims":[],"name_typ":"n","role_typ":"r"}`))}, http.StatusUnauthorized, "", ""},
-		{"name with a control character", []string{"X-MS-CLIENT-PRINCIPAL: " + secPrincipal(t, "eve\x1b[31m@example.com")}, http.StatusUnauthorized, "", ""},
-		{"two emails", []string{"X-Forwarded-Email: a@example.com", "X-Forwarded-Email: b@example.com"}, http.StatusUnauthorized, "", ""},
+		{"oauth2-proxy email", proxy.IdentityOAuth2Proxy, []string{"X-Forwarded-Email: ada@example.com", "X-Forwarded-User: ada"}, http.StatusAccepted, "ada@example.com", "oauth2-proxy"},
+		{"oauth2-proxy user only", proxy.IdentityOAuth2Proxy, []string{"X-Forwarded-User: grace"}, http.StatusAccepted, "grace", "oauth2-proxy"},
+		{"app service principal", proxy.IdentityAppService, []string{"X-MS-CLIENT-PRINCIPAL: " + secPrincipal(t, "linus@example.com")}, http.StatusAccepted, "linus@example.com", "app-service"},
+		{"nobody", proxy.IdentityOAuth2Proxy, nil, http.StatusUnauthorized, "", ""},
+		{"nobody behind app service", proxy.IdentityAppService, nil, http.StatusUnauthorized, "", ""},
+		{"empty email", proxy.IdentityOAuth2Proxy, []string{"X-Forwarded-Email: "}, http.StatusUnauthorized, "", ""},
+		{"principal not base64", proxy.IdentityAppService, []string{"X-MS-CLIENT-PRINCIPAL: not*base64"}, http.StatusUnauthorized, "", ""},
+		{"principal without a name", proxy.IdentityAppService, []string{"X-MS-CLIENT-PRINCIPAL: " + base64.StdEncoding.EncodeToString([]byte(`{"auth_typ":"aad","claims":[],"name_typ":"n","role_typ":"r"}`))}, http.StatusUnauthorized, "", ""},
+		{"name with a control character", proxy.IdentityAppService, []string{"X-MS-CLIENT-PRINCIPAL: " + secPrincipal(t, "eve\x1b[31m@example.com")}, http.StatusUnauthorized, "", ""},
+		{"two emails", proxy.IdentityOAuth2Proxy, []string{"X-Forwarded-Email: a@example.com", "X-Forwarded-Email: b@example.com"}, http.StatusUnauthorized, "", ""},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			st := stacks[tt.family]
 			writes := st.emu.Writes()
 			a := st.do(t, "POST", "/api/computes", mustSecJSON(t, secCreate("aks-auth-"+string(rune('a'+i)))), tt.header...)
 			if a.status != tt.status {
@@ -76,6 +82,7 @@ func TestHeaderAuthFromTrustedProxy(t *testing.T) {
 		})
 	}
 	// Reading and checking need no identity: they change nothing.
+	st := stacks[proxy.IdentityOAuth2Proxy]
 	for _, p := range []string{"/api/validate", "/api/facts"} {
 		if a := st.do(t, "POST", p, mustSecJSON(t, secCreate("aks-read"))); a.status != http.StatusOK {
 			t.Errorf("POST %s without identity: %d %s", p, a.status, a.body)
@@ -210,6 +217,11 @@ func TestCheckListen(t *testing.T) {
 }
 
 func TestParseTrustedProxies(t *testing.T) {
+	for _, ok := range []string{"10.0.0.0/8,172.16.0.0/12,192.168.0.0/16", "20.0.0.0/8", "2001:db8::/32", "fc00::/7", "203.0.113.7"} {
+		if _, err := proxy.ParseTrustedProxies(ok); err != nil {
+			t.Errorf("ParseTrustedProxies(%q): %v", ok, err)
+		}
+	}
 	got, err := proxy.ParseTrustedProxies(" 10.0.0.0/8, 127.0.0.1 ,::1,192.168.1.7/24")
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +235,8 @@ func TestParseTrustedProxies(t *testing.T) {
 			t.Errorf("prefix %d = %s, want %s", i, got[i], want[i])
 		}
 	}
-	for _, bad := range []string{"10.0.0.0/33", "ten", "10.0.0.0/8;rm", "*", "0.0.0.0/0", "::/0", "::ffff:0.0.0.0/0", "::ffff:10.0.0.0/8"} {
+	for _, bad := range []string{"10.0.0.0/33", "ten", "10.0.0.0/8;rm", "*", "0.0.0.0/0", "::/0", "::ffff:0.0.0.0/0", "::ffff:10.0.0.0/8",
+		"0.0.0.0/1,128.0.0.0/1", "0.0.0.0/1", "1.0.0.0/7", "2000::/3", "2001::/16", "::/1,8000::/1", "1.0.0.0/8,2.0.0.0/8", "0.0.0.0/2,64.0.0.0/2,128.0.0.0/2,192.0.0.0/2"} {
 		if _, err := proxy.ParseTrustedProxies(bad); err == nil {
 			t.Errorf("ParseTrustedProxies(%q) accepted it", bad)
 		}

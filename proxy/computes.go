@@ -203,6 +203,10 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var body struct{} // a JSON body, {}: a form cannot send one
+	if err := s.decode(w, r, &body); err != nil {
+		return err
+	}
 	if err := s.policyScope(ref, name); err != nil {
 		return err
 	}

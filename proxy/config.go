@@ -52,6 +52,38 @@ type Config struct {
 	// included; zero means 50 seconds, under the server's write timeout, so
 	// the person always gets an answer in words.
 	Timeout time.Duration
+
+	// The settings of issue 8 ("close the origin").
+
+	// PublicAddresses are the host or host:port names people reach amlaks
+	// at (ParsePublicAddresses). A request for any other Host is refused
+	// before anything runs. Empty means localhost, 127.0.0.1 and [::1] only.
+	PublicAddresses []string
+	// IdentityHeader names the one header family the sign-in proxy sets
+	// (AuthHeader mode): IdentityOAuth2Proxy or IdentityAppService. A
+	// request from a trusted proxy that carries any other identity header is
+	// refused.
+	IdentityHeader IdentityHeader
+	// ReadsPerMinute is how many API requests one client address may make
+	// a minute, reads included, before its identity is even looked at;
+	// zero means DefaultReadsPerMinute and a negative value turns it off.
+	ReadsPerMinute float64
+	// ReadBurst is how many API requests may come at once from one address;
+	// zero means DefaultReadBurst.
+	ReadBurst int
+}
+
+func (c Config) readLimiter() *limiter {
+	per, burst := c.ReadsPerMinute, c.ReadBurst
+	if per == 0 {
+		per = DefaultReadsPerMinute
+	}
+	if burst == 0 {
+		burst = DefaultReadBurst
+	}
+	l := newLimiter(per, burst)
+	l.what = "requests"
+	return l
 }
 
 func (c Config) timeout() time.Duration {
@@ -77,6 +109,13 @@ func (c Config) limiter() *limiter {
 		burst = DefaultWriteBurst
 	}
 	return newLimiter(per, burst)
+}
+
+// addressLimiter is the write limit of one client address: addressWriteFactor
+// people's worth.
+func (c Config) addressLimiter() *limiter {
+	l := c.limiter()
+	return &limiter{perMinute: l.perMinute * addressWriteFactor, burst: l.burst * addressWriteFactor, what: "changes from this address", buckets: map[string]*bucket{}}
 }
 
 func (c Config) now() time.Time {

@@ -75,21 +75,27 @@ func FuzzIdentityHeaders(f *testing.F) {
 		if principal != "" {
 			h.Add(HeaderPrincipal, principal)
 		}
-		name, via, err := identityFromHeaders(h)
-		switch {
-		case err != nil:
-			var e *rules.Error
-			if !errors.As(err, &e) || e.Code != rules.ErrUnauthorized {
-				t.Fatalf("error %v", err)
+		for _, family := range []IdentityHeader{IdentityOAuth2Proxy, IdentityAppService} {
+			name, via, err := identityFromHeaders(h, family)
+			own := email != "" || user != ""
+			if family == IdentityAppService {
+				own = principal != ""
 			}
-		case name == "":
-			if len(h) != 0 {
-				t.Fatalf("headers %q gave no identity and no error", h)
-			}
-		default:
-			fuzzCheckName(t, name)
-			if via != "oauth2-proxy" && via != "app-service" {
-				t.Fatalf("via %q", via)
+			switch {
+			case err != nil:
+				var e *rules.Error
+				if !errors.As(err, &e) || e.Code != rules.ErrUnauthorized {
+					t.Fatalf("error %v", err)
+				}
+			case name == "":
+				if own {
+					t.Fatalf("headers %q gave no %s identity and no error", h, family)
+				}
+			default:
+				fuzzCheckName(t, name)
+				if via != string(family) {
+					t.Fatalf("via %q, want %s", via, family)
+				}
 			}
 		}
 	})

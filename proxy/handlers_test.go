@@ -44,6 +44,12 @@ func handler(cfg proxy.Config, f *Fake) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = discardLogger()
 	}
+	if cfg.ReadsPerMinute == 0 {
+		cfg.ReadsPerMinute = -1 // tests send many requests from one address; TestFloodsAreLimitedByAddress tests the limit
+	}
+	if cfg.PublicAddresses == nil {
+		cfg.PublicAddresses = []string{"example.com"} // httptest.NewRequest's Host
+	}
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "page") })
 	return proxy.New(cfg, f, page).Handler()
 }
@@ -288,9 +294,9 @@ func TestStrictDecoding(t *testing.T) {
 }
 
 // TestDecodingAcceptsJSONWithCharset checks that a Content-Type with a
-// charset, and none at all, are accepted.
+// charset is accepted (none at all is not: TestUnsafeRoutesWantJSON).
 func TestDecodingAcceptsJSONWithCharset(t *testing.T) {
-	for _, ct := range []string{"application/json; charset=utf-8", ""} {
+	for _, ct := range []string{"application/json; charset=utf-8", "Application/JSON"} {
 		f, _ := newFake()
 		r := httptest.NewRequest("POST", "/api/validate", strings.NewReader(mustJSON(t, createReq("aks-new"))))
 		if ct != "" {
@@ -759,7 +765,7 @@ func TestCleanup(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f, _ := newFake()
 			f.ComputeFn = func(context.Context, rules.WorkspaceRef, string) (rules.Compute, error) { return tt.compute, nil }
-			w := serve(t, handler(proxy.Config{}, f), "POST", eastPath+"/computes/aks-failed/cleanup", "")
+			w := serve(t, handler(proxy.Config{}, f), "POST", eastPath+"/computes/aks-failed/cleanup", "{}")
 			if w.Code != tt.status {
 				t.Fatalf("status %d, want %d: %s", w.Code, tt.status, w.Body)
 			}

@@ -565,7 +565,7 @@ func TestIntegrationPolicyFailure(t *testing.T) {
 
 	// Nothing half-done stays: the cleanup deletes the failed compute, and the
 	// same name can be used again.
-	mustAccept(t, s, "POST", "/api/workspaces/"+emuLocked.Subscription+"/"+emuLocked.ResourceGroup+"/"+emuLocked.Name+"/computes/aks-locked/cleanup", nil)
+	mustAccept(t, s, "POST", "/api/workspaces/"+emuLocked.Subscription+"/"+emuLocked.ResourceGroup+"/"+emuLocked.Name+"/computes/aks-locked/cleanup", struct{}{})
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + op)

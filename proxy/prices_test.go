@@ -18,9 +18,8 @@ import (
 func TestPrices(t *testing.T) {
 	get := func(cfg proxy.Config) (int, rules.PriceList) {
 		t.Helper()
-		s := proxy.New(cfg, nil, nil)
 		rec := httptest.NewRecorder()
-		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/locations/eastus/prices", nil))
+		handler(cfg, nil).ServeHTTP(rec, httptest.NewRequest("GET", "/api/locations/eastus/prices", nil))
 		var list rules.PriceList
 		_ = json.Unmarshal(rec.Body.Bytes(), &list)
 		return rec.Code, list
@@ -38,9 +37,8 @@ func TestPrices(t *testing.T) {
 	if code, list := get(proxy.Config{Prices: failing, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}); code != 200 || list.Source != rules.PriceTableSource {
 		t.Errorf("fallback: %d %+v", code, list)
 	}
-	s := proxy.New(proxy.Config{}, nil, nil)
 	rec := httptest.NewRecorder()
-	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/locations/East%20US/prices", nil))
+	handler(proxy.Config{}, nil).ServeHTTP(rec, httptest.NewRequest("GET", "/api/locations/East%20US/prices", nil))
 	if rec.Code != 400 {
 		t.Errorf("a malformed location: %d", rec.Code)
 	}

@@ -3,17 +3,32 @@ package proxy
 import (
 	"fmt"
 	"math"
+	"net/http"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/amlaks/amlaks/rules"
 )
 
-// Defaults of the write rate limit.
+// Defaults of the rate limits.
 const (
 	DefaultWritesPerMinute = 10
 	DefaultWriteBurst      = 5
-	maxBuckets             = 10000
+	// DefaultReadsPerMinute and DefaultReadBurst bound what one client
+	// address may ask of the API, before its identity is looked at: a read
+	// costs 1, a request that gathers facts from Azure (facts, validate)
+	// costs readFactsCost.
+	DefaultReadsPerMinute = 300
+	DefaultReadBurst      = 100
+	readFactsCost         = 5
+	// addressWriteFactor is how many people's changes one client address
+	// may send (behind a sign-in proxy that does not forward the client's
+	// address, everyone shares it): attempts over it are refused before they
+	// are audited, so nobody can flood the audit log.
+	addressWriteFactor = 4
+	maxBuckets         = 10000
 )
 
 // limiter is a token bucket per identity (the signed-in user, or the
@@ -22,6 +37,7 @@ const (
 type limiter struct {
 	perMinute float64 // <= 0: no limit
 	burst     float64
+	what      string // what is counted, for the refusal: "changes" when empty
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -42,6 +58,11 @@ func newLimiter(perMinute float64, burst int) *limiter {
 // allow takes a token for key, or says, in plain words, when to try again
 // (a rules.ErrTooMany whose RetryAfter the caller sends).
 func (l *limiter) allow(key string, now time.Time) error {
+	return l.allowN(key, 1, now)
+}
+
+// allowN takes cost tokens for key (at most the burst).
+func (l *limiter) allowN(key string, cost float64, now time.Time) error {
 	if l == nil || l.perMinute <= 0 {
 		return nil
 	}
@@ -60,14 +81,19 @@ func (l *limiter) allow(key string, now time.Time) error {
 		b.tokens = math.Min(l.burst, b.tokens+el*rate)
 		b.last = now
 	}
-	if b.tokens >= 1-1e-9 { // float sums of refills may fall a hair short
-		b.tokens--
+	cost = math.Min(cost, l.burst)
+	if b.tokens >= cost-1e-9 { // float sums of refills may fall a hair short
+		b.tokens -= cost
 		return nil
 	}
-	wait := int(math.Ceil((1 - b.tokens) / rate))
+	wait := int(math.Ceil((cost - b.tokens) / rate))
+	what := l.what
+	if what == "" {
+		what = "changes"
+	}
 	return &tooMany{err: rules.Errorf(rules.ErrTooMany, "", fmt.Sprintf(
-		"You have made too many changes in a short time: amlaks allows %g a minute, %d at once. Nothing was sent to Azure; try again in %s.",
-		l.perMinute, int(l.burst), plural(wait, "second"))), retryAfter: wait}
+		"You have made too many %s in a short time: amlaks allows %g a minute, %d at once. Nothing was sent to Azure; try again in %s.",
+		what, l.perMinute, int(l.burst), plural(wait, "second"))), retryAfter: wait}
 }
 
 // prune drops the buckets that are full again; they hold nothing to remember.
@@ -88,3 +114,39 @@ type tooMany struct {
 
 func (t *tooMany) Error() string { return t.err.Error() }
 func (t *tooMany) Unwrap() error { return t.err }
+
+// addressKey is what the address limits count by: an IPv4 address, or the
+// /64 of an IPv6 address (one host usually holds a whole /64).
+func addressKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return "client:" + addr
+	}
+	if ip.Is6() && !ip.Is4In6() {
+		p, _ := ip.Prefix(64)
+		return "client:" + p.String()
+	}
+	return "client:" + ip.Unmap().String()
+}
+
+// withClientLimit limits, by client address and before the identity is
+// looked at, every API request (reads too): facts and validate, which ask
+// Azure several things, cost more.
+func (s *Server) withClientLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/api/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ip, _ := remoteAddr(r)
+		cost := 1.0
+		if r.URL.Path == "/api/facts" || r.URL.Path == "/api/validate" {
+			cost = readFactsCost
+		}
+		if err := s.reads.allowN(addressKey(s.clientAddr(r, ip).String()), cost, s.cfg.now()); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

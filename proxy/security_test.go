@@ -112,8 +112,11 @@ func newSecStack(tb testing.TB, o secOptions) *secStack {
 
 	cfg := o.cfg
 	cfg.Backend, cfg.Logger, cfg.Audit = "emulator", logger, st.audit
+	if cfg.AuthMode == proxy.AuthHeader && cfg.IdentityHeader == "" {
+		cfg.IdentityHeader = proxy.IdentityOAuth2Proxy // the tests' sign-in proxy, unless they say
+	}
 	if o.noRate {
-		cfg.WritesPerMinute = -1
+		cfg.WritesPerMinute, cfg.ReadsPerMinute = -1, -1
 	}
 	if o.audit != nil {
 		cfg.Audit = o.audit

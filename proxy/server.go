@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -31,6 +32,8 @@ type Server struct {
 
 	locks   keyedMutex // serialises writes per compute name and per cluster
 	limiter *limiter   // changes per person a minute
+	writes  *limiter   // changes per client address a minute, before identity and audit
+	reads   *limiter   // API requests per client address a minute
 	audit   *auditLog  // one line per change attempt
 }
 
@@ -40,7 +43,7 @@ func New(cfg Config, az Azure, page http.Handler) *Server {
 	if page == nil {
 		page = http.NotFoundHandler()
 	}
-	return &Server{cfg: cfg, azure: az, page: page, limiter: cfg.limiter(), audit: &auditLog{w: cfg.audit()}}
+	return &Server{cfg: cfg, azure: az, page: page, limiter: cfg.limiter(), writes: cfg.addressLimiter(), reads: cfg.readLimiter(), audit: &auditLog{w: cfg.audit()}}
 }
 
 // Handler returns the whole HTTP surface: the route table, cross-origin
@@ -80,7 +83,7 @@ func (s *Server) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, rules.Errorf(rules.ErrForbidden, "", "Cross-site requests may not change anything. Use the amlaks page itself."))
 	}))
-	return s.withRequestID(s.withSecurityHeaders(cop.Handler(s.withIdentity(s.withTimeout(mux)))))
+	return s.withRequestID(s.withSecurityHeaders(s.withHost(cop.Handler(s.withJSONBody(s.withClientLimit(s.withIdentity(s.withTimeout(mux))))))))
 }
 
 // withTimeout bounds every API request's wait on Azure (Config.Timeout).
@@ -154,11 +157,51 @@ func (s *Server) withSecurityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// errNotJSON refuses an unsafe request that is not JSON.
+var errNotJSON = rules.Errorf(rules.ErrInvalid, "", "Send the request as a JSON body with Content-Type: application/json; amlaks changes nothing for a form or a plain-text request.")
+
+// isJSON reports whether the request says its body is JSON.
+func isJSON(h http.Header) bool {
+	vs := h.Values("Content-Type")
+	if len(vs) != 1 {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(vs[0])
+	return err == nil && mt == "application/json"
+}
+
+// withJSONBody refuses, before anything runs, an API request with an unsafe
+// method (POST, PUT, PATCH) that is not JSON: an HTML form (even one on the
+// page itself, which form-action 'self' allows) can only send form or plain
+// text bodies, so it can never change anything. A DELETE, which no form can
+// send and a cross-site fetch only after a preflight amlaks never answers,
+// may come without a body, but not with another type.
+func (s *Server) withJSONBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			switch r.Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions:
+			case http.MethodDelete:
+				if (r.ContentLength != 0 || r.Header.Get("Content-Type") != "") && !isJSON(r.Header) {
+					s.writeError(w, r, errNotJSON)
+					return
+				}
+			default:
+				if !isJSON(r.Header) {
+					s.writeError(w, r, errNotJSON)
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // decode reads one strict JSON value into v: unknown fields, trailing data,
 // wrong types and oversize bodies are errors naming the problem.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return rules.Errorf(rules.ErrInvalid, "", "Send the request as JSON (Content-Type: application/json).")
+	if !isJSON(r.Header) {
+		return errNotJSON
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.maxBody()))
 	if err != nil {

@@ -37,7 +37,7 @@ const (
 // POSIX shell. The CLI v1 has no flag for a description or tags; a comment
 // says so.
 func AzCLI(req Request) string {
-	r := req.Normalized("")
+	r := exportable(req).Normalized("")
 	var b strings.Builder
 	if r.Mode == ModeAttach {
 		id, ok := r.TargetID()
@@ -145,9 +145,36 @@ func (c *shellCommand) String() string {
 }
 
 // ShellQuote quotes s as one word for a POSIX shell: inside single quotes
-// nothing is special, and an embedded single quote is written '\”.
+// nothing is special, and an embedded single quote is written '\”. A value
+// that holds a character UnsafeRune refuses (a control character such as ^C
+// or a newline, which a terminal acts on even inside quotes when the line is
+// pasted; a bidi override, which hides text) is written in dollar-single
+// quotes ($'...', POSIX 2024, bash, zsh, ksh) with those characters as
+// escapes, so the pasted text holds none of them.
 func ShellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !strings.ContainsFunc(s, UnsafeRune) {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	var b strings.Builder
+	b.WriteString("$'")
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == '\'':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x80 && UnsafeRune(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r <= 0xffff && UnsafeRune(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case UnsafeRune(r):
+			fmt.Fprintf(&b, `\U%08x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
 
 // PythonSDK returns the request as an Azure ML Python SDK v1 snippet:
@@ -156,7 +183,7 @@ func ShellQuote(s string) string {
 // attach, with enable_ssl for TLS. The certificate and key are the files
 // cert.pem and key.pem. Strings are Python literals of ASCII only.
 func PythonSDK(req Request) string {
-	r := req.Normalized("")
+	r := exportable(req).Normalized("")
 	var b strings.Builder
 	b.WriteString("from azureml.core import Workspace\n")
 	b.WriteString("from azureml.core.compute import AksCompute, ComputeTarget\n\n")
@@ -284,7 +311,7 @@ func PyQuote(s string) string {
 // which Terraform creates separately. workspaceLocation is the location of
 // the inference cluster when the request has none.
 func Terraform(req Request, workspaceLocation string) string {
-	r := req.Normalized(workspaceLocation)
+	r := exportable(req).Normalized(commentSafe(workspaceLocation))
 	label := hclLabel(r.Name)
 	var b strings.Builder
 	var clusterRef string
@@ -388,7 +415,9 @@ func HCLQuote(s string) string {
 			b.WriteString(`\r`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
+		case UnsafeRune(r) && r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case UnsafeRune(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		case (r == '$' || r == '%') && strings.HasPrefix(s[i+1:], "{"):
 			b.WriteRune(r)
@@ -422,7 +451,7 @@ func hclLabel(name string) string {
 // commentSafe keeps a value on one comment line.
 func commentSafe(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' {
+		if UnsafeRune(r) {
 			return ' '
 		}
 		return r
@@ -434,6 +463,7 @@ func commentSafe(s string) string {
 // Microsoft.MachineLearningServices/workspaces/{ws}/computes/{name}?api-version=...
 // Each segment is escaped.
 func ARMPath(req Request) string {
+	req = exportable(req)
 	w := req.Workspace
 	return "/subscriptions/" + url.PathEscape(w.Subscription) +
 		"/resourceGroups/" + url.PathEscape(w.ResourceGroup) +
@@ -491,7 +521,7 @@ type ARMSSLConfig struct {
 // and "<private key PEM>". workspaceLocation is the compute resource's
 // location (the workspace's) and the default location of a created cluster.
 func ARMBody(req Request, workspaceLocation string) ([]byte, error) {
-	r := req.Normalized(workspaceLocation)
+	r := exportable(req).Normalized(workspaceLocation)
 	body := ARMCompute{
 		Location: workspaceLocation,
 		Tags:     r.Tags,
@@ -541,5 +571,53 @@ func ARMBody(req Request, workspaceLocation string) ([]byte, error) {
 	if err := enc.Encode(body); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return escapeUnsafeJSON(buf.Bytes()), nil
+}
+
+// escapeUnsafeJSON writes every character UnsafeRune refuses that
+// encoding/json leaves as it is (DEL, C1, format characters such as bidi
+// overrides) as a \u escape. They can only stand inside JSON strings, where
+// the escape means the same character, so the JSON is unchanged and the text
+// shows what it holds.
+func escapeUnsafeJSON(b []byte) []byte {
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	unsafe := func(r rune) bool { return r >= 0x7f && UnsafeRune(r) } // encoding/json escapes C0
+	if !strings.ContainsFunc(s, unsafe) {
+		return []byte(s)
+	}
+	var out strings.Builder
+	for _, r := range s {
+		if !unsafe(r) {
+			out.WriteRune(r)
+			continue
+		}
+		if r > 0xffff {
+			r -= 0x10000
+			fmt.Fprintf(&out, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+			continue
+		}
+		fmt.Fprintf(&out, `\u%04x`, r)
+	}
+	return []byte(out.String())
+}
+
+// exportable is the request an export shows: a value that looks like a
+// secret outside the certificate and key fields (C2) is left out, so an
+// export never carries one.
+func exportable(req Request) Request {
+	req = req.cloneTags()
+	for _, f := range textFields(&req) {
+		if LooksSecret(*f.value) {
+			*f.value = ""
+		}
+	}
+	for k, v := range req.Tags {
+		if LooksSecret(k) {
+			delete(req.Tags, k)
+		} else if LooksSecret(v) {
+			req.Tags[k] = ""
+		}
+	}
+	req.TLS.CertPEM, req.TLS.KeyPEM = "", ""
+	return req
 }

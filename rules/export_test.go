@@ -172,6 +172,43 @@ func shellWords(s string) ([][]string, error) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
+		case c == '$' && i+1 < len(s) && s[i+1] == '\'':
+			// Dollar-single quotes: only the escapes ShellQuote writes.
+			j := i + 2
+			for ; j < len(s) && s[j] != '\''; j++ {
+				if s[j] != '\\' {
+					word.WriteByte(s[j])
+					continue
+				}
+				if j+1 >= len(s) {
+					return nil, errors.New("unterminated $' quote")
+				}
+				n := map[byte]int{'\\': 0, '\'': 0, 'x': 2, 'u': 4, 'U': 8}
+				size, ok := n[s[j+1]]
+				if !ok || j+2+size > len(s) {
+					return nil, fmt.Errorf("escape %q in $' quote at %d", s[j:j+2], j)
+				}
+				if size == 0 {
+					word.WriteByte(s[j+1])
+					j++
+					continue
+				}
+				v, err := strconv.ParseUint(s[j+2:j+2+size], 16, 32)
+				if err != nil {
+					return nil, fmt.Errorf("escape %q at %d", s[j:j+2+size], j)
+				}
+				if size == 2 {
+					word.WriteByte(byte(v))
+				} else {
+					word.WriteRune(rune(v))
+				}
+				j += 1 + size
+			}
+			if j >= len(s) {
+				return nil, errors.New("unterminated $' quote")
+			}
+			inWord = true
+			i = j
 		case c == '\'':
 			j := strings.IndexByte(s[i+1:], '\'')
 			if j < 0 {
@@ -396,6 +433,13 @@ func parseHCLString(s string) (string, string, error) {
 				}
 				b.WriteRune(rune(v))
 				i += 4
+			case 'U':
+				v, err := strconv.ParseUint(s[i+1:i+9], 16, 32)
+				if err != nil {
+					return "", s, err
+				}
+				b.WriteRune(rune(v))
+				i += 8
 			default:
 				return "", s, fmt.Errorf("unknown escape \\%c", s[i])
 			}

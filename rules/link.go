@@ -105,11 +105,14 @@ var secretKeys = map[string]string{"certPem": FieldTLSCert, "keyPem": FieldTLSKe
 func EncodeLink(r Request) url.Values {
 	v := url.Values{}
 	for _, f := range linkFields {
-		if s := f.get(&r); s != "" {
+		if s := f.get(&r); s != "" && !LooksSecret(s) { // a key in the wrong field (C2) never goes in a link
 			v.Set(f.key, s)
 		}
 	}
 	for _, k := range sortedKeys(r.Tags) {
+		if LooksSecret(k) || LooksSecret(r.Tags[k]) {
+			continue
+		}
 		// A tag name may hold "=" but never "%" (rule D2), so "=" in a
 		// name is written as %3D and the first "=" always ends the name.
 		v.Add("tag", strings.ReplaceAll(k, "=", "%3D")+"="+r.Tags[k])

@@ -8,7 +8,7 @@ import (
 func testPolicy() *Policy {
 	return &Policy{
 		Subscriptions:  []string{testSub},
-		ResourceGroups: []string{"rg-ml", "rg-ml-dev"},
+		ResourceGroups: []string{"rg-ml", "rg-ml-dev", "rg-aks"}, // rg-aks: the attach target's
 		Workspaces:     []string{"ws-prod", "ws-dev"},
 		VMSizes:        []string{"Standard_D3_v2", "Standard_D4_v2", "Standard_D2_v2"},
 		Purposes:       []string{"FastProd", "DevTest"},
@@ -57,6 +57,17 @@ func TestValidatePolicy(t *testing.T) {
 			want: []string{"G6 tags error"}},
 		{name: "G6 required tag blank", attach: true, edit: func(r *Request) { r.Tags = map[string]string{"cost-center": " "} },
 			want: []string{"G6 tags error"}},
+		{name: "G1 attach target's resource group", attach: true, edit: func(r *Request) {
+			r.Target.ResourceID = strings.Replace(testClusterID, "rg-aks", "rg-secret", 1)
+		}, want: []string{"G1 target.resourceId error"}},
+		{name: "G1 attach target's subscription", attach: true, edit: func(r *Request) {
+			r.Target.ResourceID = strings.Replace(testClusterID, testSub, "00000000-0000-0000-0000-000000000009", 1)
+		}, want: []string{"G1 target.resourceId error"}},
+		{name: "G1 attach target by group and name", attach: true, edit: func(r *Request) {
+			r.Target = Target{ResourceGroup: "rg-secret", Name: "aks1"}
+		}, want: []string{"G1 target.resourceGroup error"}},
+		{name: "G4 node count that would overflow", edit: func(r *Request) { r.NodeCount, r.VMSize = 1<<62+1, "Standard_D4_v2" },
+			want: []string{"G3 nodeCount error", "G4 nodeCount error", "P5 nodeCount error"}},
 		{name: "G6 two required tags missing", edit: func(r *Request) { r.Tags = nil }, policy: func(p *Policy) { p.RequiredTags = []string{"cost-center", "owner"} },
 			want: []string{"G6 tags error", "G6 tags error"}},
 	}

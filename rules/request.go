@@ -172,17 +172,10 @@ func (r Request) Normalized(workspaceLocation string) Request {
 }
 
 // Redacted returns the request without its secrets: the certificate and key
-// PEMs become empty. Use it for anything that is logged, stored or echoed.
+// PEMs become empty, and so does any other field, or tag, that looks like a
+// secret (C2). Use it for anything that is logged, stored or echoed.
 func (r Request) Redacted() Request {
-	r.TLS.CertPEM, r.TLS.KeyPEM = "", ""
-	if r.Tags != nil {
-		tags := make(map[string]string, len(r.Tags))
-		for k, v := range r.Tags {
-			tags[k] = v
-		}
-		r.Tags = tags
-	}
-	return r
+	return exportable(r)
 }
 
 // ScaleRequest changes the node count of an existing AKS compute (rule S1).

@@ -4,102 +4,235 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// MaxPoolNodes is the most nodes AKS allows in one node pool (rule P5).
-const MaxPoolNodes = 1000
+// The shape of free text: every text field of a request is checked here,
+// before any other rule reads it, so a value that could hide something
+// (a control character, a bidi override, a zero-width character) or that is
+// a secret in the wrong field never goes further: not to Azure, not into an
+// export or a share link, not back in a message.
+//
+//   - C1: a field holds a character that is not visible text: C0 and C1
+//     controls and DEL (Cc), format characters (Cf: bidi overrides and
+//     isolates, zero-width spaces and joiners, the byte-order mark, soft
+//     hyphens), the line and paragraph separators U+2028 and U+2029, private
+//     use and unassigned code points, noncharacters, and bytes that are not
+//     UTF-8. Only the certificate and key fields, which are PEM and never
+//     leave for anywhere but Azure, may hold line breaks.
+//   - C2: a field other than the certificate and key looks like a PEM block
+//     or key material. The finding never quotes it, and no other rule sees it.
+//   - C3: a field has a shape no Azure value has (a location, a VM size, a
+//     load balancer subnet, a CNAME).
 
-// checkNodeRange applies P5's bounds: a node count is a positive whole
-// number no larger than AKS allows for a pool. It is one finding, whatever
-// else is wrong with the count.
-func checkNodeRange(c *checker, n int) {
+// MaxNodeCount is the most nodes a request may ask for: an AKS node pool
+// holds at most MaxPoolNodes. It also keeps nodes × cores far from overflowing.
+const MaxNodeCount = MaxPoolNodes
+
+// UnsafeRune reports whether r may not appear in a request's text (C1).
+func UnsafeRune(r rune) bool {
 	switch {
-	case n < 0:
-		c.err("P5", FieldNodeCount, fmt.Sprintf("The node count is %d; it must be a positive whole number.", n), "Give a node count of 1 or more.")
-	case n > MaxPoolNodes:
-		c.err("P5", FieldNodeCount, fmt.Sprintf("The node count is %d; AKS allows at most %s in a node pool.", n, Count(MaxPoolNodes, "node")), fmt.Sprintf("Give a node count of %d or fewer.", MaxPoolNodes))
+	case r == utf8.RuneError:
+		return true
+	case r < 0x20 || (r >= 0x7f && r <= 0x9f):
+		return true
+	case r == '\u2028' || r == '\u2029':
+		return true
+	case r >= 0xfdd0 && r <= 0xfdef, r&0xfffe == 0xfffe:
+		return true // noncharacters
 	}
+	return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs, unicode.Zl, unicode.Zp) || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs)
 }
 
-var regionName = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
+// invisibleLetters are letters and symbols that draw nothing: the Hangul
+// fillers and the braille blank.
+var invisibleLetters = map[rune]bool{'\u115f': true, '\u1160': true, '\u3164': true, '\uffa0': true, '\u2800': true}
 
-// checkLocationShape applies W2 to how a location is written: Azure names a
-// region in lower-case letters and digits, without spaces ("eastus", not
-// "East US"). It reports whether the name has that shape.
-func checkLocationShape(c *checker, loc string) bool {
-	if loc == "" || regionName.MatchString(loc) {
-		return true
-	}
-	squeezed := strings.ToLower(strings.Map(func(r rune) rune {
-		if isASCIILetter(r) || isDigit(r) {
-			return r
+// Visible reports whether s shows anything: at least one letter, digit,
+// punctuation mark or symbol that draws a glyph. A value made only of
+// spaces (Zs), marks, format characters (U+200B, U+FEFF, ...) or fillers
+// (U+3164, ...) is not visible.
+func Visible(s string) bool {
+	for _, r := range s {
+		if invisibleLetters[r] || UnsafeRune(r) {
+			continue
 		}
-		return -1
-	}, loc))
-	fix := "Write the region's name as Azure does, in lower-case letters and digits without spaces, such as eastus or westeurope."
-	if _, ok := RegionPairs[squeezed]; ok {
-		fix = fmt.Sprintf("Did you mean %s? Azure writes region names without spaces.", squeezed)
+		if unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S) {
+			return true
+		}
 	}
-	c.err("W2", FieldLocation, fmt.Sprintf("%q is not how Azure names a region.", clip(loc)), fix)
 	return false
 }
 
-// checkLBSubnet applies V3 to an internal load balancer: it needs a subnet,
-// named as Azure names subnets.
-func checkLBSubnet(c *checker, lb LoadBalancer) {
-	if lb.Type != LoadBalancerInternal {
-		return
+// derKey is the base64 of a DER key or certificate (ASN.1 SEQUENCE: MII…,
+// MIG…, MHc…, MC4…), long enough to be one.
+var derKey = regexp.MustCompile(`M[IHC][A-Za-z0-9+/]{60,}`)
+
+// LooksSecret reports whether s looks like PEM or key material: a PEM
+// armour line, the words PRIVATE KEY, an OpenSSH key, or a long base64 run
+// that starts like a DER key or certificate.
+func LooksSecret(s string) bool {
+	u := strings.ToUpper(s)
+	for _, m := range []string{"-----BEGIN", "-----END", "PRIVATE KEY", "BEGIN CERTIFICATE", "OPENSSH", "SSH-RSA AAAA", "SSH-ED25519 AAAA", "ECDSA-SHA2-NISTP"} {
+		if strings.Contains(u, m) {
+			return true
+		}
 	}
-	switch {
-	case strings.TrimSpace(lb.Subnet) == "":
-		c.err("V3", FieldLBSubnet, "An internal load balancer needs the subnet it takes its address from.", "Give the subnet's name, such as aks-subnet.")
-	case !validNetName(lb.Subnet):
-		c.err("V3", FieldLBSubnet, fmt.Sprintf("%q is not a valid subnet name.", clip(lb.Subnet)), "Use 1 to 80 letters, digits, periods, underscores or hyphens.")
+	return derKey.MatchString(s)
+}
+
+// textField is one free-text field of a request, as checkText sees it.
+type textField struct {
+	field, label string
+	value        *string
+}
+
+// textFields lists every free-text field of the request but the certificate
+// and key, with a pointer to change it.
+func textFields(r *Request) []textField {
+	return []textField{
+		{FieldMode, "mode", (*string)(&r.Mode)},
+		{FieldSubscription, "subscription", &r.Workspace.Subscription},
+		{FieldResourceGroup, "resource group", &r.Workspace.ResourceGroup},
+		{FieldWorkspace, "workspace name", &r.Workspace.Name},
+		{FieldName, "compute name", &r.Name},
+		{FieldPurpose, "purpose", (*string)(&r.Purpose)},
+		{FieldLocation, "location", &r.Location},
+		{FieldVMSize, "VM size", &r.VMSize},
+		{FieldVnetRG, "virtual network's resource group", &r.Network.VnetResourceGroup},
+		{FieldVnetName, "virtual network name", &r.Network.VnetName},
+		{FieldSubnetName, "subnet name", &r.Network.SubnetName},
+		{FieldServiceCIDR, "service CIDR", &r.Network.ServiceCIDR},
+		{FieldDNSServiceIP, "DNS service IP", &r.Network.DNSServiceIP},
+		{FieldDockerBridge, "Docker bridge CIDR", &r.Network.DockerBridgeCIDR},
+		{FieldLBType, "load balancer type", (*string)(&r.LoadBalancer.Type)},
+		{FieldLBSubnet, "load balancer subnet", &r.LoadBalancer.Subnet},
+		{FieldTLSMode, "TLS choice", (*string)(&r.TLS.Mode)},
+		{FieldTLSCNAME, "CNAME", &r.TLS.CNAME},
+		{FieldTLSLeaf, "leaf domain label", &r.TLS.LeafDomainLabel},
+		{FieldTargetID, "cluster resource ID", &r.Target.ResourceID},
+		{FieldTargetRG, "cluster resource group", &r.Target.ResourceGroup},
+		{FieldTargetName, "cluster name", &r.Target.Name},
+		{FieldDescription, "description", &r.Description},
 	}
 }
 
-// dnsLabel is one label of a DNS name (RFC 1123).
-var dnsLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
-
-// validDNSName reports whether s is a DNS name of two labels or more, as a
-// CNAME of a scoring endpoint is.
-func validDNSName(s string) bool {
-	s = strings.TrimSuffix(s, ".")
-	if len(s) == 0 || len(s) > 253 {
-		return false
+// checkText applies C1 and C2 to every text field and tag, and returns the
+// request with secret-looking values emptied and unsafe characters replaced
+// by U+FFFD, so no later rule can echo either.
+func checkText(c *checker, req Request) Request {
+	req = req.cloneTags()
+	for _, f := range textFields(&req) {
+		*f.value = checkOneText(c, f.field, f.label, *f.value)
 	}
-	labels := strings.Split(s, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
-		if !dnsLabel.MatchString(l) {
-			return false
+	if len(req.Tags) > 0 {
+		tags := make(map[string]string, len(req.Tags))
+		for _, k := range sortedKeys(req.Tags) {
+			v := req.Tags[k]
+			nk := checkOneText(c, FieldTags, "tag name", k)
+			tags[nk] = checkOneText(c, FieldTags, "value of a tag", v)
 		}
+		req.Tags = tags
 	}
-	return true
+	return req
 }
 
-// checkTLSShapes applies L4 to each part of your own certificate on its
-// own, so a CNAME that is not a DNS name or a key that is not a key is
-// said at once, before the other parts are given. checkCertificate checks
-// how they fit together once all three are there.
-func checkTLSShapes(c *checker, t TLS, complete bool) {
-	if t.Mode != TLSCustom {
-		return
+func checkOneText(c *checker, field, label, v string) string {
+	if v == "" {
+		return v
 	}
-	if strings.TrimSpace(t.CNAME) != "" && !validDNSName(t.CNAME) {
-		c.err("L4", FieldTLSCNAME, fmt.Sprintf("%q is not a DNS name.", clip(t.CNAME)), "Give the name clients use, such as scoring.contoso.com.")
+	if LooksSecret(v) {
+		c.err("C2", field, fmt.Sprintf("The %s looks like a certificate or a private key. Keys are secrets: they go only in the certificate and key fields, and this value was not used.", label),
+			"Clear the field and type the "+label+"; if a key was pasted here, treat it as exposed and replace it.")
+		return ""
 	}
-	if complete {
-		return
+	if !utf8.ValidString(v) {
+		c.err("C1", field, fmt.Sprintf("The %s holds bytes that are not UTF-8 text.", label), "Type the "+label+" again.")
+		return strings.ToValidUTF8(v, "\uFFFD")
 	}
-	if strings.TrimSpace(t.CertPEM) != "" && !strings.Contains(t.CertPEM, "-----BEGIN CERTIFICATE-----") {
-		c.err("L4", FieldTLSCert, "The certificate is not a PEM certificate.", "Paste the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, or choose the .pem file.")
-	}
-	if strings.TrimSpace(t.KeyPEM) != "" {
-		if _, ok := parsePrivateKey(t.KeyPEM); !ok {
-			c.err("L4", FieldTLSKey, "The private key is not a PEM private key (PKCS#1, PKCS#8 or EC), or it is encrypted.", "Paste the unencrypted key from -----BEGIN ... PRIVATE KEY----- to its END line, or choose the key file.")
+	var bad []string
+	seen := map[rune]bool{}
+	for _, r := range v {
+		if UnsafeRune(r) && !seen[r] {
+			seen[r] = true
+			if len(bad) < 5 {
+				bad = append(bad, fmt.Sprintf("U+%04X", r))
+			}
 		}
 	}
+	if len(bad) == 0 {
+		return v
+	}
+	c.err("C1", field, fmt.Sprintf("The %s holds characters that are invisible or control characters (%s); they could hide text or run commands when an export is pasted.", label, strings.Join(bad, ", ")),
+		"Type the "+label+" again without copying it from elsewhere.")
+	return strings.Map(func(r rune) rune {
+		if UnsafeRune(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, v)
+}
+
+// cloneTags returns the request with a copy of its tags, so changes to them
+// do not reach the caller's map.
+func (r Request) cloneTags() Request {
+	if r.Tags != nil {
+		tags := make(map[string]string, len(r.Tags))
+		for k, v := range r.Tags {
+			tags[k] = v
+		}
+		r.Tags = tags
+	}
+	return r
+}
+
+// Shapes of values that go into ARM paths and filters.
+var (
+	locationShape = regexp.MustCompile(`^[a-z][a-z0-9]{1,39}$`)
+	vmSizeShape   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
+	hostnameShape = regexp.MustCompile(`^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+)
+
+// ValidLocation reports whether s can be an Azure region name (eastus,
+// westeurope): letters and digits only. The proxy refuses anything else
+// before it goes into an ARM URL or an OData filter.
+func ValidLocation(s string) bool { return locationShape.MatchString(s) }
+
+// ValidVMSize reports whether s can be a VM size name (Standard_D3_v2).
+func ValidVMSize(s string) bool { return vmSizeShape.MatchString(s) }
+
+// CheckLocationShape applies C3 to a location alone, for the proxy.
+func CheckLocationShape(s string) Findings {
+	var c checker
+	checkShapes(&c, Request{Location: s})
+	return c.out
+}
+
+// checkShapes applies C3: the free-text fields whose shape no other rule checks.
+func checkShapes(c *checker, req Request) {
+	if req.Location != "" && !ValidLocation(req.Location) {
+		c.err("C3", FieldLocation, fmt.Sprintf("%q is not an Azure region name.", clip(req.Location)), regionSuggestion(req.Location))
+	}
+	if req.VMSize != "" && !ValidVMSize(req.VMSize) {
+		c.err("C3", FieldVMSize, fmt.Sprintf("%q is not a VM size name.", clip(req.VMSize)), "Use a size such as Standard_D3_v2.")
+	}
+	// V3 and L4 say what is wrong with a subnet and a CNAME where they are
+	// used; C3 covers them where they are not, so no field gets two errors.
+	lbKnown := req.LoadBalancer.Type == LoadBalancerInternal || req.LoadBalancer.Type == LoadBalancerPublicIP || req.LoadBalancer.Type == ""
+	if s := req.LoadBalancer.Subnet; s != "" && !lbKnown && !validNetName(s) {
+		c.err("C3", FieldLBSubnet, fmt.Sprintf("%q is not a subnet name.", clip(s)), "Use 1 to 80 letters, digits, periods, underscores or hyphens.")
+	}
+	if s := req.TLS.CNAME; strings.TrimSpace(s) != "" && req.TLS.Mode != TLSCustom && (len(s) > 253 || !hostnameShape.MatchString(s)) {
+		c.err("C3", FieldTLSCNAME, fmt.Sprintf("%q is not a host name.", clip(s)), "Use the DNS name clients will call, such as scoring.example.com.")
+	}
+}
+
+// mulNodes returns nodes × cores, and false when either is out of range
+// (negative, or over MaxNodeCount nodes), so the product never overflows.
+func mulNodes(nodes, cores int) (int, bool) {
+	if nodes < 0 || nodes > MaxNodeCount || cores < 0 || cores > 1<<20 {
+		return 0, false
+	}
+	return nodes * cores, true
 }

@@ -1,141 +1,287 @@
 package rules
 
 import (
-	"net/url"
-	"reflect"
-	"slices"
+	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
-// TestPageFoundHoles holds the validation holes a walk through the page
-// found (issue 12): each request gets exactly the findings listed.
-func TestPageFoundHoles(t *testing.T) {
-	cases := []struct {
-		name string
-		edit func(*Request)
-		want []string
-	}{
-		{name: "1000 nodes is the most a pool holds", edit: func(r *Request) { r.NodeCount = 1000 }},
-		{name: "1001 nodes", edit: func(r *Request) { r.NodeCount = 1001 }, want: []string{"P5 nodeCount error"}},
-		{name: "99999999999 nodes", edit: func(r *Request) { r.NodeCount = 99999999999 }, want: []string{"P5 nodeCount error"}},
-		{name: "a negative count is one error", edit: func(r *Request) { r.NodeCount = -2 }, want: []string{"P5 nodeCount error"}},
-		{name: "east us", edit: func(r *Request) { r.Location = "east us" }, want: []string{"W2 location error"}},
-		{name: "East US", edit: func(r *Request) { r.Location = "East US" }, want: []string{"W2 location error"}},
-		{name: "internal LB without a subnet", edit: func(r *Request) { r.LoadBalancer.Type = LoadBalancerInternal }, want: []string{"V3 loadBalancer.subnet error"}},
-		{name: "internal LB with a malformed subnet", edit: func(r *Request) { r.LoadBalancer = LoadBalancer{Type: LoadBalancerInternal, Subnet: "my subnet!"} }, want: []string{"V3 loadBalancer.subnet error"}},
-		{name: "internal LB with a subnet", edit: func(r *Request) { r.LoadBalancer = LoadBalancer{Type: LoadBalancerInternal, Subnet: "aks-lb"} }},
-		{name: "malformed CNAME", edit: func(r *Request) { r.TLS = TLS{Mode: TLSCustom, CNAME: "not a name"} },
-			want: []string{"L1 tls.certPem error", "L1 tls.keyPem error", "L4 tls.cname error"}},
-		{name: "a CNAME of one label", edit: func(r *Request) { r.TLS = TLS{Mode: TLSCustom, CNAME: "localhost"} },
-			want: []string{"L1 tls.certPem error", "L1 tls.keyPem error", "L4 tls.cname error"}},
-		{name: "a key that is not a key", edit: func(r *Request) { r.TLS = TLS{Mode: TLSCustom, KeyPEM: "hello"} },
-			want: []string{"L1 tls.certPem error", "L1 tls.cname error", "L4 tls.keyPem error"}},
-		{name: "a certificate that is not one", edit: func(r *Request) { r.TLS = TLS{Mode: TLSCustom, CertPEM: "hello"} },
-			want: []string{"L1 tls.cname error", "L1 tls.keyPem error", "L4 tls.certPem error"}},
+// unsafeSamples are characters that must never pass a text field (C1):
+// controls (^C, newline, tab, DEL, C1 NEL and CSI), the line separators,
+// bidi overrides and isolates, zero-width characters, the BOM, a soft hyphen,
+// private use, a noncharacter, an unassigned code point and a byte that is
+// not UTF-8.
+var unsafeSamples = []string{"\x03", "\n", "\t", "\r", "\x00", "\x1b", "\x7f", "\u0085", "\u009b", "\u2028", "\u2029",
+	"\u202e", "\u2066", "\u200b", "\u200d", "\ufeff", "\u00ad", "\ue000", "\U000f0000", "\ufffe", "\U000e0001", "\u0378", "\xff"}
+
+func TestControlCharactersRefusedInEveryField(t *testing.T) {
+	for _, mode := range []Mode{ModeCreate, ModeAttach} {
+		base := validCreate()
+		if mode == ModeAttach {
+			base = validAttach()
+		}
+		probe := base
+		for i, f := range textFields(&probe) {
+			for _, bad := range unsafeSamples {
+				req := base.cloneTags()
+				fields := textFields(&req)
+				*fields[i].value = "ok" + bad + "x"
+				fs := Validate(req, baseFacts())
+				if !hasFinding(fs, "C1", f.field) {
+					t.Errorf("%s: %s = %q: no C1 finding on it: %v", mode, f.field, *fields[i].value, fs.Codes())
+				}
+				for _, fd := range fs {
+					if strings.Contains(fd.Message+fd.Fix, bad) && bad != "\n" {
+						t.Errorf("%s: %s: a finding echoes %q raw: %s", mode, f.field, bad, fd.Message)
+					}
+					if strings.ContainsFunc(fd.Message+fd.Fix, func(r rune) bool { return r != '\uFFFD' && UnsafeRune(r) }) {
+						t.Errorf("%s: %s: finding %s holds an unsafe character: %q", mode, f.field, fd.Code, fd.Message)
+					}
+				}
+			}
+		}
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, bad := range unsafeSamples {
+		for _, tags := range []map[string]string{{"k" + bad: "v"}, {"k": "v" + bad}} {
 			req := validCreate()
-			tc.edit(&req)
-			got := findingKeys(Validate(req, baseFacts()), "V4", "K1")
-			want := tc.want
-			if want == nil {
-				want = []string{}
+			req.Tags = tags
+			if fs := Validate(req, baseFacts()); !hasFinding(fs, "C1", FieldTags) {
+				t.Errorf("tags %q: no C1 finding: %v", tags, fs.Codes())
 			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("mismatch (-want +got):\n%s", diffLines(want, got))
+		}
+	}
+	// Visible text of any script passes.
+	req := validCreate()
+	req.Description, req.Tags = "Équipe données — 日本語 ✓ (prod)", map[string]string{"owner": "Zoë"}
+	if fs := Validate(req, baseFacts()); hasFinding(fs, "C1", FieldDescription) || hasFinding(fs, "C1", FieldTags) {
+		t.Errorf("visible text refused: %v", fs)
+	}
+}
+
+func hasFinding(fs Findings, code, field string) bool {
+	for _, f := range fs {
+		if f.Code == code && f.Field == field && f.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// secretSamples look like keys or certificates pasted in the wrong place.
+func secretSamples(tb testing.TB) []string {
+	m := material(tb)
+	der := strings.Join(strings.Split(strings.TrimSpace(m.key), "\n")[1:2], "")
+	return []string{m.cert, m.key, m.ecKeySEC1, "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----",
+		"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4", der + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"my key: -----BEGIN RSA PRIVATE KEY----- MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu"}
+}
+
+func TestSecretsInTheWrongFieldAreRefusedNeverEchoed(t *testing.T) {
+	for _, secret := range secretSamples(t) {
+		if !LooksSecret(secret) {
+			t.Fatalf("LooksSecret(%q) = false", secret)
+		}
+		marks := secretMarks(secret)
+		for _, mode := range []Mode{ModeCreate, ModeAttach} {
+			base := validCreate()
+			if mode == ModeAttach {
+				base = validAttach()
 			}
-		})
+			probe := base
+			for i, f := range textFields(&probe) {
+				req := base.cloneTags()
+				*textFields(&req)[i].value = secret
+				fs := Validate(req, baseFacts())
+				if !hasFinding(fs, "C2", f.field) {
+					t.Errorf("%s: a key in %s: no C2 finding: %v", mode, f.field, fs.Codes())
+				}
+				b, _ := json.Marshal(fs)
+				out := map[string]string{"findings": string(b), "link": EncodeLink(req).Encode()}
+				rb, _ := json.Marshal(req.Redacted())
+				out["redacted"] = string(rb)
+				for format, text := range exports(t, req, "eastus") {
+					out[format] = text
+				}
+				for where, text := range out {
+					for _, mark := range marks {
+						if strings.Contains(text, mark) {
+							t.Errorf("%s: a key in %s reaches the %s: %q", mode, f.field, where, mark)
+						}
+					}
+				}
+			}
+		}
+		// In a tag, too.
+		req := validCreate()
+		req.Tags = map[string]string{"note": secret}
+		if fs := Validate(req, baseFacts()); !hasFinding(fs, "C2", FieldTags) {
+			t.Errorf("a key in a tag: no C2: %v", fs.Codes())
+		}
+		for format, text := range exports(t, req, "eastus") {
+			for _, mark := range marks {
+				if strings.Contains(text, mark) {
+					t.Errorf("a key in a tag reaches the %s export", format)
+				}
+			}
+		}
+		if strings.Contains(EncodeLink(req).Encode(), "BEGIN") {
+			t.Error("a key in a tag reaches the link")
+		}
+	}
+	// What is not a key is not refused: resource IDs, long names, base64-ish words.
+	for _, fine := range []string{testClusterID, "/subscriptions/" + testSub + "/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/" + strings.Repeat("abcdefghij", 6),
+		"Team ML: inference for MIIRA project", strings.Repeat("Mix", 30)} {
+		if LooksSecret(fine) {
+			t.Errorf("LooksSecret(%q) = true", fine)
+		}
 	}
 }
 
-func TestLocationShapeSuggestsTheRegion(t *testing.T) {
+// secretMarks are pieces of a secret that no output may hold.
+func secretMarks(secret string) []string {
+	var out []string
+	for _, line := range strings.Fields(secret) {
+		if len(line) >= 16 {
+			out = append(out, line[:16])
+		}
+	}
+	return append(out, "BEGIN", "PRIVATE KEY")
+}
+
+func TestG6RefusesInvisibleValues(t *testing.T) {
+	p := &Policy{RequiredTags: []string{"owner"}}
+	for _, v := range []string{"", " ", "\u200b", "\u3164", "\ufeff", "\u115f\u1160", "\uffa0", "\u2800", "\u00a0\u2003\u3000", "\u034f", "\u180e", "\u2060", " \u200b \u3164 "} {
+		req := validCreate()
+		req.Tags = map[string]string{"owner": v}
+		if fs := Validate(req, Facts{Policy: p}); !hasFinding(fs, "G6", FieldTags) {
+			t.Errorf("owner = %q: no G6: %v", v, fs.Codes())
+		}
+		if Visible(v) {
+			t.Errorf("Visible(%q) = true", v)
+		}
+	}
+	for _, v := range []string{"ada", "Zoë", "日本", "-", "42", " x "} {
+		req := validCreate()
+		req.Tags = map[string]string{"owner": v}
+		if fs := Validate(req, Facts{Policy: p}); hasFinding(fs, "G6", FieldTags) {
+			t.Errorf("owner = %q: G6 refused a visible value", v)
+		}
+	}
+}
+
+func TestNodeCountCannotOverflow(t *testing.T) {
+	p := &Policy{MaxVCPUs: 64}
+	for _, n := range []int{MaxNodeCount + 1, 1 << 31, 1<<32 + 3, 1<<62 + 1, int(^uint(0) >> 1)} {
+		req := validCreate()
+		req.NodeCount = n
+		fs := Validate(req, Facts{Policy: p})
+		if !hasFinding(fs, "P5", FieldNodeCount) || !hasFinding(fs, "G4", FieldNodeCount) {
+			t.Errorf("create with %d nodes: %v, want P5 and G4", n, fs.Codes())
+		}
+		fs = CheckScale(ScaleRequest{NodeCount: n}, Compute{VMSize: "Standard_D3_v2", Purpose: PurposeFastProd}, Facts{Policy: p})
+		if !hasFinding(fs, "P5", FieldNodeCount) {
+			t.Errorf("scale to %d nodes: %v, want P5", n, fs.Codes())
+		}
+	}
 	req := validCreate()
-	req.Location = "east us"
-	fs := Validate(req, baseFacts()).For(FieldLocation)
-	if len(fs) != 1 || !strings.Contains(fs[0].Fix, "eastus") {
-		t.Errorf("east us: %+v", fs)
+	req.NodeCount = MaxNodeCount
+	if fs := Validate(req, baseFacts()); hasFinding(fs, "P5", FieldNodeCount) {
+		t.Errorf("%d nodes refused: %v", MaxNodeCount, fs)
 	}
 }
 
-// TestSuggestionsNeverTheTypedValue: W2 and P6 never offer, as the fix, the
-// very value that was typed.
-func TestSuggestionsNeverTheTypedValue(t *testing.T) {
+func TestShapesOfURLValues(t *testing.T) {
+	for _, loc := range []string{"..", "east\tus", "east'us", "east%2Fus", "east/us", "eastus/../x", "éast", "East US", "EastUS2", "e", strings.Repeat("a", 41)} {
+		req := validCreate()
+		req.Location = loc
+		if fs := Validate(req, baseFacts()); !hasFinding(fs, "C3", FieldLocation) && !hasFinding(fs, "C1", FieldLocation) {
+			t.Errorf("location %q: %v, want C3", loc, fs.Codes())
+		}
+		if ValidLocation(loc) {
+			t.Errorf("ValidLocation(%q) = true", loc)
+		}
+	}
+	for _, size := range []string{"..", "Standard D3", "Standard_D3'", "a/b", "Standard_D3%2F"} {
+		req := validCreate()
+		req.VMSize = size
+		if fs := Validate(req, baseFacts()); !hasFinding(fs, "C3", FieldVMSize) {
+			t.Errorf("vmSize %q: %v, want C3", size, fs.Codes())
+		}
+	}
 	req := validCreate()
-	req.Location = "eastus"
-	fs := Validate(req, Facts{WorkspaceLocation: "eastus", VMSizes: []VMSize{}}).For(FieldLocation)
-	if len(fs) != 1 || fs[0].Code != "W2" {
-		t.Fatalf("want one W2, got %+v", fs)
+	req.LoadBalancer = LoadBalancer{Type: LoadBalancerInternal, Subnet: "a b;c"}
+	// V3 says what is wrong with an internal load balancer's subnet; C3
+	// covers a subnet no other rule reads.
+	if fs := Validate(req, baseFacts()); !hasFinding(fs, "V3", FieldLBSubnet) {
+		t.Errorf("load balancer subnet: %v, want V3", fs.Codes())
 	}
-	offered := strings.Split(strings.TrimSuffix(strings.TrimPrefix(fs[0].Fix, "Did you mean "), "?"), ", ")
-	if len(offered) == 0 || slices.Contains(offered, "eastus") {
-		t.Errorf("W2 suggests the typed value: %q", fs[0].Fix)
+	req.LoadBalancer.Type = "Other"
+	if fs := Validate(req, baseFacts()); !hasFinding(fs, "C3", FieldLBSubnet) {
+		t.Errorf("load balancer subnet of an unknown type: %v, want C3", fs.Codes())
 	}
-	if got := closest("Standard_D3_v2", []string{"Standard_D3_v2", "Standard_D2_v2"}, 3); len(got) != 1 || got[0] != "Standard_D2_v2" {
-		t.Errorf("closest = %v", got)
-	}
-}
-
-func TestScaleBeyondAPool(t *testing.T) {
-	cur := Compute{Name: "aks", Purpose: PurposeFastProd, VMSize: "Standard_D3_v2", Nodes: 3}
-	got := findingKeys(CheckScale(ScaleRequest{NodeCount: 5000}, cur, Facts{}))
-	if want := []string{"P5 nodeCount error"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("scale to 5000: %v", got)
-	}
-}
-
-func TestDuplicateTagsInALink(t *testing.T) {
-	_, fs := DecodeLink(url.Values{"tag": {"team=a", "team=b"}})
-	if got := findingKeys(fs); !reflect.DeepEqual(got, []string{"D2 tags error"}) {
-		t.Errorf("duplicate tags: %v", got)
-	}
-}
-
-func TestPrivateClusterWithPublicFQDNIsAnError(t *testing.T) {
-	var c checker
-	checkClusterAccess(&c, FieldTargetID, Cluster{Private: true, PrivateFQDNPublic: true}, Facts{})
-	if !c.out.HasErrors() {
-		t.Errorf("a private cluster with a public FQDN: %+v", c.out)
-	}
-}
-
-func TestWords(t *testing.T) {
-	for word, want := range map[string]string{
-		"AKS": "an AKS", "AmlCompute": "an AmlCompute", "Kubernetes": "a Kubernetes", "FPGA": "an FPGA", "GPU": "a GPU",
-		"integer": "an integer", "user": "a user", "8-core": "an 8-core", "3-node": "a 3-node", "hour": "a hour",
-	} {
-		if word == "hour" {
-			continue // silent h is not guessed; no rule says hour
-		}
-		if got := WithArticle(word); got != want {
-			t.Errorf("WithArticle(%q) = %q, want %q", word, got, want)
+	for _, ok := range []string{"eastus", "westeurope", "southcentralus", "eastus2"} {
+		if !ValidLocation(ok) {
+			t.Errorf("ValidLocation(%q) = false", ok)
 		}
 	}
-	for _, tc := range []struct {
-		n    int
-		noun string
-		want string
-	}{{1, "node", "1 node"}, {0, "node", "0 nodes"}, {3, "node", "3 nodes"}, {2, "policy", "2 policies"}, {2, "address", "2 addresses"}, {1, "vCPU", "1 vCPU"}, {2, "day", "2 days"}} {
-		if got := Count(tc.n, tc.noun); got != tc.want {
-			t.Errorf("Count(%d, %q) = %q, want %q", tc.n, tc.noun, got, tc.want)
-		}
-	}
-	if got := TypeWord(reflect.TypeOf(0)); got != "an integer" {
-		t.Errorf("TypeWord(int) = %q", got)
-	}
-	if got := TypeWord(reflect.TypeOf("")); got != "text" {
-		t.Errorf("TypeWord(string) = %q", got)
-	}
 }
 
-// TestProductionNodesSingular: one node is "1 node".
-func TestProductionNodesSingular(t *testing.T) {
-	req := validCreate()
-	req.NodeCount = 1
-	for _, f := range Validate(req, baseFacts()) {
-		if strings.Contains(f.Message, "1 nodes") || strings.Contains(f.Fix, "1 nodes") {
-			t.Errorf("%s says %q / %q", f.Code, f.Message, f.Fix)
+// FuzzExports: whatever a request holds, every export is safe to paste: no
+// character UnsafeRune refuses (only the line breaks of the layout), the
+// shell command parses into words with every value whole, the ARM body is
+// JSON, and no secret-looking value is in any of them.
+func FuzzExports(f *testing.F) {
+	f.Add("aks'; rm -rf ~\x03\n", "eastus\u202e", "Standard_D3_v2", "sub\r\nnet", "desc \u2028 `id` $(x)", "k\x00", "v\u200b", "-----BEGIN PRIVATE KEY-----", true)
+	f.Add(hostile, hostile, hostile, hostile, hostile, hostile, hostile, hostile, false)
+	f.Add("\xff\xfe", "\U000e0041", "\u0085", "\x1b[31m", "\ufeff", "${x}", "%{y}", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4xyz", true)
+	f.Fuzz(func(t *testing.T, name, location, size, subnet, desc, tagK, tagV, cname string, attach bool) {
+		req := Request{Mode: ModeCreate, Workspace: WorkspaceRef{Subscription: name, ResourceGroup: location, Name: size}, Name: name,
+			Location: location, VMSize: size, NodeCount: 3, LoadBalancer: LoadBalancer{Type: LoadBalancerInternal, Subnet: subnet},
+			Network:     Network{VnetResourceGroup: subnet, VnetName: desc, SubnetName: tagK, ServiceCIDR: tagV, DNSServiceIP: cname, DockerBridgeCIDR: name},
+			TLS:         TLS{Mode: TLSCustom, CNAME: cname, CertPEM: "-----BEGIN CERTIFICATE-----", KeyPEM: "-----BEGIN PRIVATE KEY-----"},
+			Description: desc, Tags: map[string]string{tagK: tagV}}
+		if attach {
+			req.Mode, req.Target = ModeAttach, Target{ResourceID: subnet}
+			req.TLS = TLS{Mode: TLSMicrosoft, LeafDomainLabel: cname}
 		}
-	}
+		out := exports(t, req, location)
+		for format, text := range out {
+			for i, r := range text {
+				if r != '\n' && UnsafeRune(r) {
+					t.Fatalf("%s export holds U+%04X at %d:\n%s", format, r, i, text)
+				}
+			}
+			if !utf8.ValidString(text) {
+				t.Fatalf("%s export is not UTF-8", format)
+			}
+			bare := strings.NewReplacer(KeyPEMPlaceholder, "", CertPEMPlaceholder, "").Replace(text)
+			if strings.Contains(bare, "-----BEGIN") || strings.Contains(strings.ToUpper(bare), "PRIVATE KEY") {
+				t.Fatalf("%s export holds PEM text", format)
+			}
+		}
+		cmds, err := shellWords(out["azcli.sh"])
+		if err != nil {
+			t.Fatalf("the CLI export does not parse: %v\n%s", err, out["azcli.sh"])
+		}
+		exp := exportable(req)
+		for _, words := range cmds {
+			for i := 0; i+1 < len(words); i++ {
+				if words[i] == "--name" && words[i+1] != strings.ToValidUTF8(exp.Name, "\uFFFD") {
+					t.Fatalf("--name = %q, want %q", words[i+1], exp.Name)
+				}
+			}
+		}
+		body := strings.SplitN(out["arm.json"], "\n", 2)[1]
+		var arm ARMCompute
+		if err := json.Unmarshal([]byte(body), &arm); err != nil {
+			t.Fatalf("ARM body is not JSON: %v", err)
+		}
+		var want string // encoding/json's reading of invalid UTF-8: U+FFFD a byte
+		b, _ := json.Marshal(exp.Description)
+		_ = json.Unmarshal(b, &want)
+		if arm.Properties.Description != want {
+			t.Fatalf("ARM description %q, want %q", arm.Properties.Description, want)
+		}
+	})
 }

@@ -62,6 +62,7 @@ func (c *checker) info(code, field, msg, fix string) { c.add(code, field, Severi
 // to the built-in Catalog.
 func Validate(req Request, facts Facts) Findings {
 	var c checker
+	req = checkText(&c, req) // C1, C2: before any rule reads, or echoes, a value
 	if req.Mode != ModeCreate && req.Mode != ModeAttach {
 		c.err("M1", FieldMode, fmt.Sprintf("Mode %q is not known.", req.Mode), `Choose "create" or "attach".`)
 		return c.out.sorted()
@@ -75,6 +76,7 @@ func Validate(req Request, facts Facts) Findings {
 	purposeOK := checkPurpose(&c, req)
 	norm := req.Normalized(facts.WorkspaceLocation)
 	checkModeFields(&c, req)
+	checkShapes(&c, req)
 	switch req.Mode {
 	case ModeCreate:
 		checkCreate(&c, norm, facts, purposeOK)
@@ -256,6 +258,10 @@ func checkCreate(c *checker, req Request, facts Facts, purposeOK bool) {
 		checkNodeRange(c, req.NodeCount)
 		return
 	}
+	if req.NodeCount > MaxNodeCount {
+		c.err("P5", FieldNodeCount, fmt.Sprintf("The node count is %d; an AKS node pool holds at most %d nodes.", req.NodeCount, MaxNodeCount), fmt.Sprintf("Give a node count of %d or fewer.", MaxNodeCount))
+		return
+	}
 	prod := req.Purpose.Production()
 	if purposeOK {
 		if prod && req.NodeCount < MinProductionNodes {
@@ -311,8 +317,8 @@ func checkVCPUs(c *checker, field string, p Purpose, nodes int, size VMSize) {
 	if p.Production() {
 		need, code, what, minNodes = MinProductionVCPUs, "P2", "A production", MinProductionNodes
 	}
-	have := nodes * size.VCPUs
-	if have >= need {
+	have, ok := mulNodes(nodes, size.VCPUs)
+	if !ok || have >= need { // out of range: P5 says so
 		return
 	}
 	pass := max((need+size.VCPUs-1)/size.VCPUs, minNodes)
@@ -369,7 +375,7 @@ func checkTagsAndDescription(c *checker, req Request) {
 		case len(k) > 512 || strings.ContainsAny(k, `<>%&\?/`) || hasControl(k):
 			c.err("D2", FieldTags, fmt.Sprintf("Tag name %q is not allowed.", k), `Use at most 512 characters and none of < > % & \ ? / or control characters.`)
 		case len(v) > 256 || hasControl(v):
-			c.err("D2", FieldTags, fmt.Sprintf("The value of tag %q is not allowed.", k), "Use at most 256 characters and no control characters.")
+			c.err("D2", FieldTags, fmt.Sprintf("The value of tag %q is not allowed.", clip(k)), "Use at most 256 characters and no control characters.")
 		}
 	}
 }
@@ -377,14 +383,7 @@ func checkTagsAndDescription(c *checker, req Request) {
 func isASCIILetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
 func isDigit(r rune) bool       { return r >= '0' && r <= '9' }
 
-func hasControl(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return true
-		}
-	}
-	return false
-}
+func hasControl(s string) bool { return strings.ContainsFunc(s, UnsafeRune) }
 
 func quoteRune(r rune) string {
 	switch {

@@ -384,7 +384,7 @@ func TestValidateDescriptionAndTags(t *testing.T) {
 		{"D2 empty tag name", "", map[string]string{"": "x"}, []string{"D2 tags error"}},
 		{"D2 forbidden character in name", "", map[string]string{"a/b": "x", "c%": "y"}, []string{"D2 tags error", "D2 tags error"}},
 		{"D2 name too long", "", map[string]string{strings.Repeat("k", 513): "x"}, []string{"D2 tags error"}},
-		{"D2 control character in value", "", map[string]string{"k": "a\nb"}, []string{"D2 tags error"}},
+		{"D2 control character in value", "", map[string]string{"k": "a\nb"}, []string{"C1 tags error", "D2 tags error"}},
 		{"D2 value too long", "", map[string]string{"k": strings.Repeat("v", 257)}, []string{"D2 tags error"}},
 	}
 	for _, tt := range tests {

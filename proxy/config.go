@@ -48,6 +48,16 @@ type Config struct {
 	// included; zero means 50 seconds, under the server's write timeout, so
 	// the person always gets an answer in words.
 	Timeout time.Duration
+	// PollInterval is how often the proxy polls an operation when the Azure
+	// adapter does not say (OperationPacer); zero means DefaultPollInterval.
+	PollInterval time.Duration
+	// MinPollInterval is the least time between two polls of an operation,
+	// whatever Azure says; zero means none.
+	MinPollInterval time.Duration
+	// OnFactsLookup, when set, is told of every lookup in the facts cache:
+	// the kind of fact and whether the cache answered it (the hook for a
+	// metrics counter of cache hits).
+	OnFactsLookup func(kind string, hit bool)
 }
 
 func (c Config) timeout() time.Duration {

@@ -32,6 +32,9 @@ type Server struct {
 	locks   keyedMutex // serialises writes per compute name and per cluster
 	limiter *limiter   // changes per person a minute
 	audit   *auditLog  // one line per change attempt
+
+	facts cachedAzure // Azure's reads through the facts cache (factscache.go)
+	ops   *opWatcher  // one poller per operation (opwatch.go)
 }
 
 // New returns a Server. page serves everything that is not /api/ (the
@@ -40,7 +43,10 @@ func New(cfg Config, az Azure, page http.Handler) *Server {
 	if page == nil {
 		page = http.NotFoundHandler()
 	}
-	return &Server{cfg: cfg, azure: az, page: page, limiter: cfg.limiter(), audit: &auditLog{w: cfg.audit()}}
+	s := &Server{cfg: cfg, azure: az, page: page, limiter: cfg.limiter(), audit: &auditLog{w: cfg.audit()}}
+	s.facts = cachedAzure{az: az, c: newFactsCache(cfg.now, cfg.OnFactsLookup)}
+	s.ops = newOpWatcher(s)
+	return s
 }
 
 // Handler returns the whole HTTP surface: the route table, cross-origin

@@ -63,6 +63,7 @@ type opWatch struct {
 	name  string
 	owned bool // started by a write: followed to its end
 	ready chan struct{}
+	wake  chan struct{} // a reader asks before the first poll
 
 	mu     sync.Mutex
 	c      rules.Compute
@@ -96,7 +97,7 @@ func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool)
 		old.finish = true // it stops at its next turn
 		old.mu.Unlock()
 	}
-	w := &opWatch{ref: ref, name: name, owned: owned, ready: make(chan struct{}), asked: time.Now()}
+	w := &opWatch{ref: ref, name: name, owned: owned, ready: make(chan struct{}), wake: make(chan struct{}, 1), asked: time.Now()}
 	o.watches[key] = w
 	o.wg.Add(1)
 	go o.run(key, w)
@@ -112,6 +113,10 @@ func (o *opWatcher) state(ctx context.Context, ref rules.WorkspaceRef, name stri
 		w = o.startLocked(ref, name, false)
 	}
 	o.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
 	select {
 	case <-w.ready:
 	case <-ctx.Done():
@@ -150,6 +155,16 @@ func (o *opWatcher) run(key string, w *opWatch) {
 	defer o.wg.Done()
 	defer o.drop(key, w)
 	deadline := time.Now().Add(watchMax)
+	if w.owned {
+		// Azure has just accepted the write and said when to ask again:
+		// the first poll waits for that, or for the first page that asks.
+		select {
+		case <-time.After(o.interval(w)):
+		case <-w.wake:
+		case <-o.bg.Done():
+			return
+		}
+	}
 	for first := true; ; first = false {
 		ctx, cancel := context.WithTimeout(o.bg, o.s.cfg.timeout())
 		c, err := o.poll(ctx, w)

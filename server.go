@@ -123,7 +123,7 @@ func (b *backendFlags) open(ctx context.Context, logger *slog.Logger) (*azure.Cl
 			}
 			cred = c
 		}
-		opts := azure.Options{Logf: logf}
+		opts := azure.Options{Logf: logf, NoFollow: true} // the proxy polls each operation once
 		if b.subscription != "" {
 			opts.Subscriptions = []string{b.subscription}
 		}
@@ -141,6 +141,7 @@ func (b *backendFlags) open(ctx context.Context, logger *slog.Logger) (*azure.Cl
 	srv.StartTLS()
 	opts := azure.ForEndpoint(srv.URL, srv.Client())
 	opts.Logf = logf
+	opts.NoFollow = true // the proxy polls each operation once
 	if b.subscription == "" {
 		b.subscription = armemu.SubscriptionID
 	}
@@ -233,6 +234,7 @@ func runServe(args []string) error {
 		return err
 	}
 	srv := proxy.New(cfg, az, page)
+	defer srv.Close()
 	hs := srv.HTTPServer()
 	if backendName == "emulator" {
 		logger.Warn("no Azure credential in use: serving against the built-in Azure emulator with a sample world; nothing is created in Azure")

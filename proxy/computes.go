@@ -38,7 +38,7 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	unlock := s.locks.lock(keys...)
 	defer unlock()
 
-	facts, err := s.gatherFacts(r.Context(), req)
+	facts, err := s.freshFacts(r.Context(), req)
 	if err != nil {
 		return err
 	}
@@ -51,9 +51,12 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 		id, _ := norm.TargetID()
 		norm.Target = rules.Target{ResourceID: id}
 	}
-	if err := s.azure.Provision(r.Context(), norm); err != nil {
+	err = s.azure.Provision(r.Context(), norm)
+	s.facts.changed(norm.Workspace, norm.Target.ResourceID)
+	if err != nil {
 		return err
 	}
+	s.ops.started(norm.Workspace, norm.Name)
 	s.cfg.logger().Info("provision accepted", "mode", norm.Mode, "workspace", norm.Workspace.ID(), "name", norm.Name, "requestId", requestID(r))
 	a := operationPaths(norm.Workspace, norm.Name)
 	w.Header().Set("Location", a.Operation)
@@ -102,7 +105,7 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 	defer unlock()
 	facts := rules.Facts{Policy: s.cfg.Policy}
 	if current.Location != "" {
-		if facts.VMSizes, err = s.azure.VMSizes(r.Context(), ref.Subscription, current.Location); err != nil {
+		if facts.VMSizes, err = s.facts.VMSizes(r.Context(), ref.Subscription, current.Location); err != nil {
 			return err
 		}
 	}
@@ -110,9 +113,12 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 	if errs := fs.Errors(); len(errs) > 0 {
 		return refusal(errs)
 	}
-	if err := s.azure.Scale(r.Context(), ref, name, body.NodeCount); err != nil {
+	err = s.azure.Scale(r.Context(), ref, name, body.NodeCount)
+	s.facts.changed(ref, current.ClusterID)
+	if err != nil {
 		return err
 	}
+	s.ops.started(ref, name)
 	a := operationPaths(ref, name)
 	w.Header().Set("Location", a.Operation)
 	writeJSON(w, http.StatusAccepted, a)
@@ -129,14 +135,17 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 	if err := s.policyScope(ref, name); err != nil {
 		return err
 	}
-	_, unlock, err := s.lockedCompute(r, ref, name, "detaches")
+	current, unlock, err := s.lockedCompute(r, ref, name, "detaches")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if err := s.azure.Detach(r.Context(), ref, name); err != nil {
+	err = s.azure.Detach(r.Context(), ref, name)
+	s.facts.changed(ref, current.ClusterID)
+	if err != nil {
 		return err
 	}
+	s.ops.started(ref, name)
 	writeJSON(w, http.StatusAccepted, operationPaths(ref, name))
 	return nil
 }
@@ -223,9 +232,11 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		err = s.azure.Delete(r.Context(), ref, name)
 	}
+	s.facts.changed(ref, current.ClusterID)
 	if err != nil {
 		return err
 	}
+	s.ops.started(ref, name)
 	writeJSON(w, http.StatusAccepted, operationPaths(ref, name))
 	return nil
 }

@@ -71,6 +71,16 @@ type Config struct {
 	// ReadBurst is how many API requests may come at once from one address;
 	// zero means DefaultReadBurst.
 	ReadBurst int
+	// PollInterval is how often the proxy polls an operation when the Azure
+	// adapter does not say (OperationPacer); zero means DefaultPollInterval.
+	PollInterval time.Duration
+	// MinPollInterval is the least time between two polls of an operation,
+	// whatever Azure says; zero means none.
+	MinPollInterval time.Duration
+	// OnFactsLookup, when set, is told of every lookup in the facts cache:
+	// the kind of fact and whether the cache answered it (the hook for a
+	// metrics counter of cache hits).
+	OnFactsLookup func(kind string, hit bool)
 }
 
 func (c Config) readLimiter() *limiter {

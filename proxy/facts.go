@@ -6,18 +6,33 @@ import (
 	"net/http"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/amlaks/amlaks/rules"
 )
 
 // gatherFacts fetches, from Azure itself, every fact the rules need for req.
-// The proxy never trusts facts sent by the browser.
+// The proxy never trusts facts sent by the browser. Facts come from the facts
+// cache (factscache.go) and the independent reads run in parallel.
 func (s *Server) gatherFacts(ctx context.Context, req rules.Request) (rules.Facts, error) {
+	return s.collectFacts(ctx, req, false)
+}
+
+// freshFacts is gatherFacts for a write: what the write depends on, the
+// workspace's computes (N5, O4) and the attach target (T4, T5, A1–A3), is
+// read from Azure again, never taken from the cache.
+func (s *Server) freshFacts(ctx context.Context, req rules.Request) (rules.Facts, error) {
+	return s.collectFacts(ctx, req, true)
+}
+
+func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool) (rules.Facts, error) {
 	facts := rules.Facts{Policy: s.cfg.Policy, Now: s.cfg.now()}
 	ref := req.Workspace
 	if len(rules.CheckWorkspace(ref)) > 0 {
 		return facts, nil // the rules report it on the field; Azure is not asked
 	}
-	ws, err := s.azure.Workspace(ctx, ref)
+	az := s.facts
+	ws, err := s.facts.Workspace(ctx, ref)
 	if err != nil {
 		var e *rules.Error
 		if errors.As(err, &e) && e.Code == rules.ErrNotFound {
@@ -27,67 +42,113 @@ func (s *Server) gatherFacts(ctx context.Context, req rules.Request) (rules.Fact
 		return facts, err
 	}
 	facts.WorkspaceLocation = ws.Location
-	if facts.Computes, err = s.azure.Computes(ctx, ref); err != nil {
-		return facts, err
-	}
-	if facts.RegionNames, err = s.regionNames(ctx, ws); err != nil {
-		return facts, err
-	}
 	norm := req.Normalized(ws.Location)
+
+	// Each read has its own slot; the first error in this order is returned,
+	// so the answer does not depend on which read finished first.
+	var errs [5]error
+	var g errgroup.Group
+	g.Go(func() error {
+		if fresh {
+			facts.Computes, errs[0] = az.freshComputeRefs(ctx, ref)
+		} else {
+			facts.Computes, errs[0] = az.ComputeRefs(ctx, ref)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		facts.RegionNames, errs[1] = s.regionNames(ctx, ws)
+		return nil
+	})
 	switch req.Mode {
 	case rules.ModeCreate:
-		if facts.VMSizes, err = s.azure.VMSizes(ctx, ref.Subscription, norm.Location); err != nil {
-			return facts, err
-		}
-		if facts.Versions, err = s.azure.KubernetesVersions(ctx, ref.Subscription, norm.Location); err != nil && !refusedLocation(err) {
-			return facts, err
-		}
-	case rules.ModeAttach:
-		if facts.Versions, err = s.azure.KubernetesVersions(ctx, ref.Subscription, ws.Location); err != nil {
-			return facts, err
-		}
-		if facts.AMLRanges, facts.PairedRegion, err = s.azure.AMLRanges(ctx, ref.Subscription, ws.Location); err != nil {
-			return facts, err
-		}
-		id, ok := req.TargetID()
-		if !ok {
-			break
-		}
-		cl, err := s.azure.Cluster(ctx, id)
-		var e *rules.Error
-		switch {
-		case errors.As(err, &e) && e.Code == rules.ErrNotFound:
-			facts.ClusterMissing = true
-		case err != nil:
-			return facts, err
-		default:
-			facts.Cluster = &cl
-			if !strings.EqualFold(cl.Location, ws.Location) {
-				if facts.ClusterVersions, err = s.azure.KubernetesVersions(ctx, ref.Subscription, cl.Location); err != nil {
-					return facts, err
-				}
+		g.Go(func() error {
+			facts.VMSizes, errs[2] = az.VMSizes(ctx, ref.Subscription, norm.Location)
+			return nil
+		})
+		g.Go(func() error {
+			var err error
+			if facts.Versions, err = az.KubernetesVersions(ctx, ref.Subscription, norm.Location); err != nil && !refusedLocation(err) {
+				errs[3] = err
 			}
+			return nil
+		})
+	case rules.ModeAttach:
+		g.Go(func() error {
+			facts.Versions, errs[2] = az.KubernetesVersions(ctx, ref.Subscription, ws.Location)
+			return nil
+		})
+		g.Go(func() error {
+			facts.AMLRanges, facts.PairedRegion, errs[3] = az.AMLRanges(ctx, ref.Subscription, ws.Location)
+			return nil
+		})
+		if id, ok := req.TargetID(); ok {
+			g.Go(func() error {
+				errs[4] = s.clusterFacts(ctx, &facts, ref, ws, id, fresh)
+				return nil
+			})
+		}
+	}
+	_ = g.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return facts, err
 		}
 	}
 	return facts, nil
 }
 
+// clusterFacts reads the attach target and, when it is in another region
+// than the workspace, that region's versions.
+func (s *Server) clusterFacts(ctx context.Context, facts *rules.Facts, ref rules.WorkspaceRef, ws rules.Workspace, id string, fresh bool) error {
+	var cl rules.Cluster
+	var err error
+	if fresh {
+		cl, err = s.facts.freshCluster(ctx, id)
+	} else {
+		cl, err = s.facts.Cluster(ctx, id)
+	}
+	var e *rules.Error
+	switch {
+	case errors.As(err, &e) && e.Code == rules.ErrNotFound:
+		facts.ClusterMissing = true
+		return nil
+	case err != nil:
+		return err
+	}
+	facts.Cluster = &cl
+	if !strings.EqualFold(cl.Location, ws.Location) {
+		if facts.ClusterVersions, err = s.facts.KubernetesVersions(ctx, ref.Subscription, cl.Location); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // regionNames lists the compute names of the other visible workspaces in the
-// workspace's region (N6).
+// workspace's region (N6), reading their computes in parallel.
 func (s *Server) regionNames(ctx context.Context, ws rules.Workspace) ([]string, error) {
-	all, err := s.azure.Workspaces(ctx)
+	all, err := s.facts.Workspaces(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
+	var others []rules.WorkspaceRef
 	for _, other := range all {
-		if other.WorkspaceRef == ws.WorkspaceRef || !strings.EqualFold(other.Location, ws.Location) {
-			continue
+		if other.WorkspaceRef != ws.WorkspaceRef && strings.EqualFold(other.Location, ws.Location) {
+			others = append(others, other.WorkspaceRef)
 		}
-		cs, err := s.azure.Computes(ctx, other.WorkspaceRef)
-		if err != nil {
-			continue // a workspace we cannot read does not block anyone
-		}
+	}
+	lists := make([][]rules.Compute, len(others))
+	var g errgroup.Group
+	for i, other := range others {
+		g.Go(func() error {
+			lists[i], _ = s.facts.ComputeRefs(ctx, other) // a workspace we cannot read does not block anyone
+			return nil
+		})
+	}
+	_ = g.Wait()
+	var names []string
+	for _, cs := range lists {
 		for _, c := range cs {
 			names = append(names, c.Name)
 		}

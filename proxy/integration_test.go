@@ -73,6 +73,7 @@ func (s *apiServer) close() {
 func mustProxy(tb testing.TB, arm *httptest.Server, retry *policy.RetryOptions) *apiServer {
 	tb.Helper()
 	opts := azure.ForEndpoint(arm.URL, arm.Client())
+	opts.PollFrequency = 20 * time.Millisecond // the emulator sends Retry-After 0: the proxy polls at this pace
 	if retry != nil {
 		opts.Retry = *retry
 	}
@@ -619,7 +620,8 @@ func TestIntegrationRestart(t *testing.T) {
 		t.Fatalf("state after the restart = %+v, want Creating", st)
 	}
 	clock.Advance(time.Minute)
-	st := operation(t, second, op)
+	seen := waitDone(t, second, op) // the proxy's poller sees it at its next poll
+	st := seen[len(seen)-1]
 	if st.State != "Succeeded" || !st.Succeeded || st.Compute == nil || st.Compute.Nodes != 3 {
 		t.Fatalf("state = %+v, want Succeeded with 3 nodes", st)
 	}

@@ -47,7 +47,7 @@ func (s *Server) listLocations(w http.ResponseWriter, r *http.Request) error {
 	if err := checkSubscription(sub); err != nil {
 		return err
 	}
-	locs, err := s.azure.Locations(r.Context(), sub)
+	locs, err := s.facts.Locations(r.Context(), sub)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	vs, err := s.azure.KubernetesVersions(r.Context(), sub, loc)
+	vs, err := s.facts.KubernetesVersions(r.Context(), sub, loc)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Server) listVMSizes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sizes, err := s.azure.VMSizes(r.Context(), sub, loc)
+	sizes, err := s.facts.VMSizes(r.Context(), sub, loc)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (s *Server) listClusters(w http.ResponseWriter, r *http.Request) error {
 	if err := checkSubscription(sub); err != nil {
 		return err
 	}
-	cs, err := s.azure.Clusters(r.Context(), sub)
+	cs, err := s.facts.Clusters(r.Context(), sub)
 	if err != nil {
 		return err
 	}

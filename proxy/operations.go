@@ -15,8 +15,9 @@ const (
 )
 
 // getOperation serves GET /api/operations/{sub}/{rg}/{ws}/{name}: the state
-// of a create or attach, read from Azure each time, so a restart of the proxy
-// loses nothing.
+// of a create or attach, as the operation's one poller last read it from
+// Azure (opwatch.go), so a restart of the proxy loses nothing and fifty
+// watchers cost Azure what one does.
 func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) error {
 	ref, err := workspaceRef(r)
 	if err != nil {
@@ -26,7 +27,7 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) error {
 	if err := checkComputeName(name); err != nil {
 		return err
 	}
-	c, err := s.azure.Compute(r.Context(), ref, name)
+	c, err := s.ops.state(r.Context(), ref, name)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,9 @@ type Server struct {
 	writes  *limiter   // changes per client address a minute, before identity and audit
 	reads   *limiter   // API requests per client address a minute
 	audit   *auditLog  // one line per change attempt
+
+	facts cachedAzure // Azure's reads through the facts cache (factscache.go)
+	ops   *opWatcher  // one poller per operation (opwatch.go)
 }
 
 // New returns a Server. page serves everything that is not /api/ (the
@@ -43,7 +46,10 @@ func New(cfg Config, az Azure, page http.Handler) *Server {
 	if page == nil {
 		page = http.NotFoundHandler()
 	}
-	return &Server{cfg: cfg, azure: az, page: page, limiter: cfg.limiter(), writes: cfg.addressLimiter(), reads: cfg.readLimiter(), audit: &auditLog{w: cfg.audit()}}
+	s := &Server{cfg: cfg, azure: az, page: page, limiter: cfg.limiter(), writes: cfg.addressLimiter(), reads: cfg.readLimiter(), audit: &auditLog{w: cfg.audit()}}
+	s.facts = cachedAzure{az: az, c: newFactsCache(cfg.now, cfg.OnFactsLookup)}
+	s.ops = newOpWatcher(s)
+	return s
 }
 
 // Handler returns the whole HTTP surface: the route table, cross-origin

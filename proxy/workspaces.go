@@ -21,7 +21,7 @@ func (s *Server) getConfig(w http.ResponseWriter, r *http.Request) error {
 // listWorkspaces serves GET /api/workspaces: the workspaces the identity can
 // see, less those the policy does not allow.
 func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) error {
-	all, err := s.azure.Workspaces(r.Context())
+	all, err := s.facts.Workspaces(r.Context())
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,10 @@ type Options struct {
 	// FollowTimeout bounds how long an operation is followed in the
 	// background; zero is DefaultFollowTimeout.
 	FollowTimeout time.Duration
+	// NoFollow turns the background pollers off: the caller follows the
+	// operations itself (the proxy has one poller per operation, which reads
+	// PollAfter), so Azure is not polled twice.
+	NoFollow bool
 }
 
 // ForEndpoint returns Options that point every ARM client at a local endpoint
@@ -96,7 +100,7 @@ func ForEndpoint(endpoint string, httpClient *http.Client) Options {
 		InsecureHTTP: strings.HasPrefix(endpoint, "http://"),
 	}
 	if httpClient != nil {
-		o.Transport = httpClient
+		o.Transport = endpointTransport(httpClient)
 	}
 	return o
 }
@@ -116,6 +120,9 @@ type Client struct {
 	skus    map[string]skuEntry // by subscription + "/" + location
 	// extensions are the cluster extensions clients, by subscription.
 	extensions map[string]*armkubernetesconfiguration.ExtensionsClient
+
+	retryAfter  map[string]time.Duration // Retry-After of the last accepted write, by compute
+	wsLocations map[string]string        // a workspace's location, by lower-case ID
 
 	bg     context.Context
 	stop   context.CancelFunc

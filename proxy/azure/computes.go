@@ -31,7 +31,7 @@ func (c *Client) Computes(ctx context.Context, ref rules.WorkspaceRef) ([]rules.
 		}
 		for _, r := range page.Value {
 			if r != nil {
-				out = append(out, c.compute(ctx, ref, r))
+				out = append(out, c.compute(ctx, ref, r, false))
 			}
 		}
 	}
@@ -56,14 +56,15 @@ func (c *Client) Compute(ctx context.Context, ref rules.WorkspaceRef, name strin
 	if err != nil {
 		return rules.Compute{}, mapError(err, "name")
 	}
-	return c.compute(ctx, ref, &resp.ComputeResource), nil
+	return c.compute(ctx, ref, &resp.ComputeResource, false), nil
 }
 
 // compute maps a compute resource. For an AKS compute linked to a cluster
 // (created or attached) the cluster is read for its version, node count and
 // cores; a cluster that is missing or unreadable is tolerated, and the
-// compute's own agent count and size are used instead.
-func (c *Client) compute(ctx context.Context, ref rules.WorkspaceRef, r *armmachinelearning.ComputeResource) rules.Compute {
+// compute's own agent count and size are used instead. brief maps the
+// compute's own figures only, and asks Azure nothing more.
+func (c *Client) compute(ctx context.Context, ref rules.WorkspaceRef, r *armmachinelearning.ComputeResource, brief bool) rules.Compute {
 	out := rules.Compute{Name: deref(r.Name)}
 	if out.Name == "" {
 		if rid, err := arm.ParseResourceID(deref(r.ID)); err == nil {
@@ -95,6 +96,9 @@ func (c *Client) compute(ctx context.Context, ref rules.WorkspaceRef, r *armmach
 		out.Purpose = rules.Purpose(deref(p.ClusterPurpose))
 		out.VMSize = deref(p.AgentVMSize)
 		out.Nodes = int(deref(p.AgentCount))
+	}
+	if brief {
+		return out
 	}
 	if out.ClusterID != "" {
 		cl, err := c.Cluster(ctx, out.ClusterID)

@@ -35,9 +35,13 @@ func (c *Client) Provision(ctx context.Context, req rules.Request) error {
 	if err != nil {
 		return err
 	}
-	ws, err := sc.workspaces.Get(ctx, req.Workspace.ResourceGroup, req.Workspace.Name, nil)
-	if err != nil {
-		return mapError(err, "workspace.name")
+	location := c.workspaceLocation(req.Workspace) // a workspace never moves: asked once
+	if location == "" {
+		ws, err := sc.workspaces.Get(ctx, req.Workspace.ResourceGroup, req.Workspace.Name, nil)
+		if err != nil {
+			return mapError(err, "workspace.name")
+		}
+		location = deref(ws.Location)
 	}
 	switch _, err := sc.computes.Get(ctx, req.Workspace.ResourceGroup, req.Workspace.Name, req.Name, nil); {
 	case err == nil:
@@ -46,14 +50,16 @@ func (c *Client) Provision(ctx context.Context, req rules.Request) error {
 	case !isNotFound(err):
 		return mapError(err, "name")
 	}
-	body, err := computeBody(req, deref(ws.Location))
+	body, err := computeBody(req, location)
 	if err != nil {
 		return err
 	}
-	poller, err := sc.computes.BeginCreateOrUpdate(ctx, req.Workspace.ResourceGroup, req.Workspace.Name, req.Name, body, nil)
+	pctx, captured := c.captureRetryAfter(ctx, req.Workspace, req.Name)
+	poller, err := sc.computes.BeginCreateOrUpdate(pctx, req.Workspace.ResourceGroup, req.Workspace.Name, req.Name, body, nil)
 	if err != nil {
 		return mapError(err, provisionField(req))
 	}
+	captured()
 	followPoller(c, fmt.Sprintf("%s of compute %s in workspace %s", req.Mode, req.Name, req.Workspace.Name), poller)
 	return nil
 }
@@ -210,10 +216,12 @@ func (c *Client) Scale(ctx context.Context, ref rules.WorkspaceRef, name string,
 	// Read-only fields are not sent back.
 	props.ProvisioningState, props.CurrentOrchestratorVersion, props.NodeImageVersion, props.ETag = nil, nil, nil, nil
 	update.Properties = &props
-	poller, err := csc.pools.BeginCreateOrUpdate(ctx, rid.ResourceGroupName, rid.Name, deref(pool.Name), update, nil)
+	pctx, captured := c.captureRetryAfter(ctx, ref, name)
+	poller, err := csc.pools.BeginCreateOrUpdate(pctx, rid.ResourceGroupName, rid.Name, deref(pool.Name), update, nil)
 	if err != nil {
 		return mapError(err, "nodeCount")
 	}
+	captured()
 	followPoller(c, fmt.Sprintf("scale of compute %s (pool %s of cluster %s) to %d nodes", name, deref(pool.Name), rid.Name, nodes), poller)
 	return nil
 }
@@ -275,10 +283,12 @@ func (c *Client) deleteCompute(ctx context.Context, ref rules.WorkspaceRef, name
 	if err != nil {
 		return err
 	}
-	poller, err := sc.computes.BeginDelete(ctx, ref.ResourceGroup, ref.Name, name, action, nil)
+	pctx, captured := c.captureRetryAfter(ctx, ref, name)
+	poller, err := sc.computes.BeginDelete(pctx, ref.ResourceGroup, ref.Name, name, action, nil)
 	if err != nil {
 		return mapError(err, "name")
 	}
+	captured()
 	followPoller(c, fmt.Sprintf("%s of compute %s in workspace %s", what, name, ref.Name), poller)
 	return nil
 }
@@ -287,6 +297,10 @@ func (c *Client) deleteCompute(ctx context.Context, ref rules.WorkspaceRef, name
 // Options.FollowTimeout, only to log its outcome. azcore waits as Azure's
 // Retry-After says, else Options.PollFrequency. Close stops it.
 func followPoller[T any](c *Client, what string, poller *runtime.Poller[T]) {
+	if c.opts.NoFollow {
+		c.logf("azure: %s: accepted", what)
+		return
+	}
 	c.follow.Add(1)
 	go func() {
 		defer c.follow.Done()

@@ -76,6 +76,7 @@ func (c *Client) workspacesIn(ctx context.Context, subscription string) ([]rules
 		}
 		for _, w := range page.Value {
 			if ws, ok := workspace(w); ok {
+				c.keepWorkspaceLocation(ws)
 				out = append(out, ws)
 			}
 		}
@@ -99,8 +100,9 @@ func (c *Client) Workspace(ctx context.Context, ref rules.WorkspaceRef) (rules.W
 	}
 	ws, ok := workspace(&resp.Workspace)
 	if !ok {
-		return rules.Workspace{WorkspaceRef: ref, Location: normLocation(deref(resp.Location))}, nil
+		ws = rules.Workspace{WorkspaceRef: ref, Location: normLocation(deref(resp.Location))}
 	}
+	c.keepWorkspaceLocation(ws)
 	return ws, nil
 }
 

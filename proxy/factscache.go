@@ -1,0 +1,287 @@
+package proxy
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// How long each kind of fact from Azure is kept. What changes rarely (the
+// regions of a subscription, the VM sizes of a region, a workspace's
+// location) is kept for hours; what Azure updates now and then (Kubernetes
+// versions, service tags) for an hour; what people change all day (the
+// computes of a workspace, a cluster) for seconds. A write never trusts the
+// cache for what it depends on: it re-reads the computes and the cluster
+// (gatherFacts with fresh) and then forgets what it changed.
+var factsTTL = map[factKind]time.Duration{
+	kindLocations:  6 * time.Hour,
+	kindVMSizes:    6 * time.Hour,
+	kindWorkspace:  6 * time.Hour, // a workspace's location never changes
+	kindVersions:   time.Hour,
+	kindAMLRanges:  time.Hour,
+	kindWorkspaces: 5 * time.Minute,
+	kindClusters:   30 * time.Second,
+	kindCluster:    10 * time.Second,
+	kindComputes:   10 * time.Second,
+}
+
+// factKind names a kind of fact, for its time to live and for metrics.
+type factKind string
+
+// The kinds of facts the cache keeps.
+const (
+	kindWorkspaces factKind = "workspaces"
+	kindWorkspace  factKind = "workspace"
+	kindComputes   factKind = "computes"
+	kindLocations  factKind = "locations"
+	kindVMSizes    factKind = "vmsizes"
+	kindVersions   factKind = "versions"
+	kindAMLRanges  factKind = "amlranges"
+	kindClusters   factKind = "clusters"
+	kindCluster    factKind = "cluster"
+)
+
+// factsCache keeps the answers of Azure's reads for their kind's time to
+// live. Concurrent askers of the same missing fact share one Azure call
+// (singleflight); errors are never kept. Values handed out are shared:
+// callers must not modify them (the helpers below return clones of slices).
+type factsCache struct {
+	now func() time.Time
+	// observe, when set, is told of every lookup: its kind and whether the
+	// cache answered it. It is the hook for a metrics counter of hits.
+	observe func(kind string, hit bool)
+
+	hits, misses atomic.Int64
+
+	group singleflight.Group
+	mu    sync.Mutex
+	items map[string]cacheItem
+}
+
+type cacheItem struct {
+	value   any
+	expires time.Time
+}
+
+func newFactsCache(now func() time.Time, observe func(kind string, hit bool)) *factsCache {
+	return &factsCache{now: now, observe: observe, items: map[string]cacheItem{}}
+}
+
+// fetchTimeout bounds a shared fetch, which runs detached from the first
+// asker's context so that one person leaving does not fail the others.
+const fetchTimeout = 45 * time.Second
+
+// get returns the kept value of key, or fetches it once for every concurrent
+// asker and keeps it for kind's time to live.
+func cacheGet[T any](ctx context.Context, c *factsCache, kind factKind, key string, fetch func(context.Context) (T, error)) (T, error) {
+	full := string(kind) + "|" + key
+	c.mu.Lock()
+	it, ok := c.items[full]
+	c.mu.Unlock()
+	if ok && c.now().Before(it.expires) {
+		c.note(kind, true)
+		return it.value.(T), nil
+	}
+	c.note(kind, false)
+	ch := c.group.DoChan(full, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		defer cancel()
+		v, err := fetch(fctx)
+		if err != nil {
+			return v, err
+		}
+		c.put(kind, full, v)
+		return v, nil
+	})
+	select {
+	case r := <-ch:
+		v, _ := r.Val.(T)
+		return v, r.Err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+func (c *factsCache) put(kind factKind, full string, v any) {
+	c.mu.Lock()
+	c.items[full] = cacheItem{value: v, expires: c.now().Add(factsTTL[kind])}
+	c.mu.Unlock()
+}
+
+func (c *factsCache) note(kind factKind, hit bool) {
+	if hit {
+		c.hits.Add(1)
+	} else {
+		c.misses.Add(1)
+	}
+	if c.observe != nil {
+		c.observe(string(kind), hit)
+	}
+}
+
+// forget drops a kept value, after a write that changed it.
+func (c *factsCache) forget(kind factKind, key string) {
+	c.mu.Lock()
+	delete(c.items, string(kind)+"|"+key)
+	c.mu.Unlock()
+	c.group.Forget(string(kind) + "|" + key)
+}
+
+// lower is the cache key of a case-insensitive Azure name or ID.
+func lower(parts ...string) string { return strings.ToLower(strings.Join(parts, "|")) }
+
+// cachedAzure reads Azure through the facts cache. Every method answers like
+// the Azure method of the same name.
+type cachedAzure struct {
+	az Azure
+	c  *factsCache
+}
+
+func (a cachedAzure) Workspaces(ctx context.Context) ([]rules.Workspace, error) {
+	v, err := cacheGet(ctx, a.c, kindWorkspaces, "", a.az.Workspaces)
+	return slices.Clone(v), err
+}
+
+func (a cachedAzure) Workspace(ctx context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
+	return cacheGet(ctx, a.c, kindWorkspace, lower(ref.ID()), func(ctx context.Context) (rules.Workspace, error) {
+		return a.az.Workspace(ctx, ref)
+	})
+}
+
+// ComputeRefs are the workspace's computes as the workspace lists them:
+// name, type, state and cluster, without reading each cluster. That is what
+// the rules need (N5, T4).
+func (a cachedAzure) ComputeRefs(ctx context.Context, ref rules.WorkspaceRef) ([]rules.Compute, error) {
+	v, err := cacheGet(ctx, a.c, kindComputes, lower(ref.ID()), func(ctx context.Context) ([]rules.Compute, error) {
+		return computeRefs(ctx, a.az, ref)
+	})
+	return slices.Clone(v), err
+}
+
+// freshComputeRefs reads the computes from Azure, bypassing the cache, and
+// keeps the answer for later readers.
+func (a cachedAzure) freshComputeRefs(ctx context.Context, ref rules.WorkspaceRef) ([]rules.Compute, error) {
+	v, err := computeRefs(ctx, a.az, ref)
+	if err == nil {
+		a.c.put(kindComputes, string(kindComputes)+"|"+lower(ref.ID()), v)
+	}
+	return slices.Clone(v), err
+}
+
+func (a cachedAzure) Locations(ctx context.Context, sub string) ([]rules.Location, error) {
+	v, err := cacheGet(ctx, a.c, kindLocations, lower(sub), func(ctx context.Context) ([]rules.Location, error) {
+		return a.az.Locations(ctx, sub)
+	})
+	return slices.Clone(v), err
+}
+
+func (a cachedAzure) VMSizes(ctx context.Context, sub, loc string) ([]rules.VMSize, error) {
+	v, err := cacheGet(ctx, a.c, kindVMSizes, lower(sub, loc), func(ctx context.Context) ([]rules.VMSize, error) {
+		return a.az.VMSizes(ctx, sub, loc)
+	})
+	if v == nil {
+		return nil, err // nil means "not known" to the rules; keep it
+	}
+	return slices.Clone(v), err
+}
+
+func (a cachedAzure) KubernetesVersions(ctx context.Context, sub, loc string) ([]rules.KubernetesVersion, error) {
+	v, err := cacheGet(ctx, a.c, kindVersions, lower(sub, loc), func(ctx context.Context) ([]rules.KubernetesVersion, error) {
+		return a.az.KubernetesVersions(ctx, sub, loc)
+	})
+	return slices.Clone(v), err
+}
+
+type amlRanges struct {
+	ranges []string
+	paired string
+}
+
+func (a cachedAzure) AMLRanges(ctx context.Context, sub, loc string) ([]string, string, error) {
+	v, err := cacheGet(ctx, a.c, kindAMLRanges, lower(sub, loc), func(ctx context.Context) (amlRanges, error) {
+		r, p, err := a.az.AMLRanges(ctx, sub, loc)
+		return amlRanges{r, p}, err
+	})
+	return slices.Clone(v.ranges), v.paired, err
+}
+
+func (a cachedAzure) Clusters(ctx context.Context, sub string) ([]rules.Cluster, error) {
+	v, err := cacheGet(ctx, a.c, kindClusters, lower(sub), func(ctx context.Context) ([]rules.Cluster, error) {
+		return a.az.Clusters(ctx, sub)
+	})
+	return slices.Clone(v), err
+}
+
+func (a cachedAzure) Cluster(ctx context.Context, id string) (rules.Cluster, error) {
+	return cacheGet(ctx, a.c, kindCluster, lower(id), func(ctx context.Context) (rules.Cluster, error) {
+		return a.az.Cluster(ctx, id)
+	})
+}
+
+// freshCluster reads a cluster from Azure, bypassing the cache, and keeps
+// the answer for later readers.
+func (a cachedAzure) freshCluster(ctx context.Context, id string) (rules.Cluster, error) {
+	cl, err := a.az.Cluster(ctx, id)
+	if err == nil {
+		a.c.put(kindCluster, string(kindCluster)+"|"+lower(id), cl)
+	}
+	return cl, err
+}
+
+// changed forgets what a write on a compute of ref (and its cluster, when
+// known) may have changed, so the next reader asks Azure.
+func (a cachedAzure) changed(ref rules.WorkspaceRef, clusterID string) {
+	a.c.forget(kindComputes, lower(ref.ID()))
+	a.c.forget(kindClusters, lower(ref.Subscription))
+	if clusterID != "" {
+		a.c.forget(kindCluster, lower(clusterID))
+		if sub := clusterSubscription(clusterID); sub != "" {
+			a.c.forget(kindClusters, lower(sub))
+		}
+	}
+}
+
+// clusterSubscription is the subscription segment of a resource ID.
+func clusterSubscription(id string) string {
+	parts := strings.Split(id, "/")
+	for i := 0; i+1 < len(parts); i++ {
+		if strings.EqualFold(parts[i], "subscriptions") {
+			return parts[i+1]
+		}
+	}
+	return ""
+}
+
+// ComputeLister is implemented by an Azure adapter that can list a
+// workspace's computes in one ARM request, without reading each compute's
+// cluster (proxy/azure does). The facts need only names, types and cluster
+// IDs; without it the proxy falls back to Azure.Computes.
+type ComputeLister interface {
+	ComputeRefs(ctx context.Context, ref rules.WorkspaceRef) ([]rules.Compute, error)
+}
+
+func computeRefs(ctx context.Context, az Azure, ref rules.WorkspaceRef) ([]rules.Compute, error) {
+	if l, ok := az.(ComputeLister); ok {
+		return l.ComputeRefs(ctx, ref)
+	}
+	return az.Computes(ctx, ref)
+}
+
+// CacheStats are the facts cache's lookups so far.
+type CacheStats struct {
+	Hits, Misses int64
+}
+
+// CacheStats returns how many lookups the facts cache answered and how many
+// went to Azure.
+func (s *Server) CacheStats() CacheStats {
+	return CacheStats{Hits: s.facts.c.hits.Load(), Misses: s.facts.c.misses.Load()}
+}

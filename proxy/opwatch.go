@@ -1,0 +1,289 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// One poller per operation: however many pages watch an operation, the proxy
+// asks Azure about it from one goroutine, one ARM GET a poll, never sooner
+// than Azure's Retry-After, and every page reads what that poller last saw.
+// A write the proxy accepts starts its poller, which follows the operation to
+// its end (and logs the outcome); a page that asks about an operation nobody
+// follows (after a restart, say) starts one, which stops once nobody has
+// asked for watchIdle.
+
+// DefaultPollInterval is how often an operation is polled when the Azure
+// adapter does not say (Config.PollInterval).
+const DefaultPollInterval = 2 * time.Second
+
+const (
+	// watchIdle stops a poller no page has asked for in that long.
+	watchIdle = time.Minute
+	// watchMax bounds how long one operation is followed.
+	watchMax = 30 * time.Minute
+	// watchLinger keeps a finished operation's state for late readers.
+	watchLinger = time.Minute
+)
+
+// OperationReader is implemented by an Azure adapter that can read a
+// compute's state in one ARM request, without reading its cluster
+// (proxy/azure does). The operation poller uses it while an operation runs,
+// and Azure.Compute once, for the final state.
+type OperationReader interface {
+	ComputeState(ctx context.Context, ref rules.WorkspaceRef, name string) (rules.Compute, error)
+}
+
+// OperationPacer is implemented by an Azure adapter that knows how long Azure
+// asked to wait between polls of the operation on a compute: the Retry-After
+// of the write it accepted, else the adapter's own poll frequency.
+type OperationPacer interface {
+	PollAfter(ref rules.WorkspaceRef, name string) time.Duration
+}
+
+// opWatcher holds the pollers, by workspace and compute name.
+type opWatcher struct {
+	s    *Server
+	bg   context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+
+	mu      sync.Mutex
+	watches map[string]*opWatch
+}
+
+// opWatch is one operation's poller and what it last saw.
+type opWatch struct {
+	ref   rules.WorkspaceRef
+	name  string
+	owned bool // started by a write: followed to its end
+	ready chan struct{}
+	wake  chan struct{} // a reader asks before the first poll
+
+	mu     sync.Mutex
+	c      rules.Compute
+	err    error
+	asked  time.Time
+	polls  int
+	finish bool
+}
+
+func newOpWatcher(s *Server) *opWatcher {
+	bg, stop := context.WithCancel(context.Background())
+	return &opWatcher{s: s, bg: bg, stop: stop, watches: map[string]*opWatch{}}
+}
+
+func watchKey(ref rules.WorkspaceRef, name string) string {
+	return strings.ToLower(ref.ID() + "/" + name)
+}
+
+// started is called when Azure accepted a write on a compute: a new poller
+// follows it to its end, replacing any earlier one.
+func (o *opWatcher) started(ref rules.WorkspaceRef, name string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.startLocked(ref, name, true)
+}
+
+func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool) *opWatch {
+	key := watchKey(ref, name)
+	if old, ok := o.watches[key]; ok {
+		old.mu.Lock()
+		old.finish = true // it stops at its next turn
+		old.mu.Unlock()
+	}
+	w := &opWatch{ref: ref, name: name, owned: owned, ready: make(chan struct{}), wake: make(chan struct{}, 1), asked: time.Now()}
+	o.watches[key] = w
+	o.wg.Add(1)
+	go o.run(key, w)
+	return w
+}
+
+// state returns what the operation's poller last saw, starting a poller when
+// none runs; it waits for the first poll of a new one.
+func (o *opWatcher) state(ctx context.Context, ref rules.WorkspaceRef, name string) (rules.Compute, error) {
+	o.mu.Lock()
+	w, ok := o.watches[watchKey(ref, name)]
+	if !ok {
+		w = o.startLocked(ref, name, false)
+	}
+	o.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		return rules.Compute{}, ctx.Err()
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.asked = time.Now()
+	return w.c, w.err
+}
+
+// interval is how long the poller waits before its next ARM GET.
+func (o *opWatcher) interval(w *opWatch) time.Duration {
+	d := o.s.cfg.PollInterval
+	if d <= 0 {
+		d = DefaultPollInterval
+	}
+	if p, ok := o.s.azure.(OperationPacer); ok {
+		if after := p.PollAfter(w.ref, w.name); after > 0 {
+			d = after // Azure's pace, even when slower or faster than ours
+		}
+	}
+	return max(d, o.s.cfg.MinPollInterval)
+}
+
+// poll reads the compute: one ARM GET while it runs.
+func (o *opWatcher) poll(ctx context.Context, w *opWatch) (rules.Compute, error) {
+	if r, ok := o.s.azure.(OperationReader); ok {
+		return r.ComputeState(ctx, w.ref, w.name)
+	}
+	return o.s.azure.Compute(ctx, w.ref, w.name)
+}
+
+// run is the poller of one operation.
+func (o *opWatcher) run(key string, w *opWatch) {
+	defer o.wg.Done()
+	defer o.drop(key, w)
+	deadline := time.Now().Add(watchMax)
+	if w.owned {
+		// Azure has just accepted the write and said when to ask again:
+		// the first poll waits for that, or for the first page that asks.
+		select {
+		case <-time.After(o.interval(w)):
+		case <-w.wake:
+		case <-o.bg.Done():
+			return
+		}
+	}
+	for first := true; ; first = false {
+		ctx, cancel := context.WithTimeout(o.bg, o.s.cfg.timeout())
+		c, err := o.poll(ctx, w)
+		// Done when Azure says so, or when the compute is gone (a detach);
+		// any other error is shown and the next poll tries again.
+		done := (err == nil && terminal(c.State)) || isNotFound(err)
+		if _, brief := o.s.azure.(OperationReader); brief && done && err == nil {
+			// The final state, once, with the cluster's version and cores.
+			if full, ferr := o.s.azure.Compute(ctx, w.ref, w.name); ferr == nil {
+				c = full
+			}
+		}
+		cancel()
+		if o.bg.Err() != nil {
+			return
+		}
+		w.mu.Lock()
+		w.c, w.err = c, err
+		w.polls++
+		idle := !w.owned && time.Since(w.asked) > watchIdle
+		finish := w.finish
+		w.mu.Unlock()
+		if first {
+			close(w.ready)
+		}
+		if done {
+			o.outcome(w, c, err)
+			o.linger(w)
+			return
+		}
+		if idle || finish || time.Now().After(deadline) {
+			return
+		}
+		select {
+		case <-time.After(o.interval(w)):
+		case <-o.bg.Done():
+			return
+		}
+	}
+}
+
+func isNotFound(err error) bool {
+	var e *rules.Error
+	return errors.As(err, &e) && e.Code == rules.ErrNotFound
+}
+
+// terminal reports whether a provisioning state is final.
+func terminal(state string) bool {
+	switch strings.ToLower(state) {
+	case "succeeded", "failed", "canceled":
+		return true
+	}
+	return false
+}
+
+// outcome logs how an operation the proxy started ended.
+func (o *opWatcher) outcome(w *opWatch, c rules.Compute, err error) {
+	if !w.owned {
+		return
+	}
+	log := o.s.cfg.logger()
+	switch {
+	case isNotFound(err):
+		log.Info("operation finished: the compute is gone", "workspace", w.ref.ID(), "name", w.name)
+	default:
+		log.Info("operation finished", "workspace", w.ref.ID(), "name", w.name, "state", c.State, "errors", len(c.Errors))
+	}
+}
+
+// linger keeps a finished operation's state for late readers, then drops it.
+func (o *opWatcher) linger(w *opWatch) {
+	select {
+	case <-time.After(watchLinger):
+	case <-o.bg.Done():
+	}
+}
+
+// drop forgets a poller that stopped, unless another replaced it.
+func (o *opWatcher) drop(key string, w *opWatch) {
+	select {
+	case <-w.ready:
+	default:
+		// Stopped before its first poll: readers get an error in words.
+		w.mu.Lock()
+		if w.err == nil {
+			w.err = rules.Errorf(rules.ErrUnavailable, "", "The proxy is stopping; ask again in a moment.")
+		}
+		w.mu.Unlock()
+		close(w.ready)
+	}
+	o.mu.Lock()
+	if o.watches[key] == w {
+		delete(o.watches, key)
+	}
+	o.mu.Unlock()
+}
+
+// close stops every poller and waits for them.
+func (o *opWatcher) close() {
+	o.stop()
+	o.wg.Wait()
+}
+
+// Close stops the proxy's operation pollers. The operations go on in Azure.
+func (s *Server) Close() error {
+	s.ops.close()
+	return nil
+}
+
+// Polls returns how many ARM reads the poller of an operation has made so
+// far, for tests and benchmarks; 0 when none runs.
+func (s *Server) Polls(ref rules.WorkspaceRef, name string) int {
+	s.ops.mu.Lock()
+	w, ok := s.ops.watches[watchKey(ref, name)]
+	s.ops.mu.Unlock()
+	if !ok {
+		return 0
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.polls
+}

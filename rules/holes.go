@@ -99,7 +99,7 @@ func checkTLSShapes(c *checker, t TLS, complete bool) {
 		c.err("L4", FieldTLSCert, "The certificate is not a PEM certificate.", "Paste the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, or choose the .pem file.")
 	}
 	if strings.TrimSpace(t.KeyPEM) != "" {
-		if _, ok := parsePrivateKey(t.KeyPEM); !ok {
+		if !privateKeyParses(t.KeyPEM) {
 			c.err("L4", FieldTLSKey, "The private key is not a PEM private key (PKCS#1, PKCS#8 or EC), or it is encrypted.", "Paste the unencrypted key from -----BEGIN ... PRIVATE KEY----- to its END line, or choose the key file.")
 		}
 	}

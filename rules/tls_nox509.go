@@ -30,3 +30,10 @@ func checkCertificate(c *checker, t TLS, facts Facts) {
 	}
 	c.info("L4", FieldTLSCert, "Checked on the server: the proxy reads the certificate when you submit, and checks that it matches its key, is valid now and names "+t.CNAME+".", "")
 }
+
+// privateKeyParses reports, in the page's build, whether s is a PEM block of
+// an unencrypted private key; the proxy's build also parses it.
+func privateKeyParses(s string) bool {
+	key, _ := pem.Decode([]byte(s))
+	return key != nil && strings.HasSuffix(key.Type, "PRIVATE KEY") && !strings.Contains(key.Type, "ENCRYPTED")
+}

@@ -83,3 +83,10 @@ func parsePrivateKey(s string) (any, bool) {
 	}
 	return nil, false
 }
+
+// privateKeyParses reports whether s is an unencrypted PEM private key
+// that parses (PKCS#1, PKCS#8 or EC).
+func privateKeyParses(s string) bool {
+	_, ok := parsePrivateKey(s)
+	return ok
+}

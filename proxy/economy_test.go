@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -283,9 +284,18 @@ func TestWritesAndPageLoadARMBudget(t *testing.T) {
 	if n := st.arm(pageLoad); n > 3 {
 		t.Errorf("a warm page load made %d ARM requests, want at most 3", n)
 	}
+	var earlier []string
 	for _, req := range []rules.Request{econCreate("aks-budget"), econAttach("aks-budget2", "aks-healthy")} {
 		st.do(t, "POST", "/api/validate", req, 200)
-		paths := st.asked(func() { st.do(t, "POST", "/api/computes", req, http.StatusAccepted) })
+		var paths []string
+		for _, p := range st.asked(func() { st.do(t, "POST", "/api/computes", req, http.StatusAccepted) }) {
+			// The proxy's one poller of an earlier write may poll meanwhile;
+			// TestOneOperationOnePoller budgets those polls.
+			if !slices.ContainsFunc(earlier, func(name string) bool { return strings.HasSuffix(p, "/computes/"+name) }) {
+				paths = append(paths, p)
+			}
+		}
+		earlier = append(earlier, strings.ToLower(req.Name))
 		n := len(paths)
 		if n > 4 {
 			t.Errorf("%s with warm facts made %d ARM requests, want at most 4: %q", req.Mode, n, paths)

@@ -25,6 +25,21 @@ func normLocation(location string) string {
 	return strings.ToLower(strings.ReplaceAll(location, " ", ""))
 }
 
+// checkLocation refuses, before it goes into an ARM path or an OData
+// filter, a location that no Azure region has the shape of (rule C3).
+func checkLocation(location string) error {
+	if location == "" {
+		return rules.Errorf(rules.ErrInvalid, "location", "A location is required.")
+	}
+	if !rules.ValidLocation(normLocation(location)) {
+		return rules.Errorf(rules.ErrInvalid, "location", "This is not an Azure region name: use one such as eastus or westeurope.")
+	}
+	return nil
+}
+
+// odataString quotes s as an OData string literal: a single quote is doubled.
+func odataString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
 // VMSizes lists the virtual machine sizes available to the subscription in
 // a location, with cores, memory and accelerators, sorted by name. The list
 // is read from the resource SKUs of the location and kept for an hour.
@@ -52,7 +67,10 @@ func (c *Client) vmSizes(ctx context.Context, subscription, location string) ([]
 	if err != nil {
 		return nil, err
 	}
-	filter := "location eq '" + normLocation(location) + "'"
+	if err := checkLocation(location); err != nil {
+		return nil, err
+	}
+	filter := "location eq " + odataString(normLocation(location))
 	pager := sc.skus.NewListPager(&armcompute.ResourceSKUsClientListOptions{Filter: &filter})
 	seen := map[string]bool{}
 	sizes := []rules.VMSize{} // Azure's answer, even when empty: not "unknown" (nil)
@@ -133,8 +151,8 @@ func sizeIndex(sizes []rules.VMSize) map[string]rules.VMSize {
 // default row is the newest patch of the default minor version; preview is
 // the minor version's flag. Rows are sorted oldest first.
 func (c *Client) KubernetesVersions(ctx context.Context, subscription, location string) ([]rules.KubernetesVersion, error) {
-	if location == "" {
-		return nil, rules.Errorf(rules.ErrInvalid, "location", "A location is required.")
+	if err := checkLocation(location); err != nil {
+		return nil, err
 	}
 	sc, err := c.forSubscription(subscription)
 	if err != nil {

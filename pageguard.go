@@ -62,9 +62,14 @@ func guardPage(version string, next http.Handler) http.Handler {
 			http.Error(w, "Method not allowed.", http.StatusMethodNotAllowed)
 			return
 		}
-		// A page: pre-rendered from a path of inert segments and no query.
+		// A page: pre-rendered from a path of inert segments and no query
+		// but the mode, when it is one of the two constants the page knows
+		// (so the pre-rendered title says create or attach).
 		r2 := r.Clone(r.Context())
 		r2.URL = &url.URL{Path: prerenderPath(path)}
+		if m := r.URL.Query().Get("mode"); m == "attach" || m == "create" {
+			r2.URL.RawQuery = "mode=" + m
+		}
 		r2.RequestURI = r2.URL.RequestURI()
 		next.ServeHTTP(w, r2)
 	})

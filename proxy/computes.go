@@ -3,7 +3,6 @@ package proxy
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/amlaks/amlaks/rules"
@@ -66,13 +65,6 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 
 // refusal is the proxy's error for error findings, as rules maps them.
 func refusal(errs rules.Findings) error { return rules.Refusal(errs) }
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
-}
 
 // scaleBody is the body of a scale request.
 type scaleBody struct {

@@ -93,7 +93,7 @@ func (l *limiter) allowN(key string, cost float64, now time.Time) error {
 	}
 	return &tooMany{err: rules.Errorf(rules.ErrTooMany, "", fmt.Sprintf(
 		"You have made too many %s in a short time: amlaks allows %g a minute, %d at once. Nothing was sent to Azure; try again in %s.",
-		what, l.perMinute, int(l.burst), plural(wait, "second"))), retryAfter: wait}
+		what, l.perMinute, int(l.burst), rules.Count(wait, "second"))), retryAfter: wait}
 }
 
 // prune drops the buckets that are full again; they hold nothing to remember.

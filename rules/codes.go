@@ -169,7 +169,7 @@ func Refusal(fs Findings) *Error {
 	}
 	msg := first.Message
 	if len(errs) > 1 {
-		msg += " (and " + plural(len(errs)-1, "more problem") + ")"
+		msg += " (and " + Count(len(errs)-1, "more problem") + ")"
 	}
 	return &Error{Code: code, Field: first.Field, Message: msg, Findings: errs}
 }

@@ -423,8 +423,8 @@ func checkExtensionResources(c *checker, field string, p Purpose, pools []Pool) 
 	if fit >= needNodes {
 		return
 	}
-	c.err("X6", field, fmt.Sprintf("%s Kubernetes compute needs %s of at least %d vCPUs and %g GiB; %s.", what, plural(needNodes, "node"), needCPU, needMem, fitting(fit)),
-		fmt.Sprintf("Use %s of a size such as Standard_DS3_v2 (4 vCPUs, 14 GiB) or larger.", plural(needNodes, "node")))
+	c.err("X6", field, fmt.Sprintf("%s Kubernetes compute needs %s of at least %d vCPUs and %g GiB; %s.", what, Count(needNodes, "node"), needCPU, needMem, fitting(fit)),
+		fmt.Sprintf("Use %s of a size such as Standard_DS3_v2 (4 vCPUs, 14 GiB) or larger.", Count(needNodes, "node")))
 }
 
 func fitting(n int) string {
@@ -435,14 +435,6 @@ func fitting(n int) string {
 		return "only 1 node is"
 	}
 	return fmt.Sprintf("only %d nodes are", n)
-}
-
-// plural writes "1 node" or "3 nodes".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // vmSizesOf is the location's sizes, or the built-in catalogue.

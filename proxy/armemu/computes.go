@@ -467,8 +467,8 @@ func (e *Emulator) deleteCompute(w http.ResponseWriter, req *http.Request, p par
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if c.state == "Creating" || c.state == "Deleting" {
-		return errorf(http.StatusConflict, "Conflict", "Compute '%s' is %s; wait for the operation to finish.", c.name, strings.ToLower(c.state))
+	if err := busy("Compute", c.name, c.state); err != nil {
+		return err
 	}
 	c.state, c.modified = "Deleting", e.now()
 	deleteCluster := strings.EqualFold(action, "Delete")

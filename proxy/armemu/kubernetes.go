@@ -186,8 +186,10 @@ func (e *Emulator) putExtension(w http.ResponseWriter, req *http.Request, p para
 	if c.state() != "Succeeded" {
 		return errorf(http.StatusConflict, "OperationNotAllowed", "Operation is not allowed because there's an in progress %s operation on managed cluster '%s'.", strings.ToLower(c.state()), c.name)
 	}
-	if old := c.extension(p["ext"]); old != nil && (old.state == "Creating" || old.state == "Deleting") {
-		return errorf(http.StatusConflict, "Conflict", "The extension '%s' is %s; wait for its operation to finish.", old.name, strings.ToLower(old.state))
+	if old := c.extension(p["ext"]); old != nil {
+		if err := busy("The extension", old.name, old.state); err != nil {
+			return err
+		}
 	}
 	settings := map[string]string{}
 	for k, v := range in.ConfigurationSettings {
@@ -300,8 +302,8 @@ func (e *Emulator) deleteExtension(w http.ResponseWriter, req *http.Request, p p
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if x.state == "Creating" || x.state == "Deleting" {
-		return errorf(http.StatusConflict, "Conflict", "The extension '%s' is %s; wait for its operation to finish.", x.name, strings.ToLower(x.state))
+	if err := busy("The extension", x.name, x.state); err != nil {
+		return err
 	}
 	x.state, x.modified = "Deleting", e.now()
 	op := e.startOperation(providerK8sConfig, c.location, e.opts.DeleteDuration, nil, func(time.Time) { c.removeExtension(x) })
@@ -571,4 +573,12 @@ func addV2Clusters(w *world, mk func(rg, name, loc, version, lb string, pools []
 	podid := mk("aks-rg", "aks-pod-identity", "eastus", "1.32.7", "standard", system("Standard_D4s_v3", 3))
 	podid.podIdentity = true
 	mk("aks-rg", "aks-central", "centralus", "1.32.7", "standard", system("Standard_D4s_v3", 3))
+}
+
+// busy is Azure's 409 for a resource whose operation is still running.
+func busy(what, name, state string) error {
+	if state == "Creating" || state == "Deleting" {
+		return errorf(http.StatusConflict, "Conflict", "%s '%s' is %s; wait for its operation to finish.", what, name, strings.ToLower(state))
+	}
+	return nil
 }

@@ -138,7 +138,11 @@ func (s *Server) change(action string, h func(http.ResponseWriter, *http.Request
 		r = r.WithContext(context.WithValue(r.Context(), auditKey, entry))
 		err := s.requireIdentity(r)
 		if err == nil {
-			err = s.limiter.allow(id.key(), s.cfg.now())
+			if s.cfg.SharedLimits != nil {
+				err = s.limiter.allowShared(r.Context(), s.cfg.SharedLimits, id.key(), s.cfg.now())
+			} else {
+				err = s.limiter.allow(id.key(), s.cfg.now())
+			}
 		}
 		if err == nil {
 			err = h(w, r)

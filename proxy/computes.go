@@ -34,8 +34,12 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	if id, ok := req.TargetID(); ok && req.Mode == rules.ModeAttach {
 		keys = append(keys, "cluster:"+strings.ToLower(id))
 	}
-	unlock := s.locks.lock(keys...)
+	held, unlock, err := s.lock(r.Context(), keys...)
+	if err != nil {
+		return err
+	}
 	defer unlock()
+	r = r.WithContext(held)
 
 	facts, err := s.freshFacts(r.Context(), req)
 	if err != nil {
@@ -90,7 +94,7 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 	if errs := policyFindings(rules.CheckScale(rules.ScaleRequest{Workspace: ref, Name: name, NodeCount: body.NodeCount}, rules.Compute{}, rules.Facts{Policy: s.cfg.Policy})); len(errs) > 0 {
 		return refusal(errs)
 	}
-	current, unlock, err := s.lockedCompute(r, ref, name, "scales")
+	current, unlock, r, err := s.lockedCompute(r, ref, name, "scales")
 	if err != nil {
 		return err
 	}
@@ -127,7 +131,7 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 	if err := s.policyScope(ref, name); err != nil {
 		return err
 	}
-	current, unlock, err := s.lockedCompute(r, ref, name, "detaches")
+	current, unlock, r, err := s.lockedCompute(r, ref, name, "detaches")
 	if err != nil {
 		return err
 	}
@@ -211,7 +215,7 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.policyScope(ref, name); err != nil {
 		return err
 	}
-	current, unlock, err := s.lockedCompute(r, ref, name, "cleans up")
+	current, unlock, r, err := s.lockedCompute(r, ref, name, "cleans up")
 	if err != nil {
 		return err
 	}
@@ -251,16 +255,21 @@ func computeTarget(r *http.Request) (rules.WorkspaceRef, string, error) {
 
 // lockedCompute takes the compute's write lock and reads it from Azure; it
 // must be an AKS compute (what names the change, for the refusal). The caller
-// releases the lock with unlock when the error is nil.
-func (s *Server) lockedCompute(r *http.Request, ref rules.WorkspaceRef, name, what string) (current rules.Compute, unlock func(), err error) {
-	unlock = s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
+// releases the lock with unlock when the error is nil, and goes on with held,
+// the request whose context ends if a shared lock is lost.
+func (s *Server) lockedCompute(r *http.Request, ref rules.WorkspaceRef, name, what string) (current rules.Compute, unlock func(), held *http.Request, err error) {
+	ctx, unlock, err := s.lock(r.Context(), "name:"+strings.ToLower(ref.ID()+"/"+name))
+	if err != nil {
+		return rules.Compute{}, nil, nil, err
+	}
+	r = r.WithContext(ctx)
 	current, err = s.azure.Compute(r.Context(), ref, name)
 	if err == nil {
 		err = onlyAKS(current, what)
 	}
 	if err != nil {
 		unlock()
-		return rules.Compute{}, nil, err
+		return rules.Compute{}, nil, nil, err
 	}
-	return current, unlock, nil
+	return current, unlock, r, nil
 }

@@ -53,6 +53,14 @@ type Config struct {
 	// the person always gets an answer in words.
 	Timeout time.Duration
 
+	// Locker, when set, is the write lock that every replica shares (one
+	// compute name, one cluster); nil keeps an in-process lock, right for one
+	// replica only.
+	Locker Locker
+	// SharedLimits, when set, holds the per-person change limit where every
+	// replica counts it; nil counts in this process only.
+	SharedLimits SharedState
+
 	// The settings of issue 8 ("close the origin").
 
 	// PublicAddresses are the host or host:port names people reach amlaks

@@ -86,7 +86,11 @@ func (l *limiter) allowN(key string, cost float64, now time.Time) error {
 		b.tokens -= cost
 		return nil
 	}
-	wait := int(math.Ceil((cost - b.tokens) / rate))
+	return l.refusal(int(math.Ceil((cost - b.tokens) / rate)))
+}
+
+// refusal is the limit's answer when the caller must wait seconds.
+func (l *limiter) refusal(wait int) error {
 	what := l.what
 	if what == "" {
 		what = "changes"

@@ -30,11 +30,11 @@ type Server struct {
 	azure Azure
 	page  http.Handler
 
-	locks   keyedMutex // serialises writes per compute name and per cluster
-	limiter *limiter   // changes per person a minute
-	writes  *limiter   // changes per client address a minute, before identity and audit
-	reads   *limiter   // API requests per client address a minute
-	audit   *auditLog  // one line per change attempt
+	locker  Locker    // serialises writes per compute name and per cluster (locks.go)
+	limiter *limiter  // changes per person a minute
+	writes  *limiter  // changes per client address a minute, before identity and audit
+	reads   *limiter  // API requests per client address a minute
+	audit   *auditLog // one line per change attempt
 
 	facts cachedAzure // Azure's reads through the facts cache (factscache.go)
 	ops   *opWatcher  // one poller per operation (opwatch.go)
@@ -47,6 +47,10 @@ func New(cfg Config, az Azure, page http.Handler) *Server {
 		page = http.NotFoundHandler()
 	}
 	s := &Server{cfg: cfg, azure: az, page: page, limiter: cfg.limiter(), writes: cfg.addressLimiter(), reads: cfg.readLimiter(), audit: &auditLog{w: cfg.audit()}}
+	s.locker = cfg.Locker
+	if s.locker == nil {
+		s.locker = &processLocker{}
+	}
 	s.facts = cachedAzure{az: az, c: newFactsCache(cfg.now, cfg.OnFactsLookup)}
 	s.ops = newOpWatcher(s)
 	return s

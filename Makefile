@@ -7,9 +7,14 @@ WBT      := $(TOOLS)/wasmbrowsertest
 CHROMIUM ?= /usr/bin/chromium
 NPMDIR   := $(CURDIR)/.cache/npm
 AXE      := $(NPMDIR)/node_modules/axe-core/axe.min.js
+AZURITE  := $(NPMDIR)/node_modules/.bin/azurite-blob
+# One npm install for every npm package: a second `npm install --no-save` into the
+# same folder would drop the first one's packages as extraneous.
+NPMPKGS  := axe-core@4.14.1 azurite@3.37.0
+NPMSTAMP := $(NPMDIR)/.installed-$(subst @,-,$(subst $() ,_,$(NPMPKGS)))
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run test wasm build e2e bench lint clean deps unit wasmtest fuzz size vuln floor
+.PHONY: run test wasm build e2e bench lint clean deps unit wasmtest fuzz size vuln floor azurite image
 
 ## run: build the wasm and the binary, serve http://127.0.0.1:8080 (emulator when no Azure credential)
 run: build
@@ -30,15 +35,22 @@ wasm:
 	@printf 'app.wasm: %s bytes raw, %s gzip, %s brotli\n' $$(stat -c %s $(WASM)) $$(stat -c %s $(WASM).gz) $$( [ -f $(WASM).br ] && stat -c %s $(WASM).br || echo n/a)
 
 ## deps: what the tests need on a new machine: Chromium, brotli and npm from Debian, wasmbrowsertest from the
-## module proxy, axe-core (accessibility checks in the browser tests) from npm into .cache/npm, never global
-deps: $(WBT) $(AXE)
+## module proxy, axe-core (accessibility checks in the browser tests) and Azurite (the Azure Storage emulator
+## the shared-lock tests run against) from npm into .cache/npm, never global
+deps: $(WBT) $(NPMSTAMP)
 	@if ! command -v $(CHROMIUM) >/dev/null 2>&1 || ! command -v brotli >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium brotli >/dev/null; fi
 	@$(CHROMIUM) --version
 
-$(AXE):
+$(AXE) $(AZURITE): $(NPMSTAMP)
+
+$(NPMSTAMP):
 	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null)
-	npm install --prefix $(NPMDIR) --no-save --no-audit --no-fund axe-core@4.14.1
+	npm install --prefix $(NPMDIR) --no-save --no-audit --no-fund --loglevel=error $(NPMPKGS)
+	@touch $@
+
+## azurite: Azurite into .cache/npm (the unit tests start it themselves, on a free port, in memory)
+azurite: $(NPMSTAMP)
 
 $(WBT):
 	GOBIN=$(TOOLS) $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
@@ -46,8 +58,8 @@ $(WBT):
 ## test: vet, unit tests with -race, the rules compiled to wasm in headless Chromium, then the browser tests
 test: deps lint unit wasmtest e2e
 
-unit:
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
+unit: $(NPMSTAMP)
+	AMLAKS_AZURITE=$(AZURITE) $(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
 
 ## wasmtest: the rules package's tests, compiled to WebAssembly, run in headless Chromium
 wasmtest: $(WBT)
@@ -55,8 +67,8 @@ wasmtest: $(WBT)
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -tags $(WASMTAGS) -exec="$(WBT)" -run 'TestCertificatesCheckedOnTheServer' ./rules/
 
 ## e2e: the real binary, the emulator and real headless Chromium
-e2e: build
-	AMLAKS_BIN=$(CURDIR)/$(BIN) AMLAKS_WEB=$(CURDIR)/web AMLAKS_AXE=$(AXE) $(GO) test -count=1 -timeout 20m ./e2e/
+e2e: build $(NPMSTAMP)
+	AMLAKS_BIN=$(CURDIR)/$(BIN) AMLAKS_WEB=$(CURDIR)/web AMLAKS_AXE=$(AXE) AMLAKS_AZURITE=$(AZURITE) $(GO) test -count=1 -timeout 20m ./e2e/
 
 ## bench: every figure of issue 13 beside its reference from the same run: the API against a
 ## bare net/http server, ARM request counts, app.wasm against a go-app floor page (e2e/floor),

@@ -55,8 +55,9 @@ azurite: $(NPMSTAMP)
 $(WBT):
 	GOBIN=$(TOOLS) $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
 
-## test: vet, unit tests with -race, the rules compiled to wasm in headless Chromium, then the browser tests
-test: deps lint unit wasmtest e2e
+## test: vet, unit tests with -race (the shared lock against Azurite), the rules compiled to wasm in headless
+## Chromium, the container image built and inspected, then the browser tests
+test: deps lint unit wasmtest image e2e
 
 unit: $(NPMSTAMP)
 	AMLAKS_AZURITE=$(AZURITE) $(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
@@ -69,6 +70,20 @@ wasmtest: $(WBT)
 ## e2e: the real binary, the emulator and real headless Chromium
 e2e: build $(NPMSTAMP)
 	AMLAKS_BIN=$(CURDIR)/$(BIN) AMLAKS_WEB=$(CURDIR)/web AMLAKS_AXE=$(AXE) AMLAKS_AZURITE=$(AZURITE) $(GO) test -count=1 -timeout 20m ./e2e/
+
+## image: the container image, built without a Docker daemon (proxy/deploy/image): the static binary, the page
+## embedded, on an empty base, as one tarball that is an OCI image layout and a Docker archive at once
+## (`docker load -i bin/amlaks-image.tar`, or `crane push`/`skopeo copy oci-archive:` to a registry); then the
+## test that inspects it (entrypoint, non-root user, no shell, labels, the binary)
+IMAGE     := bin/amlaks-image.tar
+IMAGEARCH ?= $(shell $(GO) env GOARCH)
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
+image: wasm
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGEARCH) $(GO) build -trimpath -ldflags="-s -w" -o bin/amlaks-linux-$(IMAGEARCH) .
+	$(GO) run ./proxy/deploy/image --binary bin/amlaks-linux-$(IMAGEARCH) --arch $(IMAGEARCH) --out $(IMAGE) \
+		--version $(VERSION) --revision $(REVISION)
+	AMLAKS_IMAGE=$(CURDIR)/$(IMAGE) $(GO) test -count=1 -run '^TestRealImage$$' -v ./proxy/deploy/image/
 
 ## bench: every figure of issue 13 beside its reference from the same run: the API against a
 ## bare net/http server, ARM request counts, app.wasm against a go-app floor page (e2e/floor),

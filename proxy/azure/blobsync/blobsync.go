@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
@@ -115,6 +117,51 @@ func NewFromAccount(ctx context.Context, accountURL, containerName string, cred 
 		return nil, fmt.Errorf("--lock-account: %w", err)
 	}
 	return New(ctx, c, opt)
+}
+
+// Settings say where the replicas' shared container is: an account URL
+// (its credential is DefaultAzureCredential: workload identity in a pod, a
+// managed identity on a VM, the Azure CLI on a laptop) or a connection string
+// (Azurite). Neither: no shared store.
+type Settings struct {
+	Account          string // --lock-account
+	ConnectionString string // --lock-connection-string
+	Container        string // --lock-container; empty is DefaultContainer
+	Options
+}
+
+// Check says, naming the flag, what is wrong with s before anything opens.
+func (s Settings) Check() error {
+	if s.Account != "" && s.ConnectionString != "" {
+		return errors.New("--lock-account and --lock-connection-string name the lock storage twice: keep one")
+	}
+	if s.Account != "" && !strings.HasPrefix(s.Account, "https://") {
+		return fmt.Errorf("--lock-account %q: give the storage account's blob endpoint, such as https://ACCOUNT.blob.core.windows.net", s.Account)
+	}
+	if s.Container != "" && !validContainer.MatchString(s.Container) {
+		return fmt.Errorf("--lock-container %q: 3 to 63 lower-case letters, digits and single hyphens, starting with a letter or digit", s.Container)
+	}
+	return CheckLease(s.Lease)
+}
+
+var validContainer = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9]|-[a-z0-9]){2,62}$`)
+
+// Open returns the Store s names, or nil (and no error) when it names none.
+func Open(ctx context.Context, s Settings) (*Store, error) {
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	switch {
+	case s.ConnectionString != "":
+		return NewFromConnectionString(ctx, s.ConnectionString, s.Container, s.Options)
+	case s.Account != "":
+		cred, err := azidentity.NewDefaultAzureCredential(nil)
+		if err != nil {
+			return nil, fmt.Errorf("--lock-account: no Azure credential for the lock storage: %w", err)
+		}
+		return NewFromAccount(ctx, s.Account, s.Container, cred, s.Options)
+	}
+	return nil, nil
 }
 
 func orDefault(name string) string {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -269,6 +270,28 @@ func TestCheckLease(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := blobsync.CheckLease(tc.d); (err == nil) != tc.ok {
 				t.Fatalf("CheckLease(%s) = %v", tc.d, err)
+			}
+		})
+	}
+}
+
+func TestSettingsCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		s    blobsync.Settings
+		want string // in the error; empty: none
+	}{
+		{"none", blobsync.Settings{}, ""},
+		{"account", blobsync.Settings{Account: "https://locks.blob.core.windows.net", Container: "amlaks"}, ""},
+		{"http account", blobsync.Settings{Account: "http://locks.blob.core.windows.net"}, "--lock-account"},
+		{"both", blobsync.Settings{Account: "https://a.blob.core.windows.net", ConnectionString: "x"}, "keep one"},
+		{"container", blobsync.Settings{Container: "Amlaks_Locks"}, "--lock-container"},
+		{"lease", blobsync.Settings{Options: blobsync.Options{Lease: 5 * time.Second}}, "--lock-lease"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.s.Check()
+			if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+				t.Fatalf("Check() = %v, want %q", err, tc.want)
 			}
 		})
 	}

@@ -68,8 +68,12 @@ wasmtest: $(WBT)
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -tags $(WASMTAGS) -exec="$(WBT)" -run 'TestCertificatesCheckedOnTheServer' ./rules/
 
 ## e2e: the real binary, the emulator and real headless Chromium
+## The multi-replica tests (one `amlaks emulator`, Azurite, several `amlaks serve`) run first and verbose, so
+## that their race figures are in the log.
+E2EENV := AMLAKS_BIN=$(CURDIR)/$(BIN) AMLAKS_WEB=$(CURDIR)/web AMLAKS_AXE=$(AXE) AMLAKS_AZURITE=$(AZURITE)
 e2e: build $(NPMSTAMP)
-	AMLAKS_BIN=$(CURDIR)/$(BIN) AMLAKS_WEB=$(CURDIR)/web AMLAKS_AXE=$(AXE) AMLAKS_AZURITE=$(AZURITE) $(GO) test -count=1 -timeout 20m ./e2e/
+	$(E2EENV) $(GO) test -count=1 -timeout 5m -v -run '^TestReplicas' ./e2e/
+	$(E2EENV) $(GO) test -count=1 -timeout 20m -skip '^TestReplicas' ./e2e/
 
 ## image: the container image, built without a Docker daemon (proxy/deploy/image): the static binary, the page
 ## embedded, on an empty base, as one tarball that is an OCI image layout and a Docker archive at once

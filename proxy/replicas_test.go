@@ -4,6 +4,7 @@ package proxy_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -130,5 +131,26 @@ func TestLostLockStopsTheChange(t *testing.T) {
 	}
 	if got := st.emu.Attachments(secClusterID("aks-healthy")); len(got) != 0 {
 		t.Fatalf("attached %v after the lock was lost", got)
+	}
+}
+
+// lockFails is a Locker whose storage cannot be reached.
+type lockFails struct{}
+
+func (lockFails) Lock(ctx context.Context, keys ...string) (context.Context, func(), error) {
+	return nil, nil, errors.New("dial tcp: connection refused")
+}
+
+// TestLockStorageDownIsUnavailable: when the shared lock cannot be taken
+// for want of its storage, nothing is sent and the person is told so in
+// words (the status table's unavailable), not with the storage's error.
+func TestLockStorageDownIsUnavailable(t *testing.T) {
+	st := newSecStack(t, secOptions{cfg: proxy.Config{Locker: lockFails{}}, noRate: true})
+	a := st.do(t, "POST", "/api/computes", mustSecJSON(t, secAttach("aks-down", "aks-healthy")))
+	if a.status < 500 || a.apiErr().Code != "unavailable" || strings.Contains(a.body, "dial tcp") {
+		t.Fatalf("%d %s, want unavailable in plain words", a.status, a.body)
+	}
+	if got := st.emu.Attachments(secClusterID("aks-down")); len(got) != 0 {
+		t.Fatalf("attached %v without the lock", got)
 	}
 }

@@ -171,6 +171,15 @@ func orDefault(name string) string {
 	return name
 }
 
+// Ready says whether the container answers, for a readiness probe: a
+// replica that cannot reach its locks cannot change anything.
+func (s *Store) Ready(ctx context.Context) error {
+	if _, err := s.c.GetProperties(ctx, nil); err != nil {
+		return errors.New("the lock storage does not answer")
+	}
+	return nil
+}
+
 // blobName is where key lives: a hash, so that any key (it holds resource
 // IDs, or a person's name) is a valid blob name and shows nothing.
 func blobName(kind, key string) string {

@@ -296,3 +296,23 @@ func TestSettingsCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestReady(t *testing.T) {
+	if err := mustStore(t, "ready", blobsync.Options{}).Ready(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	gone, stop, err := azuritetest.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := blobsync.NewFromConnectionString(context.Background(), gone, "ready", blobsync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop() // the storage goes away
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Ready(ctx); err == nil {
+		t.Fatal("Ready with the storage gone")
+	}
+}

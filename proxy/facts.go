@@ -95,7 +95,36 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			return facts, err
 		}
 	}
+	if req.Kind == rules.KindKubernetes {
+		if err := s.kubernetesFacts(ctx, &facts); err != nil {
+			return facts, err
+		}
+	}
 	return facts, nil
+}
+
+// kubernetesFacts adds the v2 facts of a Kubernetes request's cluster: its
+// extensions (X10), and whether a v1 AKS compute of the workspace still uses
+// it, with its azureml-fe (X14). Extensions are read from Azure each time.
+func (s *Server) kubernetesFacts(ctx context.Context, facts *rules.Facts) error {
+	if facts.Cluster == nil {
+		return nil
+	}
+	ref, err := rules.ParseClusterID(facts.Cluster.ID)
+	if err != nil {
+		return nil
+	}
+	exts, err := s.azure.Extensions(ctx, ref)
+	if err != nil {
+		return err
+	}
+	facts.Cluster.Extensions = exts
+	for _, c := range facts.Computes {
+		if strings.EqualFold(c.Type, "AKS") && strings.EqualFold(c.ClusterID, facts.Cluster.ID) {
+			facts.Cluster.LegacyFrontend = true
+		}
+	}
+	return nil
 }
 
 // clusterFacts reads the attach target and, when it is in another region

@@ -4,10 +4,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/amlaks/amlaks/proxy"
 	"github.com/amlaks/amlaks/proxy/armemu"
 	"github.com/amlaks/amlaks/rules"
 )
@@ -299,6 +301,9 @@ func TestV2ExtensionRegionFails(t *testing.T) {
 	if s.FailedStep != rules.StepExtension || !strings.Contains(strings.Join(s.Errors, " "), "centralus") {
 		t.Fatalf("want the extension step Failed with Azure's words on the region: %+v", s)
 	}
+	if e, has := extOf(t, st, "aks-central"); !has || e.State != "Failed" {
+		t.Fatalf("before cleanup the extension is %+v (found %v), want Failed", e, has)
+	}
 	a.accept(t, st, "POST", v2Path("k8s-central", "/cleanup"), struct{}{})
 	s = a.wait(t, st, op)
 	if !s.Succeeded || stepStates(s) != "remove-extension=Succeeded" || !strings.Contains(strings.Join(s.Left, " "), "aks-central stays") {
@@ -407,5 +412,38 @@ func TestV2DetachAndScaleKubernetes(t *testing.T) {
 	s := a.wait(t, st, a.accept(t, st, "POST", "/api/computes", v2Attach("k8s-again", "aks-v2-ready")))
 	if stepStates(s) != "extension=Skipped attach=Succeeded" {
 		t.Errorf("after detach the extension is gone: %s (cluster %+v)", stepStates(s), cl)
+	}
+}
+
+// TestV2Guardrails: the platform's policy (G1–G6) refuses v2 creates,
+// attaches and migrations as it refuses v1 ones, with 403 and the rule's
+// code, before anything is sent to Azure.
+func TestV2Guardrails(t *testing.T) {
+	st := newSecStack(t, secOptions{noRate: true, cfg: proxy.Config{Policy: &rules.Policy{VMSizes: []string{"Standard_D4s_v3"}, ResourceGroups: []string{"ml-rg"}}}})
+	scoped := newSecStack(t, secOptions{noRate: true, reuse: st, cfg: proxy.Config{Policy: &rules.Policy{ResourceGroups: []string{"other-rg"}}}})
+	for _, tc := range []struct {
+		name   string
+		st     *secStack
+		method string
+		path   string
+		body   any
+		code   string
+	}{
+		{"create with a size the policy does not allow", st, "POST", "/api/computes", v2Create("k8s-big"), "G2"},
+		{"attach outside the allowed resource groups", scoped, "POST", "/api/computes", v2Attach("k8s-out", "aks-healthy"), "G1"},
+		{"migration outside the allowed resource groups", scoped, "POST", v2Path("aks-attached", "/migrate"), rules.MigrateRequest{Kubernetes: rules.Kubernetes{AllowInsecure: true}}, "G1"},
+	} {
+		before := tc.st.emu.Writes()
+		ans := tc.st.do(t, tc.method, tc.path, mustSecJSON(t, tc.body))
+		var body struct {
+			Error struct{ Findings rules.Findings }
+		}
+		_ = json.Unmarshal([]byte(ans.body), &body)
+		if ans.status != http.StatusForbidden || !slices.Contains(body.Error.Findings.Codes(), tc.code) {
+			t.Errorf("%s: status %d, want 403 with %s: %s", tc.name, ans.status, tc.code, ans.body)
+		}
+		if w := tc.st.emu.Writes() - before; w != 0 {
+			t.Errorf("%s: %d writes reached Azure", tc.name, w)
+		}
 	}
 }

@@ -503,29 +503,10 @@ func (s *Server) checkedFacts(ctx context.Context, req rules.Request) (rules.Fac
 	return facts, nil
 }
 
-// v2Facts are the v1 facts of req, read fresh, and for a Kubernetes attach
-// the v2 facts of its cluster: its extensions, and whether a v1 AKS
-// compute of the workspace still uses it (its azureml-fe, X14).
+// v2Facts are the facts of req, read fresh from Azure, with the v2 facts
+// of its cluster (facts.go).
 func (s *Server) v2Facts(ctx context.Context, req rules.Request) (rules.Facts, error) {
-	facts, err := s.freshFacts(ctx, req)
-	if err != nil || facts.Cluster == nil || req.Kind != rules.KindKubernetes {
-		return facts, err
-	}
-	ref, perr := rules.ParseClusterID(facts.Cluster.ID)
-	if perr != nil {
-		return facts, nil
-	}
-	exts, err := s.azure.Extensions(ctx, ref)
-	if err != nil {
-		return facts, err
-	}
-	facts.Cluster.Extensions = exts
-	for _, c := range facts.Computes {
-		if strings.EqualFold(c.Type, "AKS") && strings.EqualFold(c.ClusterID, facts.Cluster.ID) {
-			facts.Cluster.LegacyFrontend = true
-		}
-	}
-	return facts, nil
+	return s.freshFacts(ctx, req)
 }
 
 // azureMLExtension returns the cluster's Azure ML extension, if any.

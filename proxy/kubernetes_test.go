@@ -304,6 +304,13 @@ func TestV2ExtensionRegionFails(t *testing.T) {
 	if e, has := extOf(t, st, "aks-central"); !has || e.State != "Failed" {
 		t.Fatalf("before cleanup the extension is %+v (found %v), want Failed", e, has)
 	}
+	// Another attach of the cluster finds an extension it cannot use, which
+	// amlaks did not install for it: refused with X10, nothing sent.
+	before := st.emu.Writes()
+	ans := st.do(t, "POST", "/api/computes", mustSecJSON(t, v2Attach("k8s-central-2", "aks-central")))
+	if ans.status != http.StatusConflict || !strings.Contains(ans.body, `"X10"`) || st.emu.Writes() != before {
+		t.Errorf("attach beside a Failed extension: %d %s", ans.status, ans.body)
+	}
 	a.accept(t, st, "POST", v2Path("k8s-central", "/cleanup"), struct{}{})
 	s = a.wait(t, st, op)
 	if !s.Succeeded || stepStates(s) != "remove-extension=Succeeded" || !strings.Contains(strings.Join(s.Left, " "), "aks-central stays") {
@@ -445,5 +452,36 @@ func TestV2Guardrails(t *testing.T) {
 		if w := tc.st.emu.Writes() - before; w != 0 {
 			t.Errorf("%s: %d writes reached Azure", tc.name, w)
 		}
+	}
+}
+
+// TestV2ClusterFailsByPolicy: Azure Policy refuses the cluster's public IP
+// asynchronously, as it does in the locked resource group: step 1 Failed
+// with Azure's words (which only the create's operation carries; the
+// cluster itself says "Failed"), no retry (the cluster exists, Failed) but
+// cleanup, which deletes it.
+func TestV2ClusterFailsByPolicy(t *testing.T) {
+	st := v2Stack(t)
+	var a v2Answers
+	req := v2Create("k8s-locked")
+	req.Workspace = rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: armemu.LockedResourceGroup, Name: "ws-locked"}
+	op := a.accept(t, st, "POST", "/api/computes", req)
+	s := a.wait(t, st, op)
+	if got := stepStates(s); got != "cluster=Failed extension=Pending attach=Pending" {
+		t.Fatalf("steps %q: %+v", got, s)
+	}
+	if !strings.Contains(strings.Join(s.Steps[0].Errors, " "), "policy") || s.CanRetry || !s.CanCleanup {
+		t.Errorf("failed cluster step: %+v (retry %v, cleanup %v)", s.Steps[0], s.CanRetry, s.CanCleanup)
+	}
+	path := "/api/workspaces/" + armemu.SubscriptionID + "/" + armemu.LockedResourceGroup + "/ws-locked/computes/k8s-locked"
+	if ans := st.do(t, "POST", path+"/retry", "{}"); ans.status != http.StatusConflict {
+		t.Errorf("retry of a failed cluster create: %d %s", ans.status, ans.body)
+	}
+	a.accept(t, st, "POST", path+"/cleanup", struct{}{})
+	if s = a.wait(t, st, op); !s.Succeeded || stepStates(s) != "remove-cluster=Succeeded" {
+		t.Fatalf("cleanup: %s %+v", stepStates(s), s)
+	}
+	if _, ok := v2Cluster(t, st, "k8s-locked"); ok {
+		t.Error("the failed cluster is still there after cleanup")
 	}
 }

@@ -29,6 +29,8 @@ const (
 	watchMax = 30 * time.Minute
 	// watchLinger keeps a finished operation's state for late readers.
 	watchLinger = time.Minute
+	// v2TurnTimeout bounds one turn of a v2 operation's steps.
+	v2TurnTimeout = 5 * time.Minute
 )
 
 // OperationReader is implemented by an Azure adapter that can read a
@@ -236,7 +238,9 @@ func (o *opWatcher) run(key string, w *opWatch) {
 func (o *opWatcher) runV2(w *opWatch) {
 	deadline := time.Now().Add(2 * watchMax) // a create is three operations
 	for first := true; ; first = false {
-		ctx, cancel := context.WithTimeout(o.bg, o.s.cfg.timeout())
+		// A turn may wait for an AKS run command (the legacy cleanup),
+		// which takes longer than one ARM request.
+		ctx, cancel := context.WithTimeout(o.bg, max(o.s.cfg.timeout(), v2TurnTimeout))
 		done := o.s.advance(ctx, w.drive)
 		cancel()
 		if o.bg.Err() != nil {

@@ -545,6 +545,7 @@ func (s *Server) stepExtension(ctx context.Context, op *v2Op, i int) outcome {
 		op.mu.Unlock()
 		switch {
 		case ok && strings.EqualFold(ext.State, "Succeeded"):
+			s.v2.releaseInstall(op)
 			s.startStep(op, i, op.cluster.ID()+"/providers/Microsoft.KubernetesConfiguration/extensions/"+ext.Name, false, "")
 			return s.endStep(op, i, rules.StepSkipped, "The Azure ML extension "+ext.Name+" (version "+orUnknown(ext.Version)+") is installed already; amlaks uses it as it is.", nil)
 		case ok && !ours:

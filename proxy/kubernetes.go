@@ -286,6 +286,39 @@ func (s *Server) getMigration(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// postMigrationPlan serves POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate/plan:
+// the plan and findings of a migration with the settings in the body
+// (rules.MigrateRequest); nothing is changed.
+func (s *Server) postMigrationPlan(w http.ResponseWriter, r *http.Request) error {
+	ref, err := workspaceRef(r)
+	if err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	if err := checkComputeName(name); err != nil {
+		return err
+	}
+	var body rules.MigrateRequest
+	if err := s.decode(w, r, &body); err != nil {
+		return err
+	}
+	if body.Name != "" {
+		if err := checkComputeName(body.Name); err != nil {
+			return err
+		}
+	}
+	v1, err := s.azure.Compute(r.Context(), ref, name)
+	if err != nil {
+		return err
+	}
+	req, fs, err := s.migration(r.Context(), ref, v1, body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, migrationPlan(v1, req, fs))
+	return nil
+}
+
 // postMigration serves POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate:
 // detach the v1 compute (keeping the cluster), remove its azureml-fe,
 // install the extension, attach as a Kubernetes compute. The rules run

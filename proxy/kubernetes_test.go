@@ -361,7 +361,12 @@ func TestV2Migration(t *testing.T) {
 	if got := strings.Join(plan.Findings.Errors().Codes(), " "); got != "X4" {
 		t.Errorf("plan's error findings: %q, want X4 only", got)
 	}
-	op := a.accept(t, st, "POST", v2Path("aks-attached", "/migrate"), rules.MigrateRequest{Kubernetes: rules.Kubernetes{AllowInsecure: true}})
+	settings := rules.MigrateRequest{Kubernetes: rules.Kubernetes{AllowInsecure: true}}
+	ans = a.do(t, st, "POST", v2Path("aks-attached", "/migrate/plan"), settings)
+	if ans.status != http.StatusOK || json.Unmarshal([]byte(ans.body), &plan) != nil || plan.Findings.HasErrors() {
+		t.Fatalf("plan with HTTP allowed: %d %s", ans.status, ans.body)
+	}
+	op := a.accept(t, st, "POST", v2Path("aks-attached", "/migrate"), settings)
 	s := a.wait(t, st, op)
 	if got, want := stepStates(s), "detach-v1=Succeeded legacy-cleanup=Succeeded extension=Succeeded attach=Succeeded"; got != want || !s.Succeeded {
 		t.Fatalf("steps %q, want %q: %+v", got, want, s)

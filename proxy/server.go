@@ -84,6 +84,7 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/retry", s.change("retry", s.postRetry))
 	route("GET /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate", s.getMigration)
 	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate", s.change("migrate", s.postMigration))
+	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate/plan", s.postMigrationPlan)
 	route("GET /api/operations/{sub}/{rg}/{ws}/{name}", s.getOperation)
 	route("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		return rules.Errorf(rules.ErrNotFound, "", "There is no API at "+r.Method+" "+r.URL.Path+".")

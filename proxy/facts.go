@@ -99,8 +99,29 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		if err := s.kubernetesFacts(ctx, &facts); err != nil {
 			return facts, err
 		}
+		if r, ok := s.azure.(ExtensionRegionReader); ok && req.Mode == rules.ModeCreate {
+			regions, err := r.ExtensionRegions(ctx, ref.Subscription)
+			switch {
+			case err == nil && len(regions) > 0:
+				facts.ExtensionRegions = regions
+			case err == nil:
+				// An empty list says nothing about the region: not known.
+			default:
+				// Not known: X10's region check is skipped, and the
+				// extension step would fail in Azure with Azure's words.
+				s.cfg.logger().Warn("regions of cluster extensions not read", "subscription", ref.Subscription, "err", err)
+			}
+		}
 	}
 	return facts, nil
+}
+
+// ExtensionRegionReader is implemented by an Azure adapter that can list
+// the regions where cluster extensions (and so the Azure ML extension) are
+// offered (proxy/azure does): a Kubernetes create in another region is
+// refused (X10) before the cluster is made.
+type ExtensionRegionReader interface {
+	ExtensionRegions(ctx context.Context, subscription string) ([]string, error)
 }
 
 // kubernetesFacts adds the v2 facts of a Kubernetes request's cluster: its

@@ -490,3 +490,26 @@ func TestV2ClusterFailsByPolicy(t *testing.T) {
 		t.Error("the failed cluster is still there after cleanup")
 	}
 }
+
+// TestV2CreateOutsideExtensionRegions: a Kubernetes create in a region where
+// Azure offers no cluster extensions (the provider's own list) is refused
+// with X10 on the location before the cluster is made.
+func TestV2CreateOutsideExtensionRegions(t *testing.T) {
+	st := v2Stack(t)
+	req := v2Create("k8s-central")
+	req.Location = "centralus"
+	before := st.emu.Writes()
+	ans := st.do(t, "POST", "/api/computes", mustSecJSON(t, req))
+	var body struct {
+		Error struct{ Findings rules.Findings }
+	}
+	_ = json.Unmarshal([]byte(ans.body), &body)
+	if ans.status != http.StatusBadRequest || !slices.Contains(body.Error.Findings.Codes(), "X10") || st.emu.Writes() != before {
+		t.Errorf("create in centralus: %d %s", ans.status, ans.body)
+	}
+	ans = st.do(t, "POST", "/api/facts", mustSecJSON(t, v2Create("k8s-east")))
+	var f rules.Facts
+	if json.Unmarshal([]byte(ans.body), &f) != nil || !slices.Contains(f.ExtensionRegions, "eastus") || slices.Contains(f.ExtensionRegions, "centralus") {
+		t.Errorf("facts' extension regions: %q (%s)", f.ExtensionRegions, ans.body)
+	}
+}

@@ -26,8 +26,11 @@ import (
 // operation, the others waiting for it.
 func (s *Server) postKubernetes(w http.ResponseWriter, r *http.Request, req rules.Request) error {
 	cluster, ok := req.KubernetesCluster()
+	if !ok && req.Mode == rules.ModeCreate {
+		return rules.Errorf(rules.ErrInvalid, rules.FieldName, "A created cluster is named as the compute: "+req.Name+" is not an AKS cluster name (1 to 63 letters, digits, '-' and '_').")
+	}
 	if !ok {
-		return rules.Errorf(rules.ErrInvalid, rules.FieldTargetID, "The request names no AKS cluster.")
+		return rules.Errorf(rules.ErrInvalid, rules.FieldTargetID, "The request names no AKS cluster: give the cluster's resource ID, or its resource group and name.")
 	}
 	if req.Mode == rules.ModeAttach || req.Mode == rules.ModeCreate {
 		auditOf(r).Cluster = cluster.ID()

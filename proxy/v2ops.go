@@ -622,7 +622,9 @@ func (s *Server) stepAttach(ctx context.Context, op *v2Op, i int) outcome {
 		case err == nil && removing:
 			return stepWait
 		case err == nil && ours && strings.EqualFold(c.State, "Failed"):
-			if derr := s.azure.Delete(ctx, op.ref, op.name); derr != nil {
+			// Detach, never Delete: the compute is attached, and its
+			// cluster stays whatever happens to the compute.
+			if derr := s.azure.Detach(ctx, op.ref, op.name); derr != nil {
 				return s.failStep(op, i, derr)
 			}
 			op.mu.Lock()

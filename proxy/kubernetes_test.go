@@ -513,3 +513,27 @@ func TestV2CreateOutsideExtensionRegions(t *testing.T) {
 		t.Errorf("facts' extension regions: %q (%s)", f.ExtensionRegions, ans.body)
 	}
 }
+
+// TestV2AttachFailsThenRetry: Azure ML fails the attach asynchronously; a
+// retry detaches the failed compute and attaches again, and the extension,
+// Succeeded already, is not touched.
+func TestV2AttachFailsThenRetry(t *testing.T) {
+	st := v2Stack(t)
+	var a v2Answers
+	st.emu.Inject(armemu.Fault{Method: "PUT", PathContains: "/computes/k8s-att", FailOperation: true, Code: "InternalServerError", Message: "The attach timed out."})
+	op := a.accept(t, st, "POST", "/api/computes", v2Attach("k8s-att", "aks-v2-ready"))
+	s := a.wait(t, st, op)
+	if got := stepStates(s); got != "extension=Skipped attach=Failed" || !strings.Contains(strings.Join(s.Errors, " "), "timed out") {
+		t.Fatalf("steps %q: %+v", got, s)
+	}
+	if !s.CanCleanup || !strings.Contains(strings.Join(s.Left, " "), "k8s-att stays") {
+		t.Errorf("failed attach: cleanup %v, left %q", s.CanCleanup, s.Left)
+	}
+	a.accept(t, st, "POST", v2Path("k8s-att", "/retry"), struct{}{})
+	if s = a.wait(t, st, op); stepStates(s) != "extension=Skipped attach=Succeeded" {
+		t.Fatalf("after retry: %s %+v", stepStates(s), s)
+	}
+	if c := v2Computes(t, st)["k8s-att"]; c.State != "Succeeded" || c.Type != "Kubernetes" {
+		t.Errorf("compute after retry: %+v", c)
+	}
+}

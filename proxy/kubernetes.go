@@ -37,8 +37,8 @@ func (s *Server) postKubernetes(w http.ResponseWriter, r *http.Request, req rule
 	}
 	unlock := s.locks.lock("name:"+strings.ToLower(req.Workspace.ID()+"/"+req.Name), "cluster:"+strings.ToLower(cluster.ID()))
 	defer unlock()
-	if op := s.v2.get(req.Workspace, req.Name); op != nil && op.running() {
-		return rules.Errorf(rules.ErrConflict, rules.FieldName, "An amlaks operation on "+req.Name+" is still running: wait for it to finish, then try again.")
+	if err := s.v2.blocking(req.Workspace, req.Name); err != nil {
+		return err
 	}
 	facts, err := s.checkedFacts(r.Context(), req)
 	if err != nil {
@@ -344,6 +344,9 @@ func (s *Server) postMigration(w http.ResponseWriter, r *http.Request) error {
 	}
 	unlock := s.locks.lock("name:"+strings.ToLower(ref.ID()+"/"+name), "name:"+strings.ToLower(ref.ID()+"/"+newName))
 	defer unlock()
+	if err := s.v2.blocking(ref, newName); err != nil {
+		return err
+	}
 	v1, err := s.azure.Compute(r.Context(), ref, name)
 	if err != nil {
 		return err

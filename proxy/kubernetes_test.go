@@ -259,6 +259,10 @@ func TestV2ExtensionFailsThenRetry(t *testing.T) {
 	if _, ok := v2Cluster(t, st, "k8s-retry"); !ok {
 		t.Fatal("the cluster is gone after a failed extension")
 	}
+	// A new create on the name would forget what the failed one left.
+	if ans := st.do(t, "POST", "/api/computes", mustSecJSON(t, v2Create("k8s-retry"))); ans.status != http.StatusConflict || !strings.Contains(ans.body, "retry it or clean it up") {
+		t.Errorf("a new create over a failed one: %d %s", ans.status, ans.body)
+	}
 	a.accept(t, st, "POST", v2Path("k8s-retry", "/retry"), struct{}{})
 	s = a.wait(t, st, op)
 	if got, want := stepStates(s), "cluster=Succeeded extension=Succeeded attach=Succeeded"; got != want || !s.Succeeded {

@@ -208,6 +208,26 @@ func (v *v2Ops) put(op *v2Op) error {
 	return nil
 }
 
+// blocking refuses a new operation on a name whose last operation still
+// runs, or failed and left something in Azure: that one is retried or
+// cleaned up first, so nothing half-done is forgotten.
+func (v *v2Ops) blocking(ref rules.WorkspaceRef, name string) error {
+	old := v.get(ref, name)
+	if old == nil {
+		return nil
+	}
+	if old.running() {
+		return rules.Errorf(rules.ErrConflict, rules.FieldName, "An amlaks operation on "+name+" is still running: wait for it to finish, then try again.")
+	}
+	old.mu.Lock()
+	left := old.failed && old.action != rules.ActionCleanup && (old.madeCluster || old.madeExt || old.madeCompute)
+	old.mu.Unlock()
+	if left {
+		return rules.Errorf(rules.ErrConflict, rules.FieldName, "The last operation on "+name+" failed and left what it made in Azure: retry it or clean it up first.")
+	}
+	return nil
+}
+
 // drop removes op from the registry (its first write was refused).
 func (v *v2Ops) drop(op *v2Op) {
 	v.mu.Lock()

@@ -187,8 +187,11 @@ func blobName(kind, key string) string {
 	return kind + "/" + hex.EncodeToString(sum[:])
 }
 
-// errBusy is what a caller gets when another holder kept a key all along.
-var errBusy = rules.Errorf(rules.ErrConflict, "", "Another change to this compute or cluster is still running (perhaps on another amlaks replica). Nothing was sent to Azure; wait for it to finish, then look at the list again before you retry.")
+// errBusy is what a caller gets when another holder kept a key all along
+// (a new value each time: callers may annotate their error).
+func errBusy() error {
+	return rules.Errorf(rules.ErrConflict, "", "Another change to this compute or cluster is still running (perhaps on another amlaks replica). Nothing was sent to Azure; wait for it to finish, then look at the list again before you retry.")
+}
 
 // Lock takes the lease of every key, in a fixed order so two holders of
 // overlapping keys cannot wait on each other, and renews them until unlock.
@@ -271,7 +274,7 @@ func (s *Store) acquire(ctx, wait context.Context, key string) (*lease.BlobClien
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, errBusy
+			return nil, errBusy()
 		}
 	}
 }

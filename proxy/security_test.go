@@ -61,10 +61,10 @@ func (b *secBuffer) String() string {
 // secStack is one proxy, its adapter and the emulator behind it.
 type secStack struct {
 	emu   *armemu.Emulator
-	arm   http.Handler  // what the proxies are started over (the emulator)
+	arm   http.Handler // what the proxies are started over (the emulator)
 	az    *azure.Client
 	web   *wiring.Main // the amlaks server (startMain)
-	logs  *secBuffer       // the proxy's and the adapter's log
+	logs  *secBuffer   // the proxy's and the adapter's log
 	audit *secBuffer
 }
 

@@ -92,7 +92,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 // read; the certificate to trust goes to --cert-file.
 func runEmulator(ctx context.Context, args []string, out, stderr io.Writer) error {
 	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", envOr("AMLAKS_EMULATOR_ADDR", "127.0.0.1:8443"), "address to listen on, host:port; port 0 picks a free one (env AMLAKS_EMULATOR_ADDR)")
 	certFile := fs.String("cert-file", os.Getenv("AMLAKS_EMULATOR_CERT_FILE"), "file the emulator's self-signed certificate (PEM) is written to, for serve --emulator-ca (env AMLAKS_EMULATOR_CERT_FILE)")
 	hosts := fs.String("cert-hosts", os.Getenv("AMLAKS_EMULATOR_CERT_HOSTS"), "comma-separated extra DNS names or IPs the certificate is valid for, beside the listen host and loopback (env AMLAKS_EMULATOR_CERT_HOSTS)")
@@ -113,6 +113,9 @@ func runEmulator(ctx context.Context, args []string, out, stderr io.Writer) erro
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprintln(stderr, "Usage: amlaks emulator [flags]")
+			fs.PrintDefaults()
 			return err
 		}
 		return flagError(err)
@@ -208,6 +211,7 @@ func runValidate(args []string, out io.Writer) (failed bool, err error) {
 // from the backend serve would use.
 func runVersions(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("versions", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
 	location := fs.String("location", "", "Azure region, such as eastus")
 	fs.StringVar(location, "l", "", "short for --location")
 	var c Config
@@ -227,6 +231,9 @@ func runVersions(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(out)
+			fmt.Fprintln(out, "Usage: amlaks versions --location LOCATION [flags]")
+			fs.PrintDefaults()
 			return err
 		}
 		return flagError(err)

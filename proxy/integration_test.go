@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-
 	"github.com/amlaks/amlaks/proxy/armemu"
 	"github.com/amlaks/amlaks/proxy/azure"
 	wiring "github.com/amlaks/amlaks/proxy/serve"
@@ -64,7 +62,7 @@ func (s *apiServer) close() { _ = s.Main.Close() }
 
 // mustProxy starts an amlaks server over the emulator arm (startMain).
 // retry, when set, replaces the default retries.
-func mustProxy(tb testing.TB, arm http.Handler, retry *policy.RetryOptions) *apiServer {
+func mustProxy(tb testing.TB, arm http.Handler, retry *azure.RetryOptions) *apiServer {
 	tb.Helper()
 	m := startMain(tb, arm, mainOptions{
 		azure: func(o *azure.Options) {
@@ -665,7 +663,7 @@ func TestIntegrationThrottledPut(t *testing.T) {
 // and answers again once Azure is back.
 func TestIntegrationAzureDown(t *testing.T) {
 	emu, arm := mustEmulator(t, fastOptions())
-	s := mustProxy(t, arm, &policy.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 20 * time.Millisecond})
+	s := mustProxy(t, arm, &azure.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 20 * time.Millisecond})
 	emu.Inject(armemu.Fault{Method: "GET", PathContains: "/workspaces/ws-east/computes", Status: http.StatusServiceUnavailable,
 		Times: azure.DefaultMaxRetries + 1})
 	var e apiError

@@ -20,8 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-
 	"github.com/amlaks/amlaks/proxy"
 	"github.com/amlaks/amlaks/proxy/armemu"
 	"github.com/amlaks/amlaks/proxy/azure"
@@ -72,7 +70,7 @@ type secStack struct {
 type secOptions struct {
 	cfg    proxy.Config // Logger, Audit and Backend are set by the stack
 	emu    armemu.Options
-	retry  *policy.RetryOptions
+	retry  *azure.RetryOptions
 	reuse  *secStack // serve a new proxy and adapter over this stack's emulator: a restart
 	noRate bool      // turn the write rate limit off
 	audit  io.Writer // instead of the stack's buffer
@@ -100,7 +98,7 @@ func newSecStack(tb testing.TB, o secOptions) *secStack {
 		azure: func(opts *azure.Options) {
 			opts.PollFrequency = 20 * time.Millisecond
 			opts.NoFollow = false
-			opts.Retry = policy.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 200 * time.Millisecond}
+			opts.Retry = azure.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 200 * time.Millisecond}
 			if o.retry != nil {
 				opts.Retry = *o.retry
 			}

@@ -50,6 +50,11 @@ const (
 	skuCacheTTL = time.Hour
 )
 
+// RetryOptions are the SDK's retry settings of Options.Retry, named here so
+// that callers outside the Azure side (the proxy's tests) tune retries
+// without importing the SDK.
+type RetryOptions = policy.RetryOptions
+
 // armAudience is the token audience of Azure Resource Manager in the public cloud.
 const armAudience = "https://management.azure.com"
 

@@ -87,10 +87,8 @@ func isSDK(path string) bool {
 
 // sdkInTests are the packages whose tests may import the Azure SDK beside
 // those of proxy/azure and its subpackages: the emulator's fidelity tests drive it with the real
-// SDK clients (so the emulator is held to what the SDK sends), and the
-// proxy's integration tests tune the adapter's retries with azcore's
-// policy.RetryOptions.
-var sdkInTests = map[string]bool{module + "/proxy/armemu": true, module + "/proxy": true}
+// SDK clients (so the emulator is held to what the SDK sends).
+var sdkInTests = map[string]bool{module + "/proxy/armemu": true}
 
 // importedOnlyBy are third-party modules that one package of amlaks and its
 // subpackages (and their tests) alone may import.

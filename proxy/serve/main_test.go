@@ -4,18 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	ui "github.com/amlaks/amlaks/app"
 
 	"github.com/amlaks/amlaks/proxy/armemu"
 	"github.com/amlaks/amlaks/proxy/azure"
 	"github.com/amlaks/amlaks/rules"
+	"github.com/amlaks/amlaks/web"
 )
 
 // mustRun starts a Main from command-line flags, as `amlaks serve` does,
@@ -195,5 +202,36 @@ func TestCloseClosesTheAzureClient(t *testing.T) {
 	}
 	if _, err := m.Client().Get(m.URL + "/healthz"); err == nil {
 		t.Error("the server still answers after Close")
+	}
+}
+
+// TestMissingWasmIsSaid: files without app.wasm still make a page (the API
+// serves on), but newPage says so; --web DIR without it stops the start
+// with the fix; the embedded files without it log an error at start.
+func TestMissingWasmIsSaid(t *testing.T) {
+	registerOnce.Do(ui.Register)
+	if _, err := newPage(fstest.MapFS{"amlaks.css": {Data: []byte("body{}")}}, "emulator"); !errors.Is(err, errNoWasm) {
+		t.Errorf("newPage without app.wasm: %v, want errNoWasm", err)
+	}
+	cfg, err := ParseConfig([]string{"--addr", "127.0.0.1:0", "--azure", "emulator", "--web", t.TempDir()}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Logger: discard()}
+	if err := m.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "has no app.wasm") || !strings.Contains(err.Error(), "make wasm") {
+		t.Errorf("Run with --web of an empty directory: %v, want the missing app.wasm and the fix", err)
+	}
+	if _, err := fs.Stat(web.FS(), "app.wasm"); err == nil {
+		return // this binary was built after make wasm: nothing to log
+	}
+	var logs bytes.Buffer
+	cfg.Web = ""
+	m = &Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if !strings.Contains(logs.String(), "built without web/app.wasm") {
+		t.Errorf("start log does not say app.wasm is missing:\n%s", logs.String())
 	}
 }

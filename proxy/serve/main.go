@@ -286,17 +286,32 @@ func probe(ctx context.Context, hc *http.Client, base string) error {
 }
 
 // opsMux serves the operator endpoints ahead of the proxy: they answer any
-// Host (probes and scrapers use the pod's address), never the page's.
+// Host (probes and scrapers use the pod's address), never the page's. Every
+// other path goes to the proxy untouched (no path cleaning or redirect
+// before its own checks).
 func (m *Main) opsMux(next http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", opsHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	healthz := opsHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
-	})))
-	mux.Handle("GET /readyz", opsHeaders(http.HandlerFunc(m.readyz)))
-	mux.Handle("GET /metrics", m.metrics.handler())
-	mux.Handle("/", next)
-	return mux
+	}))
+	ops := map[string]http.Handler{
+		"/healthz": healthz,
+		"/readyz":  opsHeaders(http.HandlerFunc(m.readyz)),
+		"/metrics": m.metrics.handler(),
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, ok := ops[r.URL.Path]
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "Method not allowed.", http.StatusMethodNotAllowed)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // readyzTimeout bounds one readiness check.

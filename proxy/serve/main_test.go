@@ -180,6 +180,11 @@ func TestHealthAndReadiness(t *testing.T) {
 			t.Errorf("/api/config answered a Host that is not public")
 		}
 	}
+	if resp, err := m.Client().Post(m.URL+"/metrics", "text/plain", nil); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /metrics: %v %v, want 405", resp.StatusCode, err)
+	} else {
+		resp.Body.Close()
+	}
 	m.EmulatorServer.Close()
 	resp, body := mget(t, m, "/readyz")
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "emulator") {

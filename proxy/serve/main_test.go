@@ -180,10 +180,10 @@ func TestHealthAndReadiness(t *testing.T) {
 			t.Errorf("/api/config answered a Host that is not public")
 		}
 	}
-	if resp, err := m.Client().Post(m.URL+"/metrics", "text/plain", nil); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("POST /metrics: %v %v, want 405", resp.StatusCode, err)
-	} else {
-		resp.Body.Close()
+	if resp, err := m.Client().Post(m.URL+"/metrics", "text/plain", nil); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /metrics: %d, want 405", resp.StatusCode)
 	}
 	m.EmulatorServer.Close()
 	resp, body := mget(t, m, "/readyz")

@@ -29,7 +29,8 @@ import (
 
 // The trust-boundary tests run the real proxy, the real Azure adapter
 // (proxy/azure, the SDK's pipeline and pollers) and the ARM emulator over
-// TLS, wired as server.go wires them, and count what reaches the emulator.
+// TLS, wired as `amlaks serve` wires them (startMain over proxy/serve.Main),
+// and count what reaches the emulator.
 
 // secWS is the sample workspace the tests act in.
 var secWS = rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "ml-rg", Name: "ws-east"}

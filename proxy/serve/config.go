@@ -143,7 +143,7 @@ var options = []option{
 	{"emulator-create", "AMLAKS_EMULATOR_CREATE", "20s", "how long an emulated create takes", setDuration(func(c *Config) *time.Duration { return &c.EmulatorCreate })},
 	{"emulator-attach", "AMLAKS_EMULATOR_ATTACH", "10s", "how long an emulated attach takes", setDuration(func(c *Config) *time.Duration { return &c.EmulatorAttach })},
 	{"emulator-update", "AMLAKS_EMULATOR_UPDATE", "5s", "how long an emulated scale or detach takes", setDuration(func(c *Config) *time.Duration { return &c.EmulatorUpdate })},
-	{"emulator-url", "AMLAKS_EMULATOR_URL", "", "the https:// URL of an emulator started by `amlaks emulator`, shared by several proxies, instead of one in this process", func(c *Config, v string) error {
+	{"emulator-url", "AMLAKS_EMULATOR_URL", "", "the https:// URL of an emulator started by 'amlaks emulator', shared by several proxies, instead of one in this process", func(c *Config, v string) error {
 		if v != "" {
 			u, err := url.Parse(v)
 			if err != nil || u.Scheme != "https" || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
@@ -153,7 +153,7 @@ var options = []option{
 		c.EmulatorURL = strings.TrimRight(v, "/")
 		return nil
 	}},
-	{"emulator-ca", "AMLAKS_EMULATOR_CA", "", "with --emulator-url: the PEM certificate file `amlaks emulator --cert-file` wrote, the only root trusted for it", setString(func(c *Config) *string { return &c.EmulatorCA })},
+	{"emulator-ca", "AMLAKS_EMULATOR_CA", "", "with --emulator-url: the PEM certificate FILE that 'amlaks emulator --cert-file' wrote, the only root trusted for it", setString(func(c *Config) *string { return &c.EmulatorCA })},
 }
 
 func setString(field func(*Config) *string) func(*Config, string) error {

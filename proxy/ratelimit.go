@@ -38,6 +38,7 @@ type limiter struct {
 	perMinute float64 // <= 0: no limit
 	burst     float64
 	what      string // what is counted, for the refusal: "changes" when empty
+	refused   func() // told of each refusal (Config.OnRateLimited), when set
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -89,8 +90,12 @@ func (l *limiter) allowN(key string, cost float64, now time.Time) error {
 	return l.refusal(int(math.Ceil((cost - b.tokens) / rate)))
 }
 
-// refusal is the limit's answer when the caller must wait seconds.
+// refusal is the limit's answer when the caller must wait seconds; it is
+// counted (refused) wherever the bucket was kept.
 func (l *limiter) refusal(wait int) error {
+	if l.refused != nil {
+		l.refused()
+	}
 	what := l.what
 	if what == "" {
 		what = "changes"

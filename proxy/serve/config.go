@@ -15,6 +15,7 @@ import (
 
 	"github.com/amlaks/amlaks/proxy"
 	"github.com/amlaks/amlaks/proxy/azure"
+	"github.com/amlaks/amlaks/proxy/azure/blobsync"
 )
 
 // Config is how `amlaks serve` runs, from its flags and the AMLAKS_*
@@ -63,6 +64,10 @@ type Config struct {
 	EmulatorURL string
 	// EmulatorCA is the PEM certificate file that emulator wrote.
 	EmulatorCA string
+	// Lock is the blob container every replica shares its write locks and
+	// the per-person change limit in (proxy/azure/blobsync); naming none
+	// keeps both in this process, right for one replica only.
+	Lock blobsync.Settings
 }
 
 // option is one flag and its environment variable. set parses and checks a
@@ -151,6 +156,17 @@ var options = []option{
 			}
 		}
 		c.EmulatorURL = strings.TrimRight(v, "/")
+		return nil
+	}},
+	{"lock-account", "AMLAKS_LOCK_ACCOUNT", "", "the blob endpoint (https://ACCOUNT.blob.core.windows.net) of the storage account whose container every replica shares its write locks and per-person change limit in, reached with DefaultAzureCredential (workload identity in a pod); empty keeps them in this process, for one replica only", setString(func(c *Config) *string { return &c.Lock.Account })},
+	{"lock-container", "AMLAKS_LOCK_CONTAINER", blobsync.DefaultContainer, "the blob container of the shared locks (created when missing)", setString(func(c *Config) *string { return &c.Lock.Container })},
+	{"lock-connection-string", "AMLAKS_LOCK_CONNECTION_STRING", "", "instead of --lock-account: a storage connection string, such as Azurite's, for development; prefer the variable, since a flag shows in the process list", setString(func(c *Config) *string { return &c.Lock.ConnectionString })},
+	{"lock-lease", "AMLAKS_LOCK_LEASE", blobsync.DefaultLease.String(), "how long a shared lock outlives a replica that stopped renewing it (killed, cut off): 15s to 60s", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || blobsync.CheckLease(d) != nil || d == 0 {
+			return errors.New("must be 15s to 60s in whole seconds, such as 15s (Azure Storage's lease lengths)")
+		}
+		c.Lock.Lease = d
 		return nil
 	}},
 	{"emulator-ca", "AMLAKS_EMULATOR_CA", "", "with --emulator-url: the PEM certificate FILE that 'amlaks emulator --cert-file' wrote, the only root trusted for it", setString(func(c *Config) *string { return &c.EmulatorCA })},
@@ -294,6 +310,9 @@ func (c Config) check() error {
 		}
 	} else if c.EmulatorCA != "" {
 		return errors.New("--emulator-ca goes with --emulator-url only")
+	}
+	if err := c.Lock.Check(); err != nil {
+		return err
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/amlaks/amlaks/proxy"
 	"github.com/amlaks/amlaks/proxy/armemu"
 	"github.com/amlaks/amlaks/proxy/azure"
+	"github.com/amlaks/amlaks/proxy/azure/blobsync"
 	"github.com/amlaks/amlaks/rules"
 	"github.com/amlaks/amlaks/web"
 )
@@ -165,6 +166,28 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		OnRequest:           m.metrics.request,
 		OnRateLimited:       m.metrics.limited,
 		OnOperation:         m.metrics.operation,
+	}
+	lock := c.Lock
+	lock.Logger = log
+	store, err := blobsync.Open(ctx, lock)
+	if err != nil {
+		return err
+	}
+	if store != nil {
+		pc.Locker, pc.SharedLimits = store, store
+		backendReady := m.ready
+		m.ready = func(ctx context.Context) error {
+			if err := store.Ready(ctx); err != nil {
+				return err
+			}
+			if backendReady == nil {
+				return errors.New("no backend")
+			}
+			return backendReady(ctx)
+		}
+		log.Info("write locks and the per-person change limit are shared with every replica, in blob storage", "container", store.URL())
+	} else {
+		log.Info("write locks and the per-person change limit are kept in this process: run one replica, or give every replica the same --lock-account")
 	}
 	if m.Proxy != nil {
 		m.Proxy(&pc)

@@ -171,6 +171,10 @@ func orDefault(name string) string {
 	return name
 }
 
+// URL is the container's address (no secret: a connection string's key is
+// not in it), for the log.
+func (s *Store) URL() string { return s.c.URL() }
+
 // Ready says whether the container answers, for a readiness probe: a
 // replica that cannot reach its locks cannot change anything.
 func (s *Store) Ready(ctx context.Context) error {

@@ -6,6 +6,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,12 +71,63 @@ func TestRealImage(t *testing.T) {
 	if p == "" {
 		t.Skip("AMLAKS_IMAGE is not set: `make image` builds the image and runs this test on it")
 	}
-	inspect(t, p, "", "")
+	files := inspect(t, p, "", "")
+	if runtime.GOOS != "linux" {
+		return
+	}
+	// Run the image's binary as the image would, as far as a test can
+	// without a container runtime: from an empty directory, with only the
+	// image's environment (its port moved to a free one on loopback) and its
+	// entrypoint's argument. It must serve the page it embeds.
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "amlaks")
+	if err := os.WriteFile(bin, files[strings.TrimPrefix(BinaryPath, "/")].data, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "serve", "--azure", "emulator")
+	cmd.Dir, cmd.Env = empty, []string{"AMLAKS_ADDR=" + addr}
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var wasm []byte
+	for range 200 {
+		resp, err := http.Get("http://" + addr + "/app.wasm")
+		if err == nil {
+			wasm, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+			wasm = nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !bytes.HasPrefix(wasm, []byte("\x00asm")) {
+		t.Fatalf("the image's binary did not serve its embedded app.wasm from an empty directory:\n%s", logs.String())
+	}
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("/healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
 }
 
 // inspect reads the tarball both ways docker load and registries do and
 // checks what the image promises.
-func inspect(t *testing.T, archive, version, revision string) {
+func inspect(t *testing.T, archive, version, revision string) map[string]entry {
 	t.Helper()
 	// As a Docker archive (manifest.json): what docker load reads.
 	dimg, err := tarball.ImageFromPath(archive, nil)
@@ -170,6 +223,7 @@ func inspect(t *testing.T, archive, version, revision string) {
 	if ca := files[strings.TrimPrefix(CAPath, "/")].data; !bytes.Contains(ca, []byte("BEGIN CERTIFICATE")) {
 		t.Errorf("no CA certificates at %s: amlaks could not reach Azure over TLS", CAPath)
 	}
+	return files
 }
 
 type entry struct {

@@ -25,10 +25,10 @@ type Form struct {
 	clusters   []rules.Cluster
 	locations  []rules.Location
 
-	loading   bool // the workspaces are on their way (and always, before the wasm runs)
-	req       rules.Request
-	nodeText  string
-	tagsText  string
+	loading  bool // the workspaces are on their way (and always, before the wasm runs)
+	req      rules.Request
+	nodeText string
+	tagsText string
 	// nodeSelText and rangesText are the Kubernetes compute's node
 	// selector and API server ranges as typed.
 	nodeSelText string

@@ -83,7 +83,6 @@ var pageOrder = []string{
 // fieldTraining is the page's own path of the training toggle, which no rule names.
 const fieldTraining = rules.FieldKubernetes + ".training"
 
-
 // inPageOrder sorts findings by where their field is on the page.
 func inPageOrder(fs rules.Findings) rules.Findings {
 	out := slices.Clone(fs)

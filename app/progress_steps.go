@@ -172,7 +172,7 @@ func (p *Progress) recover(what string) {
 				return
 			}
 			p.err, p.notified = "", false
-			p.cleaned = p.cleaned || cleanup // once all is removed, Azure knows no such compute
+			p.cleaned = p.cleaned || cleanup               // once all is removed, Azure knows no such compute
 			p.state.Done, p.state.Succeeded = false, false // until Azure says how the new run stands
 			p.kick = 5
 			p.poll(ctx)

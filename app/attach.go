@@ -25,8 +25,6 @@ func (f *Form) renderAttachFields() app.UI {
 		if f.v2() {
 			if e, ok := azureMLExtension(&c); ok {
 				label += ", Azure ML extension " + orDash(e.State)
-			} else {
-				label += ", no Azure ML extension"
 			}
 		}
 		opts = append(opts, option{strings.ToLower(c.ID), label + ")"})

@@ -205,7 +205,7 @@ func (f *Form) revalidate(ctx app.Context) {
 	})
 }
 
-// factsKey names what the facts depend on: workspace, mode, location, target.
+// factsKey names what the facts depend on: mode, kind, workspace, location, target.
 func factsKey(r rules.Request) string {
 	id, _ := r.TargetID()
 	if r.Mode != rules.ModeAttach {
@@ -215,7 +215,7 @@ func factsKey(r rules.Request) string {
 	if r.Mode == rules.ModeAttach || !regionShaped(loc) {
 		loc = ""
 	}
-	return strings.Join([]string{string(r.Mode), r.Workspace.ID(), loc, strings.ToLower(id)}, "|")
+	return strings.Join([]string{string(r.Mode), string(r.Kind), r.Workspace.ID(), loc, strings.ToLower(id)}, "|")
 }
 
 // request is the request as the form holds it, without the other mode's fields.

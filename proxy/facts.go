@@ -118,7 +118,9 @@ func (s *Server) clusterFacts(ctx context.Context, facts *rules.Facts, ref rules
 	}
 	facts.Cluster = &cl
 	if !strings.EqualFold(cl.Location, ws.Location) {
-		if facts.ClusterVersions, err = s.facts.KubernetesVersions(ctx, ref.Subscription, cl.Location); err != nil {
+		// A region whose versions Azure does not list leaves them unknown
+		// (K2 is skipped): the cluster's other facts still count.
+		if facts.ClusterVersions, err = s.facts.KubernetesVersions(ctx, ref.Subscription, cl.Location); err != nil && !refusedLocation(err) {
 			return err
 		}
 	}

@@ -126,3 +126,22 @@ type MigrationPlan struct {
 	// Notes say in words what changes for the people using the compute.
 	Notes []string `json:"notes,omitempty"`
 }
+
+// LegacyFrontendCommand removes a v1 AKS compute's inference front end
+// (azureml-fe) from a cluster, so the Azure ML extension can install its
+// own: detaching the v1 compute through ARM leaves these Kubernetes objects
+// behind, and the extension's chart cannot be installed beside them. The
+// proxy runs it through AKS's run command (what `az aks command invoke`
+// does); a person can run it with kubectl. --ignore-not-found makes it safe
+// to run again. The object names are those of the v1 front end as Azure
+// ML's troubleshooting guidance lists them.
+const LegacyFrontendCommand = "kubectl delete deployment/azureml-fe service/azureml-fe service/azureml-fe-int-http " +
+	"configmap/azuremlfeconfig secret/azuremlfessl serviceaccount/azureml-fe " +
+	"clusterrole/azureml-fe-role clusterrolebinding/azureml-fe-binding --namespace default --ignore-not-found"
+
+// LegacyFrontendManual is the command a person runs for LegacyFrontendCommand
+// when the proxy cannot: through `az aks command invoke`, which also reaches
+// private clusters.
+func LegacyFrontendManual(c ClusterRef) string {
+	return "az aks command invoke --resource-group " + c.ResourceGroup + " --name " + c.Name + " --command '" + LegacyFrontendCommand + "'"
+}

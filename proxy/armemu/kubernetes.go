@@ -221,6 +221,12 @@ func (e *Emulator) putExtension(w http.ResponseWriter, req *http.Request, p para
 			fail = errorf(http.StatusBadRequest, "ExtensionOperationFailed",
 				"Error: {failed to install chart from path [] for release [%s]: err [admission webhook denied the request: the cluster uses a service principal; Azure Machine Learning requires a managed identity]} occurred while doing the operation : [Create] on the config", x.name)
 		}
+		if c.legacyFrontend {
+			// The v1 front end's objects are in the way of the extension's
+			// chart, as Helm says when a resource exists already.
+			fail = errorf(http.StatusBadRequest, "ExtensionOperationFailed",
+				"Error: {failed to install chart from path [] for release [%s]: err [rendered manifests contain a resource that already exists. Unable to continue with install: ServiceAccount \"azureml-fe\" in namespace \"default\" exists and cannot be imported into the current release]} occurred while doing the operation : [Create] on the config", x.name)
+		}
 		if c.localAccountsDisabled {
 			fail = errorf(http.StatusBadRequest, "ExtensionOperationFailed",
 				"Error: {Local accounts are disabled on cluster '%s'; the Azure ML extension needs them} occurred while doing the operation : [Create] on the config", c.name)
@@ -246,9 +252,6 @@ func (e *Emulator) putExtension(w http.ResponseWriter, req *http.Request, p para
 			return
 		}
 		x.state = "Succeeded"
-		if strings.EqualFold(x.extType, azureMLExtensionType) {
-			c.legacyFrontend = false
-		}
 	})
 	op.statusURL = c.extensionID(x) + "/operations/" + op.id
 	e.setOperationHeaders(w, req, op, false)

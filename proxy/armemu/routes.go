@@ -60,6 +60,8 @@ var routes = []route{
 	newRoute("GET", aksPrefix+"/{cluster}", apiContainerService, (*Emulator).getCluster),
 	newRoute("PUT", aksPrefix+"/{cluster}", apiContainerService, (*Emulator).putCluster),
 	newRoute("DELETE", aksPrefix+"/{cluster}", apiContainerService, (*Emulator).deleteCluster),
+	newRoute("POST", aksPrefix+"/{cluster}/runCommand", apiContainerService, (*Emulator).runCommand),
+	newRoute("GET", aksPrefix+"/{cluster}/commandResults/{id}", apiContainerService, (*Emulator).commandResultOf),
 	newRoute("GET", aksPrefix+"/{cluster}/agentPools", apiContainerService, (*Emulator).listAgentPools),
 	newRoute("GET", aksPrefix+"/{cluster}/agentPools/{pool}", apiContainerService, (*Emulator).getAgentPool),
 	newRoute("PUT", aksPrefix+"/{cluster}/agentPools/{pool}", apiContainerService, (*Emulator).putAgentPool),

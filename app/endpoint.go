@@ -32,7 +32,7 @@ func (f *Form) renderEndpoint() app.UI {
 		app.If(!f.v2() && (r.LoadBalancer.Type == rules.LoadBalancerInternal || r.LoadBalancer.Subnet != ""), func() app.UI {
 			return f.text(rules.FieldLBSubnet, "Load balancer subnet", r.LoadBalancer.Subnet, "aks-subnet", "", func(v string) { f.req.LoadBalancer.Subnet = v })
 		}),
-		app.If(f.v2(), func() app.UI { return f.kubernetesTLS(tlsMode) }).Else(func() app.UI {
+		app.If(f.v2(), f.kubernetesTLS).Else(func() app.UI {
 			return app.Div().Class("field").Attr("role", "radiogroup").Aria("labelledby", "tls-label").Body(
 				app.Span().ID("tls-label").Class("label").Text("TLS"),
 				radio(rules.TLSDisabled, "Disabled"),
@@ -69,11 +69,17 @@ func (f *Form) renderEndpoint() app.UI {
 // kubernetesTLS is a Kubernetes compute's choice of HTTPS with the person's
 // certificate or HTTP, which is for development and test only (X4). HTTP is
 // the extension's allowInsecureConnections; choosing it turns that on.
-func (f *Form) kubernetesTLS(tlsMode rules.TLSMode) app.UI {
+//
+// Neither is chosen until the person chooses: HTTP is never a default.
+func (f *Form) kubernetesTLS() app.UI {
+	chosen := map[rules.TLSMode]bool{
+		rules.TLSCustom:   f.req.TLS.Mode == rules.TLSCustom,
+		rules.TLSDisabled: (f.req.TLS.Mode == "" || f.req.TLS.Mode == rules.TLSDisabled) && f.req.Kubernetes.AllowInsecure,
+	}
 	radio := func(value rules.TLSMode, label string) app.UI {
 		id := "tls-" + string(value)
 		return app.Label().For(id).Class("radio").Body(
-			checkedIf(app.Input().Type("radio").ID(id).Name("tls.mode").Value(string(value)), tlsMode == value).
+			checkedIf(app.Input().Type("radio").ID(id).Name("tls.mode").Value(string(value)), chosen[value]).
 				OnChange(f.set(rules.FieldTLSMode, func(v string) {
 					f.req.TLS.Mode = rules.TLSMode(v)
 					f.req.Kubernetes.AllowInsecure = f.req.TLS.Mode == rules.TLSDisabled

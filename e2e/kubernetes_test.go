@@ -1,12 +1,25 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
+
+// waitLong polls a JavaScript condition for as long as a v2 operation
+// takes against the emulator: the extension's install alone takes 15 s.
+func (b *browser) waitLong(t *testing.T, js string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 100*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js)); err != nil {
+		t.Fatalf("waiting for %s: %v", js, err)
+	}
+}
 
 // v2Link is a share link to the form for a Kubernetes compute.
 func v2Link(base string, kv ...string) string {
@@ -138,7 +151,7 @@ func TestKubernetesCreateThroughThePage(t *testing.T) {
 	if strings.Join(got, ",") != "step-cluster,step-extension,step-attach" {
 		t.Fatalf("progress steps %v", got)
 	}
-	b.waitFor(t, `document.querySelector('#state') && document.querySelector('#state').dataset.state === 'Succeeded'`)
+	b.waitLong(t, `document.querySelector('#state') && document.querySelector('#state').dataset.state === 'Succeeded'`)
 	states := eval[[]string](t, b, `Array.from(document.querySelectorAll('#steps > li')).map(li => li.dataset.state)`)
 	if strings.Join(states, ",") != "Succeeded,Succeeded,Succeeded" {
 		t.Errorf("step states %v", states)
@@ -170,7 +183,7 @@ func TestKubernetesAttachWithoutExtension(t *testing.T) {
 	}
 	b.do(t, chromedp.Click(chromedp.CSS("#submit")))
 	b.waitFor(t, `location.pathname.startsWith('/progress/')`)
-	b.waitFor(t, `document.querySelector('#state') && document.querySelector('#state').dataset.state === 'Succeeded'`)
+	b.waitLong(t, `document.querySelector('#state') && document.querySelector('#state').dataset.state === 'Succeeded'`)
 	got := eval[[]string](t, b, `Array.from(document.querySelectorAll('#steps > li')).map(li => li.id + '=' + li.dataset.state)`)
 	if strings.Join(got, ",") != "step-extension=Succeeded,step-attach=Succeeded" {
 		t.Errorf("progress steps %v", got)
@@ -210,7 +223,7 @@ func TestMigrateThroughThePage(t *testing.T) {
 	b.waitFor(t, `!document.querySelector('#start-migration').disabled`)
 	b.do(t, chromedp.Click(chromedp.CSS("#start-migration")))
 	b.waitFor(t, `location.pathname.startsWith('/progress/')`)
-	b.waitFor(t, `document.querySelector('#state') && document.querySelector('#state').dataset.state === 'Succeeded'`)
+	b.waitLong(t, `document.querySelector('#state') && document.querySelector('#state').dataset.state === 'Succeeded'`)
 	got := eval[[]string](t, b, `Array.from(document.querySelectorAll('#steps > li')).map(li => li.id + '=' + li.dataset.state)`)
 	for _, s := range got {
 		if !strings.HasSuffix(s, "=Succeeded") && !strings.HasSuffix(s, "=Skipped") {

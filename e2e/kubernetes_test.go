@@ -16,7 +16,7 @@ func (b *browser) waitLong(t *testing.T, js string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 100*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js)); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(100*time.Second))); err != nil {
 		t.Fatalf("waiting for %s: %v", js, err)
 	}
 }
@@ -143,7 +143,7 @@ func TestKubernetesCreateThroughThePage(t *testing.T) {
 		b.waitFor(t, fmt.Sprintf(`!!document.querySelector('#export-%s') && document.querySelector('#export-%s').textContent.length > 50`, tab, tab))
 	}
 	b.do(t, chromedp.Click(chromedp.CSS("#export-tab-cli")))
-	b.waitFor(t, `document.querySelector('#export-cli').textContent.includes('az k8s-extension create')`)
+	b.waitFor(t, `!!document.querySelector('#export-cli') && document.querySelector('#export-cli').textContent.includes('az k8s-extension create')`)
 	b.do(t, chromedp.Click(chromedp.CSS("#submit")))
 	b.waitFor(t, `location.pathname.startsWith('/progress/')`)
 	b.waitFor(t, `document.querySelectorAll('#steps > li').length === 3`)

@@ -302,3 +302,43 @@ func TestKubernetesAccessibility(t *testing.T) {
 		}
 	}
 }
+
+// TestKubernetesFailedStepRetryAndCleanup: an attach whose extension step
+// fails (a region without cluster extensions, refused by Azure only once
+// the install runs) shows the failed step with Azure's words, what is left
+// in Azure, and retry and cleanup buttons; a retry runs the step again,
+// and the cleanup removes what amlaks installed, keeping the cluster.
+func TestKubernetesFailedStepRetryAndCleanup(t *testing.T) {
+	s := startServer(t)
+	req := map[string]any{"mode": "attach", "kind": "Kubernetes", "workspace": map[string]string{"subscription": sub, "resourceGroup": "ml-rg", "name": "ws-east"},
+		"name": "k8s-central", "purpose": "DevTest", "target": map[string]string{"resourceGroup": "aks-rg", "name": "aks-central"},
+		"tls": map[string]string{"mode": "disabled"}, "kubernetes": map[string]any{"allowInsecure": true}}
+	var a struct{ Page string }
+	if st := s.api(t, "POST", "/api/computes", req, &a); st != 202 {
+		t.Fatalf("v2 attach: status %d", st)
+	}
+	b := newBrowser(t)
+	b.allow("status of 404") // the operation's state may answer 404 once all is removed
+	b.open(t, s.URL+a.Page)
+	failed := `document.querySelector('#state') && document.querySelector('#state').dataset.state === 'Failed' && !!document.querySelector('#retry-button')`
+	b.waitLong(t, failed)
+	if st := eval[string](t, b, `document.querySelector('#step-extension').dataset.state + ' ' + document.querySelector('#step-attach').dataset.state`); st != "Failed Pending" {
+		t.Errorf("steps after the failure: %s", st)
+	}
+	if words := eval[string](t, b, `document.querySelector('#step-extension').textContent + ' ' + (document.querySelector('#operation-errors') || {textContent: ''}).textContent`); !strings.Contains(words, "centralus") {
+		t.Errorf("the failed step does not give Azure's words: %q", words)
+	}
+	if !eval[bool](t, b, `!!document.querySelector('#cleanup-button') && !!document.querySelector('#recovery')`) {
+		t.Error("no cleanup offered after the failure")
+	}
+
+	b.do(t, chromedp.Click(chromedp.CSS("#retry-button")))
+	b.waitLong(t, `document.querySelector('#state').dataset.state !== 'Failed' || document.querySelector('#step-extension').dataset.state !== 'Failed'`)
+	b.waitLong(t, failed) // the region still has no cluster extensions: the retry fails the same way
+
+	b.do(t, chromedp.Click(chromedp.CSS("#cleanup-button")))
+	b.waitLong(t, `!!document.querySelector('#cleanup-done')`)
+	if left := eval[string](t, b, `(document.querySelector('#left') || {textContent: ''}).textContent`); left != "" && !strings.Contains(left, "aks-central") {
+		t.Errorf("after cleanup the page says %q", left)
+	}
+}

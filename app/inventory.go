@@ -307,7 +307,7 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 		}),
 		app.If(migratable(c), func() app.UI {
 			return app.A().ID("migrate-"+c.Name).Class("button").Href(keepEmbed(migrateURL(v.ref, c.Name), v.embed)).
-				Aria("label", "Migrate "+c.Name+" to a Kubernetes compute").Text("Migrate to Kubernetes compute")
+				Aria("label", "Migrate to Kubernetes compute: "+c.Name).Text("Migrate to Kubernetes compute")
 		}),
 		disabledIf(app.Button().ID("detach-"+c.Name).Type("button").Text("Detach"), detachBlocked(c.State) || v.pending[c.Name] == "detach").Aria("label", "Detach "+c.Name).DataSet("compute", c.Name).OnClick(func(ctx app.Context, e app.Event) {
 			v.confirm, v.scaling = ctx.JSSrc().Get("dataset").Get("compute").String(), ""

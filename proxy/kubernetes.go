@@ -26,16 +26,19 @@ import (
 // operation, the others waiting for it.
 func (s *Server) postKubernetes(w http.ResponseWriter, r *http.Request, req rules.Request) error {
 	cluster, ok := req.KubernetesCluster()
+	if !ok && req.Mode == rules.ModeCreate {
+		return rules.Errorf(rules.ErrInvalid, rules.FieldName, "A created cluster is named as the compute: "+req.Name+" is not an AKS cluster name (1 to 63 letters, digits, '-' and '_').")
+	}
 	if !ok {
-		return rules.Errorf(rules.ErrInvalid, rules.FieldTargetID, "The request names no AKS cluster.")
+		return rules.Errorf(rules.ErrInvalid, rules.FieldTargetID, "The request names no AKS cluster: give the cluster's resource ID, or its resource group and name.")
 	}
 	if req.Mode == rules.ModeAttach || req.Mode == rules.ModeCreate {
 		auditOf(r).Cluster = cluster.ID()
 	}
 	unlock := s.locks.lock("name:"+strings.ToLower(req.Workspace.ID()+"/"+req.Name), "cluster:"+strings.ToLower(cluster.ID()))
 	defer unlock()
-	if op := s.v2.get(req.Workspace, req.Name); op != nil && op.running() {
-		return rules.Errorf(rules.ErrConflict, rules.FieldName, "An amlaks operation on "+req.Name+" is still running: wait for it to finish, then try again.")
+	if err := s.v2.blocking(req.Workspace, req.Name); err != nil {
+		return err
 	}
 	facts, err := s.checkedFacts(r.Context(), req)
 	if err != nil {
@@ -286,6 +289,39 @@ func (s *Server) getMigration(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// postMigrationPlan serves POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate/plan:
+// the plan and findings of a migration with the settings in the body
+// (rules.MigrateRequest); nothing is changed.
+func (s *Server) postMigrationPlan(w http.ResponseWriter, r *http.Request) error {
+	ref, err := workspaceRef(r)
+	if err != nil {
+		return err
+	}
+	name := r.PathValue("name")
+	if err := checkComputeName(name); err != nil {
+		return err
+	}
+	var body rules.MigrateRequest
+	if err := s.decode(w, r, &body); err != nil {
+		return err
+	}
+	if body.Name != "" {
+		if err := checkComputeName(body.Name); err != nil {
+			return err
+		}
+	}
+	v1, err := s.azure.Compute(r.Context(), ref, name)
+	if err != nil {
+		return err
+	}
+	req, fs, err := s.migration(r.Context(), ref, v1, body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, migrationPlan(v1, req, fs))
+	return nil
+}
+
 // postMigration serves POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate:
 // detach the v1 compute (keeping the cluster), remove its azureml-fe,
 // install the extension, attach as a Kubernetes compute. The rules run
@@ -308,6 +344,9 @@ func (s *Server) postMigration(w http.ResponseWriter, r *http.Request) error {
 	}
 	unlock := s.locks.lock("name:"+strings.ToLower(ref.ID()+"/"+name), "name:"+strings.ToLower(ref.ID()+"/"+newName))
 	defer unlock()
+	if err := s.v2.blocking(ref, newName); err != nil {
+		return err
+	}
 	v1, err := s.azure.Compute(r.Context(), ref, name)
 	if err != nil {
 		return err

@@ -4,10 +4,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/amlaks/amlaks/proxy"
 	"github.com/amlaks/amlaks/proxy/armemu"
 	"github.com/amlaks/amlaks/rules"
 )
@@ -257,6 +259,10 @@ func TestV2ExtensionFailsThenRetry(t *testing.T) {
 	if _, ok := v2Cluster(t, st, "k8s-retry"); !ok {
 		t.Fatal("the cluster is gone after a failed extension")
 	}
+	// A new create on the name would forget what the failed one left.
+	if ans := st.do(t, "POST", "/api/computes", mustSecJSON(t, v2Create("k8s-retry"))); ans.status != http.StatusConflict || !strings.Contains(ans.body, "retry it or clean it up") {
+		t.Errorf("a new create over a failed one: %d %s", ans.status, ans.body)
+	}
 	a.accept(t, st, "POST", v2Path("k8s-retry", "/retry"), struct{}{})
 	s = a.wait(t, st, op)
 	if got, want := stepStates(s), "cluster=Succeeded extension=Succeeded attach=Succeeded"; got != want || !s.Succeeded {
@@ -298,6 +304,16 @@ func TestV2ExtensionRegionFails(t *testing.T) {
 	s := a.wait(t, st, op)
 	if s.FailedStep != rules.StepExtension || !strings.Contains(strings.Join(s.Errors, " "), "centralus") {
 		t.Fatalf("want the extension step Failed with Azure's words on the region: %+v", s)
+	}
+	if e, has := extOf(t, st, "aks-central"); !has || e.State != "Failed" {
+		t.Fatalf("before cleanup the extension is %+v (found %v), want Failed", e, has)
+	}
+	// Another attach of the cluster finds an extension it cannot use, which
+	// amlaks did not install for it: refused with X10, nothing sent.
+	before := st.emu.Writes()
+	ans := st.do(t, "POST", "/api/computes", mustSecJSON(t, v2Attach("k8s-central-2", "aks-central")))
+	if ans.status != http.StatusConflict || !strings.Contains(ans.body, `"X10"`) || st.emu.Writes() != before {
+		t.Errorf("attach beside a Failed extension: %d %s", ans.status, ans.body)
 	}
 	a.accept(t, st, "POST", v2Path("k8s-central", "/cleanup"), struct{}{})
 	s = a.wait(t, st, op)
@@ -349,7 +365,12 @@ func TestV2Migration(t *testing.T) {
 	if got := strings.Join(plan.Findings.Errors().Codes(), " "); got != "X4" {
 		t.Errorf("plan's error findings: %q, want X4 only", got)
 	}
-	op := a.accept(t, st, "POST", v2Path("aks-attached", "/migrate"), rules.MigrateRequest{Kubernetes: rules.Kubernetes{AllowInsecure: true}})
+	settings := rules.MigrateRequest{Kubernetes: rules.Kubernetes{AllowInsecure: true}}
+	ans = a.do(t, st, "POST", v2Path("aks-attached", "/migrate/plan"), settings)
+	if ans.status != http.StatusOK || json.Unmarshal([]byte(ans.body), &plan) != nil || plan.Findings.HasErrors() {
+		t.Fatalf("plan with HTTP allowed: %d %s", ans.status, ans.body)
+	}
+	op := a.accept(t, st, "POST", v2Path("aks-attached", "/migrate"), settings)
 	s := a.wait(t, st, op)
 	if got, want := stepStates(s), "detach-v1=Succeeded legacy-cleanup=Succeeded extension=Succeeded attach=Succeeded"; got != want || !s.Succeeded {
 		t.Fatalf("steps %q, want %q: %+v", got, want, s)
@@ -407,5 +428,116 @@ func TestV2DetachAndScaleKubernetes(t *testing.T) {
 	s := a.wait(t, st, a.accept(t, st, "POST", "/api/computes", v2Attach("k8s-again", "aks-v2-ready")))
 	if stepStates(s) != "extension=Skipped attach=Succeeded" {
 		t.Errorf("after detach the extension is gone: %s (cluster %+v)", stepStates(s), cl)
+	}
+}
+
+// TestV2Guardrails: the platform's policy (G1–G6) refuses v2 creates,
+// attaches and migrations as it refuses v1 ones, with 403 and the rule's
+// code, before anything is sent to Azure.
+func TestV2Guardrails(t *testing.T) {
+	st := newSecStack(t, secOptions{noRate: true, cfg: proxy.Config{Policy: &rules.Policy{VMSizes: []string{"Standard_D4s_v3"}, ResourceGroups: []string{"ml-rg"}}}})
+	scoped := newSecStack(t, secOptions{noRate: true, reuse: st, cfg: proxy.Config{Policy: &rules.Policy{ResourceGroups: []string{"other-rg"}}}})
+	for _, tc := range []struct {
+		name   string
+		st     *secStack
+		method string
+		path   string
+		body   any
+		code   string
+	}{
+		{"create with a size the policy does not allow", st, "POST", "/api/computes", v2Create("k8s-big"), "G2"},
+		{"attach outside the allowed resource groups", scoped, "POST", "/api/computes", v2Attach("k8s-out", "aks-healthy"), "G1"},
+		{"migration outside the allowed resource groups", scoped, "POST", v2Path("aks-attached", "/migrate"), rules.MigrateRequest{Kubernetes: rules.Kubernetes{AllowInsecure: true}}, "G1"},
+	} {
+		before := tc.st.emu.Writes()
+		ans := tc.st.do(t, tc.method, tc.path, mustSecJSON(t, tc.body))
+		var body struct {
+			Error struct{ Findings rules.Findings }
+		}
+		_ = json.Unmarshal([]byte(ans.body), &body)
+		if ans.status != http.StatusForbidden || !slices.Contains(body.Error.Findings.Codes(), tc.code) {
+			t.Errorf("%s: status %d, want 403 with %s: %s", tc.name, ans.status, tc.code, ans.body)
+		}
+		if w := tc.st.emu.Writes() - before; w != 0 {
+			t.Errorf("%s: %d writes reached Azure", tc.name, w)
+		}
+	}
+}
+
+// TestV2ClusterFailsByPolicy: Azure Policy refuses the cluster's public IP
+// asynchronously, as it does in the locked resource group: step 1 Failed
+// with Azure's words (which only the create's operation carries; the
+// cluster itself says "Failed"), no retry (the cluster exists, Failed) but
+// cleanup, which deletes it.
+func TestV2ClusterFailsByPolicy(t *testing.T) {
+	st := v2Stack(t)
+	var a v2Answers
+	req := v2Create("k8s-locked")
+	req.Workspace = rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: armemu.LockedResourceGroup, Name: "ws-locked"}
+	op := a.accept(t, st, "POST", "/api/computes", req)
+	s := a.wait(t, st, op)
+	if got := stepStates(s); got != "cluster=Failed extension=Pending attach=Pending" {
+		t.Fatalf("steps %q: %+v", got, s)
+	}
+	if !strings.Contains(strings.Join(s.Steps[0].Errors, " "), "policy") || s.CanRetry || !s.CanCleanup {
+		t.Errorf("failed cluster step: %+v (retry %v, cleanup %v)", s.Steps[0], s.CanRetry, s.CanCleanup)
+	}
+	path := "/api/workspaces/" + armemu.SubscriptionID + "/" + armemu.LockedResourceGroup + "/ws-locked/computes/k8s-locked"
+	if ans := st.do(t, "POST", path+"/retry", "{}"); ans.status != http.StatusConflict {
+		t.Errorf("retry of a failed cluster create: %d %s", ans.status, ans.body)
+	}
+	a.accept(t, st, "POST", path+"/cleanup", struct{}{})
+	if s = a.wait(t, st, op); !s.Succeeded || stepStates(s) != "remove-cluster=Succeeded" {
+		t.Fatalf("cleanup: %s %+v", stepStates(s), s)
+	}
+	if _, ok := v2Cluster(t, st, "k8s-locked"); ok {
+		t.Error("the failed cluster is still there after cleanup")
+	}
+}
+
+// TestV2CreateOutsideExtensionRegions: a Kubernetes create in a region where
+// Azure offers no cluster extensions (the provider's own list) is refused
+// with X10 on the location before the cluster is made.
+func TestV2CreateOutsideExtensionRegions(t *testing.T) {
+	st := v2Stack(t)
+	req := v2Create("k8s-central")
+	req.Location = "centralus"
+	before := st.emu.Writes()
+	ans := st.do(t, "POST", "/api/computes", mustSecJSON(t, req))
+	var body struct {
+		Error struct{ Findings rules.Findings }
+	}
+	_ = json.Unmarshal([]byte(ans.body), &body)
+	if ans.status != http.StatusBadRequest || !slices.Contains(body.Error.Findings.Codes(), "X10") || st.emu.Writes() != before {
+		t.Errorf("create in centralus: %d %s", ans.status, ans.body)
+	}
+	ans = st.do(t, "POST", "/api/facts", mustSecJSON(t, v2Create("k8s-east")))
+	var f rules.Facts
+	if json.Unmarshal([]byte(ans.body), &f) != nil || !slices.Contains(f.ExtensionRegions, "eastus") || slices.Contains(f.ExtensionRegions, "centralus") {
+		t.Errorf("facts' extension regions: %q (%s)", f.ExtensionRegions, ans.body)
+	}
+}
+
+// TestV2AttachFailsThenRetry: Azure ML fails the attach asynchronously; a
+// retry detaches the failed compute and attaches again, and the extension,
+// Succeeded already, is not touched.
+func TestV2AttachFailsThenRetry(t *testing.T) {
+	st := v2Stack(t)
+	var a v2Answers
+	st.emu.Inject(armemu.Fault{Method: "PUT", PathContains: "/computes/k8s-att", FailOperation: true, Code: "InternalServerError", Message: "The attach timed out."})
+	op := a.accept(t, st, "POST", "/api/computes", v2Attach("k8s-att", "aks-v2-ready"))
+	s := a.wait(t, st, op)
+	if got := stepStates(s); got != "extension=Skipped attach=Failed" || !strings.Contains(strings.Join(s.Errors, " "), "timed out") {
+		t.Fatalf("steps %q: %+v", got, s)
+	}
+	if !s.CanCleanup || !strings.Contains(strings.Join(s.Left, " "), "k8s-att stays") {
+		t.Errorf("failed attach: cleanup %v, left %q", s.CanCleanup, s.Left)
+	}
+	a.accept(t, st, "POST", v2Path("k8s-att", "/retry"), struct{}{})
+	if s = a.wait(t, st, op); stepStates(s) != "extension=Skipped attach=Succeeded" {
+		t.Fatalf("after retry: %s %+v", stepStates(s), s)
+	}
+	if c := v2Computes(t, st)["k8s-att"]; c.State != "Succeeded" || c.Type != "Kubernetes" {
+		t.Errorf("compute after retry: %+v", c)
 	}
 }

@@ -29,6 +29,8 @@ const (
 	watchMax = 30 * time.Minute
 	// watchLinger keeps a finished operation's state for late readers.
 	watchLinger = time.Minute
+	// v2TurnTimeout bounds one turn of a v2 operation's steps.
+	v2TurnTimeout = 5 * time.Minute
 )
 
 // OperationReader is implemented by an Azure adapter that can read a
@@ -121,6 +123,9 @@ func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool,
 	w := &opWatch{ref: ref, name: name, owned: owned, drive: drive, ready: make(chan struct{}), wake: make(chan struct{}, 1), asked: time.Now()}
 	o.watches[key] = w
 	o.wg.Add(1)
+	if owned && o.s.cfg.OnOperation != nil {
+		o.s.cfg.OnOperation(1)
+	}
 	go o.run(key, w)
 	return w
 }
@@ -175,6 +180,14 @@ func (o *opWatcher) poll(ctx context.Context, w *opWatch) (rules.Compute, error)
 func (o *opWatcher) run(key string, w *opWatch) {
 	defer o.wg.Done()
 	defer o.drop(key, w)
+	inFlight := w.owned && o.s.cfg.OnOperation != nil
+	landed := func() { // the operation is no longer in flight
+		if inFlight {
+			inFlight = false
+			o.s.cfg.OnOperation(-1)
+		}
+	}
+	defer landed()
 	if w.drive != nil {
 		o.runV2(w)
 		return
@@ -217,6 +230,7 @@ func (o *opWatcher) run(key string, w *opWatch) {
 		}
 		if done {
 			o.outcome(w, c, err)
+			landed()
 			o.linger(w)
 			return
 		}
@@ -236,7 +250,9 @@ func (o *opWatcher) run(key string, w *opWatch) {
 func (o *opWatcher) runV2(w *opWatch) {
 	deadline := time.Now().Add(2 * watchMax) // a create is three operations
 	for first := true; ; first = false {
-		ctx, cancel := context.WithTimeout(o.bg, o.s.cfg.timeout())
+		// A turn may wait for an AKS run command (the legacy cleanup),
+		// which takes longer than one ARM request.
+		ctx, cancel := context.WithTimeout(o.bg, max(o.s.cfg.timeout(), v2TurnTimeout))
 		done := o.s.advance(ctx, w.drive)
 		cancel()
 		if o.bg.Err() != nil {

@@ -208,6 +208,26 @@ func (v *v2Ops) put(op *v2Op) error {
 	return nil
 }
 
+// blocking refuses a new operation on a name whose last operation still
+// runs, or failed and left something in Azure: that one is retried or
+// cleaned up first, so nothing half-done is forgotten.
+func (v *v2Ops) blocking(ref rules.WorkspaceRef, name string) error {
+	old := v.get(ref, name)
+	if old == nil {
+		return nil
+	}
+	if old.running() {
+		return rules.Errorf(rules.ErrConflict, rules.FieldName, "An amlaks operation on "+name+" is still running: wait for it to finish, then try again.")
+	}
+	old.mu.Lock()
+	left := old.failed && old.action != rules.ActionCleanup && (old.madeCluster || old.madeExt || old.madeCompute)
+	old.mu.Unlock()
+	if left {
+		return rules.Errorf(rules.ErrConflict, rules.FieldName, "The last operation on "+name+" failed and left what it made in Azure: retry it or clean it up first.")
+	}
+	return nil
+}
+
 // drop removes op from the registry (its first write was refused).
 func (v *v2Ops) drop(op *v2Op) {
 	v.mu.Lock()
@@ -503,29 +523,10 @@ func (s *Server) checkedFacts(ctx context.Context, req rules.Request) (rules.Fac
 	return facts, nil
 }
 
-// v2Facts are the v1 facts of req, read fresh, and for a Kubernetes attach
-// the v2 facts of its cluster: its extensions, and whether a v1 AKS
-// compute of the workspace still uses it (its azureml-fe, X14).
+// v2Facts are the facts of req, read fresh from Azure, with the v2 facts
+// of its cluster (facts.go).
 func (s *Server) v2Facts(ctx context.Context, req rules.Request) (rules.Facts, error) {
-	facts, err := s.freshFacts(ctx, req)
-	if err != nil || facts.Cluster == nil || req.Kind != rules.KindKubernetes {
-		return facts, err
-	}
-	ref, perr := rules.ParseClusterID(facts.Cluster.ID)
-	if perr != nil {
-		return facts, nil
-	}
-	exts, err := s.azure.Extensions(ctx, ref)
-	if err != nil {
-		return facts, err
-	}
-	facts.Cluster.Extensions = exts
-	for _, c := range facts.Computes {
-		if strings.EqualFold(c.Type, "AKS") && strings.EqualFold(c.ClusterID, facts.Cluster.ID) {
-			facts.Cluster.LegacyFrontend = true
-		}
-	}
-	return facts, nil
+	return s.freshFacts(ctx, req)
 }
 
 // azureMLExtension returns the cluster's Azure ML extension, if any.
@@ -564,6 +565,7 @@ func (s *Server) stepExtension(ctx context.Context, op *v2Op, i int) outcome {
 		op.mu.Unlock()
 		switch {
 		case ok && strings.EqualFold(ext.State, "Succeeded"):
+			s.v2.releaseInstall(op)
 			s.startStep(op, i, op.cluster.ID()+"/providers/Microsoft.KubernetesConfiguration/extensions/"+ext.Name, false, "")
 			return s.endStep(op, i, rules.StepSkipped, "The Azure ML extension "+ext.Name+" (version "+orUnknown(ext.Version)+") is installed already; amlaks uses it as it is.", nil)
 		case ok && !ours:
@@ -640,7 +642,9 @@ func (s *Server) stepAttach(ctx context.Context, op *v2Op, i int) outcome {
 		case err == nil && removing:
 			return stepWait
 		case err == nil && ours && strings.EqualFold(c.State, "Failed"):
-			if derr := s.azure.Delete(ctx, op.ref, op.name); derr != nil {
+			// Detach, never Delete: the compute is attached, and its
+			// cluster stays whatever happens to the compute.
+			if derr := s.azure.Detach(ctx, op.ref, op.name); derr != nil {
 				return s.failStep(op, i, derr)
 			}
 			op.mu.Lock()

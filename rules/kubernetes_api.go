@@ -21,7 +21,11 @@ package rules
 //	    For a failed v2 operation: removes what amlaks made (the compute
 //	    if it exists, the extension if amlaks installed it, the cluster if
 //	    amlaks created it), as a step list of its own (Action "cleanup").
-//	GET  /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate  MigrationPlan.
+//	GET  /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate  MigrationPlan
+//	    with the default settings; POST .../migrate/plan with a
+//	    MigrateRequest body gives the plan and findings of those settings
+//	    (read-only). The v1 attachment itself (X14, T4) is no finding there:
+//	    the migration removes it.
 //	POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate  body MigrateRequest.
 //	    v1 AKS compute → Kubernetes compute: detach-v1 → legacy-cleanup →
 //	    extension → attach (202 Accepted; the operation is under the new

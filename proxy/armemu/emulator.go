@@ -17,8 +17,10 @@
 package armemu
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -174,6 +176,13 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if f, ok := e.takeFault(r, false); ok {
 		if f.Delay > 0 {
+			// Read the body first: net/http cancels r.Context() when the
+			// client goes away only once the body has been read, so a
+			// client that gave up (a try timeout) would otherwise hold this
+			// handler for the whole delay.
+			if body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20)); err == nil {
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
 			select {
 			case <-time.After(f.Delay):
 			case <-r.Context().Done():

@@ -585,3 +585,31 @@ func busy(what, name, state string) error {
 	}
 	return nil
 }
+
+// apiResources is the Microsoft.Resources API version of a provider read.
+const apiResources = "2021-04-01"
+
+// getK8sConfigProvider serves GET /subscriptions/{sub}/providers/Microsoft.KubernetesConfiguration:
+// the provider's resource types and where each is offered, by display name
+// as ARM gives them: cluster extensions in extensionRegions only.
+func (e *Emulator) getK8sConfigProvider(w http.ResponseWriter, _ *http.Request, p params) error {
+	if !strings.EqualFold(p["sub"], SubscriptionID) {
+		return errorf(http.StatusNotFound, "SubscriptionNotFound", "The subscription '%s' could not be found.", p["sub"])
+	}
+	var display []string
+	for _, r := range extensionRegions {
+		if l, ok := findLocation(r); ok {
+			display = append(display, l.display)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id":                "/subscriptions/" + SubscriptionID + "/providers/" + providerK8sConfig,
+		"namespace":         providerK8sConfig,
+		"registrationState": "Registered",
+		"resourceTypes": []any{
+			map[string]any{"resourceType": "extensions", "locations": display, "apiVersions": []string{apiK8sConfiguration}},
+			map[string]any{"resourceType": "operations", "locations": []string{}, "apiVersions": []string{apiK8sConfiguration}},
+		},
+	})
+	return nil
+}

@@ -68,6 +68,7 @@ var routes = []route{
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.ContainerService/locations/{loc}/kubernetesVersions", apiContainerService, (*Emulator).listKubernetesVersions),
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.ContainerService/locations/{loc}/operations/{id}", apiContainerService, (*Emulator).operationStatus),
 
+	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.KubernetesConfiguration", apiResources, (*Emulator).getK8sConfigProvider),
 	newRoute("GET", extPrefix, apiK8sConfiguration, (*Emulator).listExtensions),
 	newRoute("GET", extPrefix+"/{ext}", apiK8sConfiguration, (*Emulator).getExtension),
 	newRoute("PUT", extPrefix+"/{ext}", apiK8sConfiguration, (*Emulator).putExtension),

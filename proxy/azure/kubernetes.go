@@ -3,8 +3,11 @@ package azure
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
@@ -384,4 +387,56 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// providersAPIVersion is the Microsoft.Resources API version of a provider
+// read (GET /subscriptions/{id}/providers/{namespace}).
+const providersAPIVersion = "2021-04-01"
+
+// ExtensionRegions lists the regions where the subscription is offered
+// cluster extensions (Microsoft.KubernetesConfiguration/extensions), as
+// region names ("eastus"), for X10. It reads the resource provider through
+// azcore's ARM pipeline: amlaks has no armresources client.
+func (c *Client) ExtensionRegions(ctx context.Context, subscription string) ([]string, error) {
+	if _, err := c.forSubscription(subscription); err != nil {
+		return nil, err
+	}
+	client, err := arm.NewClient("amlaks/providers", "v1.0.0", c.cred, c.armOpts)
+	if err != nil {
+		return nil, setupError(err)
+	}
+	req, err := runtime.NewRequest(ctx, http.MethodGet, runtime.JoinPaths(client.Endpoint(), "/subscriptions/"+url.PathEscape(subscription)+"/providers/Microsoft.KubernetesConfiguration"))
+	if err != nil {
+		return nil, setupError(err)
+	}
+	q := req.Raw().URL.Query()
+	q.Set("api-version", providersAPIVersion)
+	req.Raw().URL.RawQuery = q.Encode()
+	req.Raw().Header.Set("Accept", "application/json")
+	resp, err := client.Pipeline().Do(req)
+	if err != nil {
+		return nil, mapError(err, "")
+	}
+	if !runtime.HasStatusCode(resp, http.StatusOK) {
+		return nil, mapError(runtime.NewResponseError(resp), "")
+	}
+	var body struct {
+		ResourceTypes []struct {
+			ResourceType string   `json:"resourceType"`
+			Locations    []string `json:"locations"`
+		} `json:"resourceTypes"`
+	}
+	if err := runtime.UnmarshalAsJSON(resp, &body); err != nil {
+		return nil, rules.Errorf(rules.ErrUnavailable, "", "Azure's list of the regions of cluster extensions could not be read.")
+	}
+	out := []string{}
+	for _, rt := range body.ResourceTypes {
+		if !strings.EqualFold(rt.ResourceType, "extensions") {
+			continue
+		}
+		for _, l := range rt.Locations {
+			out = append(out, strings.ToLower(strings.ReplaceAll(l, " ", "")))
+		}
+	}
+	return out, nil
 }

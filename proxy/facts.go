@@ -219,35 +219,7 @@ func (s *Server) postFacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.kubernetesClusterFacts(r.Context(), req, &facts); err != nil {
-		return err
-	}
 	writeJSON(w, http.StatusOK, facts)
-	return nil
-}
-
-// kubernetesClusterFacts adds, for a Kubernetes compute's attach, what the
-// page shows of the cluster and the v2 rules read: its extensions (X10) and
-// whether a v1 AKS compute of the workspace still uses it (X14), as
-// v2Facts does before a write.
-func (s *Server) kubernetesClusterFacts(ctx context.Context, req rules.Request, facts *rules.Facts) error {
-	if req.Kind != rules.KindKubernetes || req.Mode != rules.ModeAttach || facts.Cluster == nil {
-		return nil
-	}
-	ref, err := rules.ParseClusterID(facts.Cluster.ID)
-	if err != nil {
-		return nil
-	}
-	exts, err := s.azure.Extensions(ctx, ref)
-	if err != nil {
-		return err
-	}
-	facts.Cluster.Extensions = exts
-	for _, c := range facts.Computes {
-		if strings.EqualFold(c.Type, "AKS") && strings.EqualFold(c.ClusterID, facts.Cluster.ID) {
-			facts.Cluster.LegacyFrontend = true
-		}
-	}
 	return nil
 }
 

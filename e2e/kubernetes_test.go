@@ -105,6 +105,9 @@ func TestKubernetesRefusalsOnTheirFields(t *testing.T) {
 		{"local accounts disabled (X2)", v2Link(s.URL, "mode", "attach", "name", "k8s-a", "targetRg", "aks-rg", "target", "aks-no-local"), "f-target-name-findings", "X2"},
 		{"pod identity (X3)", v2Link(s.URL, "mode", "attach", "name", "k8s-a", "targetRg", "aks-rg", "target", "aks-pod-identity"), "f-target-name-findings", "X3"},
 		{"another subscription (X9)", v2Link(s.URL, "mode", "attach", "name", "k8s-a", "targetId", strings.Replace(clusterID("aks-v2-ready"), sub, "00000000-0000-4000-8000-000000000009", 1)), "f-target-resourceId-findings", "X9"},
+		{"extension not offered in the region (X10)", v2Link(s.URL, "mode", "create", "name", "k8s-a", "location", "centralus"), "f-location-findings", "X10"},
+		{"v1 front end still on the cluster (X14)", v2Link(s.URL, "mode", "attach", "name", "k8s-a", "targetRg", "aks-rg", "target", "aks-attached"), "f-target-name-findings", "X14"},
+		{"a cluster shared by computes (X15)", v2Link(s.URL, "mode", "attach", "name", "k8s-a", "targetRg", "aks-rg", "target", "aks-attached"), "f-target-name-findings", "X15"},
 		{"extension installed (X10)", v2Link(s.URL, "mode", "attach", "name", "k8s-a", "targetRg", "aks-rg", "target", "aks-v2-ready"), "f-target-name-findings", "X10"},
 	}
 	for _, tc := range cases {

@@ -485,8 +485,6 @@ func TestIntegrationRefusedByAzure(t *testing.T) {
 		words  string
 		writes int64 // PUTs Azure sees: 1 when only Azure refuses, 0 when the rules refuse first
 	}{
-		{name: "quota", status: 409, code: rules.ErrQuota, words: "quota increase", writes: 1,
-			req: rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-big", NodeCount: 30}},
 		// A3 is an error (issue 12): the rules refuse what Azure would, before anything is sent.
 		{name: "private cluster with a public FQDN", status: 400, code: rules.ErrInvalid, field: "target.resourceId", words: "public FQDN", writes: 0,
 			req: rules.Request{Mode: rules.ModeAttach, Workspace: emuEast, Name: "aks-p", Target: rules.Target{ResourceID: emuClusterID("aks-private")}}},
@@ -540,6 +538,26 @@ func TestIntegrationLocationNotOffered(t *testing.T) {
 		t.Errorf("message = %q, want it about the location", e.Error.Message)
 	}
 	checkPlain(t, e.Error.Message)
+}
+
+// TestIntegrationQuotaFailure creates a cluster over the core quota: Azure ML
+// accepts the PUT and fails the operation with BadArgument quoting the AKS
+// template's QuotaExceeded (as recorded in computervision-recipes#499); the
+// state says it is quota, in plain words, with the deepest code.
+func TestIntegrationQuotaFailure(t *testing.T) {
+	_, s := mustStack(t)
+	op := mustAccept(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-big", NodeCount: 30})
+	seen := waitDone(t, s, op)
+	last := seen[len(seen)-1]
+	if last.State != "Failed" || len(last.Errors) != 1 {
+		t.Fatalf("last state = %+v, want Failed with one error", last)
+	}
+	for _, want := range []string{"quota increase", "(QuotaExceeded)"} {
+		if !strings.Contains(last.Errors[0], want) {
+			t.Errorf("error %q does not say %q", last.Errors[0], want)
+		}
+	}
+	checkPlain(t, last.Errors[0])
 }
 
 // TestIntegrationPolicyFailure creates a cluster in ws-locked, whose

@@ -74,12 +74,29 @@ type Fault struct {
 	Delay time.Duration
 	// Code and Message make the ARM error body; defaults follow Status.
 	Code, Message string
+	// Details nest below Code, as Azure ML's later failures do
+	// (BadRequest › BadRequestFormat).
+	Details []Detail
 	// Times is how many matching requests the fault hits; 0 means 1.
 	Times int
 	// FailOperation makes the next matching PUT of a compute or agent pool
 	// accepted as usual, and its operation then ends Failed with Code and
 	// Message (the compute's provisioningErrors carry them).
 	FailOperation bool
+}
+
+// Detail is one nested error of a Fault: {"code","message","details"}.
+type Detail struct {
+	Code, Message string
+	Details       []Detail
+}
+
+func detailErrors(ds []Detail) []*armError {
+	var out []*armError
+	for _, d := range ds {
+		out = append(out, &armError{code: d.Code, message: d.Message, details: detailErrors(d.Details)})
+	}
+	return out
 }
 
 // Emulator is an in-process ARM endpoint with a sample world. It is safe for
@@ -248,7 +265,7 @@ func faultError(f Fault) *armError {
 	if msg == "" {
 		msg = "The request failed: " + strings.ToLower(http.StatusText(f.Status)) + " (injected fault)."
 	}
-	return &armError{status: f.Status, code: code, message: msg}
+	return &armError{status: f.Status, code: code, message: msg, details: detailErrors(f.Details)}
 }
 
 func seconds(d time.Duration) string {
@@ -263,6 +280,7 @@ func seconds(d time.Duration) string {
 type armError struct {
 	status        int
 	code, message string
+	details       []*armError
 }
 
 func (e *armError) Error() string { return e.code + ": " + e.message }
@@ -272,7 +290,21 @@ func errorf(status int, code, format string, args ...any) *armError {
 }
 
 func (e *armError) body() map[string]any {
-	return map[string]any{"error": map[string]any{"code": e.code, "message": e.message}}
+	return map[string]any{"error": e.detail()}
+}
+
+// detail is the error's {"code","message","details"} object; details only
+// when it has some, as ARM writes it.
+func (e *armError) detail() map[string]any {
+	d := map[string]any{"code": e.code, "message": e.message}
+	if len(e.details) > 0 {
+		var ds []any
+		for _, x := range e.details {
+			ds = append(ds, x.detail())
+		}
+		d["details"] = ds
+	}
+	return d
 }
 
 // writeError is the one place an error becomes an ARM error answer.

@@ -17,7 +17,9 @@
 package armemu
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -189,6 +191,15 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if f, ok := e.takeFault(r, false); ok {
 		if f.Delay > 0 {
+			// Read the body first, as a server does: net/http notices the
+			// client has gone (and cancels r.Context) only once the body
+			// has been read, so a slow answer to a PUT would otherwise
+			// hold its handler for the whole delay.
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+			if err != nil {
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
 			select {
 			case <-time.After(f.Delay):
 			case <-r.Context().Done():

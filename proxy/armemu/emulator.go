@@ -55,6 +55,9 @@ type Options struct {
 	RetryAfter time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Throttle, when on, answers 429 with Retry-After once a subscription's
+	// token bucket is empty; off by default (see also SetThrottle).
+	Throttle Throttle
 }
 
 // Fault is a failure the emulator injects into matching requests, for tests
@@ -113,6 +116,8 @@ type Emulator struct {
 	w      *world
 	ops    map[string]*operation
 	seq    int64
+
+	buckets map[string]*bucket
 }
 
 // New returns an emulator loaded with the sample world.
@@ -138,7 +143,7 @@ func New(opts Options) *Emulator {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Emulator{opts: opts, w: sampleWorld(opts.Now().UTC()), ops: map[string]*operation{}}
+	return &Emulator{opts: opts, w: sampleWorld(opts.Now().UTC()), ops: map[string]*operation{}, buckets: map[string]*bucket{}}
 }
 
 // Requests returns how many ARM requests the emulator has served so far,
@@ -226,6 +231,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if sub, wait, ok := e.throttled(r, e.now()); ok {
+		w.Header().Set("Retry-After", seconds(wait))
+		writeError(w, throttleError(sub, r, wait))
+		return
+	}
 	e.settle(e.now())
 	if err := e.route(w, r); err != nil {
 		writeError(w, err)

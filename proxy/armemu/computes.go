@@ -447,7 +447,7 @@ func covered(ranges []string, prefix string) bool {
 func (e *Emulator) newCluster(ws *workspace, c *compute) *cluster {
 	cl := &cluster{
 		sub: ws.sub, rg: ws.rg, name: c.name + clusterSuffix(ws, c.name), location: c.location,
-		version: defaultVersion(), lbSKU: "basic", serviceCidr: "10.0.0.0/16", dnsIP: "10.0.0.10",
+		version: defaultVersion(), lbSKU: "standard", serviceCidr: "10.0.0.0/16", dnsIP: "10.0.0.10",
 		pools: []*agentPool{{name: "agentpool", mode: "System", vmSize: c.vmSize, count: c.agentCount, state: "Succeeded"}},
 		tags:  map[string]string{"createdBy": "AzureML", "amlWorkspace": ws.name, "amlCompute": c.name},
 	}

@@ -44,7 +44,7 @@ func TestCreatePolledToSucceeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := cl.Properties
-	if deref(p.KubernetesVersion) != "1.32.7" || deref(p.NetworkProfile.LoadBalancerSKU) != armcontainerservice.LoadBalancerSKUBasic ||
+	if deref(p.KubernetesVersion) != "1.32.7" || deref(p.NetworkProfile.LoadBalancerSKU) != armcontainerservice.LoadBalancerSKUStandard ||
 		len(p.AgentPoolProfiles) != 1 || deref(p.AgentPoolProfiles[0].Count) != 3 || deref(p.AgentPoolProfiles[0].Mode) != armcontainerservice.AgentPoolModeSystem {
 		t.Errorf("new cluster = %+v", p)
 	}

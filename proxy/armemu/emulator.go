@@ -115,7 +115,9 @@ type Emulator struct {
 	faults []*Fault
 	w      *world
 	ops    map[string]*operation
-	seq    int64
+	// commands are AKS run command results, by id (runcommand.go).
+	commands map[string]*commandResult
+	seq      int64
 
 	buckets map[string]*bucket
 }

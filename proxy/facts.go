@@ -46,7 +46,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 
 	// Each read has its own slot; the first error in this order is returned,
 	// so the answer does not depend on which read finished first.
-	var errs [5]error
+	var errs [6]error
 	var g errgroup.Group
 	g.Go(func() error {
 		if fresh {
@@ -73,6 +73,18 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			}
 			return nil
 		})
+		if n := norm.Network; !n.IsZero() && n.VnetResourceGroup != "" && n.VnetName != "" && n.SubnetName != "" {
+			g.Go(func() error {
+				// V2 checks the service CIDR against the subnet's range; a
+				// subnet of several prefixes is checked against the first.
+				prefixes, err := s.facts.az.SubnetPrefixes(ctx, ref.Subscription, n.VnetResourceGroup, n.VnetName, n.SubnetName)
+				if len(prefixes) > 0 {
+					facts.SubnetPrefix = prefixes[0]
+				}
+				errs[5] = err
+				return nil
+			})
+		}
 	case rules.ModeAttach:
 		g.Go(func() error {
 			facts.Versions, errs[2] = az.KubernetesVersions(ctx, ref.Subscription, ws.Location)

@@ -24,6 +24,7 @@ type Fake struct {
 	ClustersFn           func(ctx context.Context, subscription string) ([]rules.Cluster, error)
 	ClusterFn            func(ctx context.Context, id string) (rules.Cluster, error)
 	AMLRangesFn          func(ctx context.Context, subscription, location string) ([]string, string, error)
+	SubnetPrefixesFn     func(ctx context.Context, subscription, resourceGroup, vnet, subnet string) ([]string, error)
 	ProvisionFn          func(ctx context.Context, req rules.Request) error
 	ScaleFn              func(ctx context.Context, ref rules.WorkspaceRef, name string, nodes int) error
 	DetachFn             func(ctx context.Context, ref rules.WorkspaceRef, name string) error
@@ -144,6 +145,16 @@ func (f *Fake) Cluster(ctx context.Context, id string) (rules.Cluster, error) {
 		return rules.Cluster{}, unset("Cluster")
 	}
 	return f.ClusterFn(ctx, id)
+}
+
+// SubnetPrefixes implements proxy.Azure. Unset, it knows no prefix (V2 is
+// then not checked), so tests of other rules need not set it.
+func (f *Fake) SubnetPrefixes(ctx context.Context, subscription, resourceGroup, vnet, subnet string) ([]string, error) {
+	f.record("SubnetPrefixes", resourceGroup, vnet, subnet)
+	if f.SubnetPrefixesFn == nil {
+		return nil, nil
+	}
+	return f.SubnetPrefixesFn(ctx, subscription, resourceGroup, vnet, subnet)
 }
 
 // AMLRanges implements proxy.Azure.

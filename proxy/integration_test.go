@@ -731,3 +731,46 @@ func TestIntegrationFailedOperation(t *testing.T) {
 	}
 	checkPlain(t, msg)
 }
+
+// TestIntegrationSubnetOverlap: a create in a subnet whose range the
+// service CIDR overlaps is refused with V2 on the service CIDR, the subnet's
+// prefix read from Azure (SubnetsClient.Get); nothing is sent. A service
+// CIDR outside the subnet passes V2.
+func TestIntegrationSubnetOverlap(t *testing.T) {
+	emu, s := mustStack(t)
+	req := func(name, svc, dns string) rules.Request {
+		return rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: name, Network: rules.Network{
+			VnetResourceGroup: "net-rg", VnetName: "vnet", SubnetName: "aks",
+			ServiceCIDR: svc, DNSServiceIP: dns, DockerBridgeCIDR: "172.17.0.1/16"}}
+	}
+	writes := emu.Writes()
+	var e apiError
+	code, body := call(t, s, "POST", "/api/computes", req("aks-overlap", "10.240.0.0/16", "10.240.0.10"), &e)
+	if code != 400 || e.Error.Code != rules.ErrInvalid {
+		t.Fatalf("got %d %s, want 400 invalid", code, body)
+	}
+	var v2 *rules.Finding
+	for i, f := range e.Error.Findings {
+		if f.Code == "V2" && f.Field == "network.serviceCidr" {
+			v2 = &e.Error.Findings[i]
+		}
+	}
+	if v2 == nil || !strings.Contains(v2.Message, "10.240.0.0/16") {
+		t.Errorf("findings = %+v, want V2 on network.serviceCidr naming the subnet's range", e.Error.Findings)
+	}
+	if n := emu.Writes() - writes; n != 0 {
+		t.Errorf("%d writes sent for a refused request", n)
+	}
+
+	var fs struct {
+		Findings rules.Findings `json:"findings"`
+	}
+	if code, body := call(t, s, "POST", "/api/validate", req("aks-apart", "10.0.0.0/16", "10.0.0.10"), &fs); code != 200 {
+		t.Fatalf("validate = %d %s", code, body)
+	}
+	for _, f := range fs.Findings {
+		if f.Code == "V2" {
+			t.Errorf("V2 on a service CIDR outside the subnet: %+v", f)
+		}
+	}
+}

@@ -77,6 +77,7 @@ var routes = []route{
 
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Compute/skus", apiComputeSKUs, (*Emulator).listSKUs),
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/serviceTags", apiNetwork, (*Emulator).listServiceTags),
+	newRoute("GET", "subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{subnet}", apiNetwork, (*Emulator).getSubnet),
 }
 
 // match reports whether the path segments fit the pattern, and its values.

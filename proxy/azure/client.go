@@ -140,6 +140,7 @@ type subscriptionClients struct {
 	pools       *armcontainerservice.AgentPoolsClient
 	skus        *armcompute.ResourceSKUsClient
 	serviceTags *armnetwork.ServiceTagsClient
+	subnets     *armnetwork.SubnetsClient
 }
 
 // New returns a Client that authenticates with cred.
@@ -233,6 +234,9 @@ func (c *Client) forSubscription(subscription string) (*subscriptionClients, err
 		return nil, setupError(err)
 	}
 	if sc.serviceTags, err = armnetwork.NewServiceTagsClient(subscription, c.cred, c.armOpts); err != nil {
+		return nil, setupError(err)
+	}
+	if sc.subnets, err = armnetwork.NewSubnetsClient(subscription, c.cred, c.armOpts); err != nil {
 		return nil, setupError(err)
 	}
 	c.clients[subscription] = sc

@@ -774,3 +774,26 @@ func TestIntegrationSubnetOverlap(t *testing.T) {
 		}
 	}
 }
+
+// TestIntegrationT4AcrossWorkspaces: a cluster attached as an AKS compute in
+// ws-east is refused (409, T4) when attached to ws-east2, found by one Azure
+// Resource Graph query over every workspace, and nothing is written.
+func TestIntegrationT4AcrossWorkspaces(t *testing.T) {
+	emu, s := mustStack(t)
+	east2 := rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "ml-rg", Name: "ws-east2"}
+	writes := emu.Writes()
+	var e apiError
+	code, body := call(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeAttach, Workspace: east2, Name: "aks-again",
+		Target: rules.Target{ResourceID: emuClusterID("aks-attached")}}, &e)
+	if code != http.StatusConflict || e.Error.Code != rules.ErrConflict || !strings.Contains(body2s(body), `"T4"`) {
+		t.Fatalf("got %d %s, want 409 with T4", code, body)
+	}
+	if !strings.Contains(e.Error.Message, "ws-east") {
+		t.Errorf("message %q does not name the other workspace", e.Error.Message)
+	}
+	if n := emu.Writes() - writes; n != 0 {
+		t.Errorf("%d writes sent", n)
+	}
+}
+
+func body2s(b []byte) string { return string(b) }

@@ -153,7 +153,7 @@ func New(opts Options) *Emulator {
 func (e *Emulator) Requests() int64 { return e.requests.Load() }
 
 // Writes returns how many PUT, PATCH, POST and DELETE requests the emulator
-// has served so far.
+// has served so far, Resource Graph queries (POSTs that read) aside.
 func (e *Emulator) Writes() int64 { return e.writes.Load() }
 
 // Inject adds a fault; faults are tried in the order they were added.
@@ -190,7 +190,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := e.requests.Add(1)
 	switch r.Method {
 	case http.MethodPut, http.MethodPatch, http.MethodPost, http.MethodDelete:
-		e.writes.Add(1)
+		if !strings.EqualFold(r.URL.Path, "/providers/Microsoft.ResourceGraph/resources") { // a query is a read
+			e.writes.Add(1)
+		}
 	}
 	reqID := fmt.Sprintf("00000000-0000-4000-9000-%012x", n)
 	w.Header().Set("x-ms-request-id", reqID)

@@ -30,6 +30,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/kubernetesconfiguration/armkubernetesconfiguration/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v7"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resourcegraph/armresourcegraph"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
 
 	"github.com/amlaks/amlaks/rules"
@@ -117,7 +118,8 @@ type Client struct {
 
 	mu      sync.Mutex
 	clients map[string]*subscriptionClients
-	skus    map[string]skuEntry // by subscription + "/" + location
+	graph   *armresourcegraph.Client // Resource Graph is tenant-level (resourcegraph.go)
+	skus    map[string]skuEntry      // by subscription + "/" + location
 	// extensions are the cluster extensions clients, by subscription.
 	extensions map[string]*armkubernetesconfiguration.ExtensionsClient
 	// clusterFailures are Azure's words on cluster creates that failed, by

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,11 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-
-	"github.com/amlaks/amlaks/proxy"
 	"github.com/amlaks/amlaks/proxy/armemu"
 	"github.com/amlaks/amlaks/proxy/azure"
+	wiring "github.com/amlaks/amlaks/proxy/serve"
 	"github.com/amlaks/amlaks/rules"
 )
 
@@ -46,45 +43,37 @@ func fastOptions() armemu.Options {
 	}
 }
 
-// mustEmulator serves an emulator over TLS for the length of the test.
-func mustEmulator(tb testing.TB, opts armemu.Options) (*armemu.Emulator, *httptest.Server) {
+// mustEmulator is an emulator for the length of the test; the second value
+// is what a proxy is started over (startMain serves it over TLS).
+func mustEmulator(tb testing.TB, opts armemu.Options) (*armemu.Emulator, http.Handler) {
 	tb.Helper()
 	emu := armemu.New(opts)
-	srv := httptest.NewTLSServer(emu)
-	tb.Cleanup(srv.Close)
-	return emu, srv
+	return emu, emu
 }
 
-// apiServer is one proxy, with its own Azure adapter, served over HTTP.
+// apiServer is one amlaks server (wiring.Main), with its own Azure adapter.
 type apiServer struct {
-	*httptest.Server
+	*wiring.Main
 	az *azure.Client
 }
 
-// close stops the proxy and its adapter, as a stopped process would.
-func (s *apiServer) close() {
-	s.Server.Close()
-	s.az.Close()
-}
+// close stops the server and its adapter, as a stopped process would.
+func (s *apiServer) close() { _ = s.Main.Close() }
 
-// mustProxy builds a proxy and its adapter against the emulator at arm, as
-// `amlaks serve` does: azure.ForEndpoint with the TLS server's client and
-// azure.StaticCredential. retry, when set, replaces the default retries.
-func mustProxy(tb testing.TB, arm *httptest.Server, retry *policy.RetryOptions) *apiServer {
+// mustProxy starts an amlaks server over the emulator arm (startMain).
+// retry, when set, replaces the default retries.
+func mustProxy(tb testing.TB, arm http.Handler, retry *azure.RetryOptions) *apiServer {
 	tb.Helper()
-	opts := azure.ForEndpoint(arm.URL, arm.Client())
-	opts.PollFrequency = 20 * time.Millisecond // the emulator sends Retry-After 0: the proxy polls at this pace
-	if retry != nil {
-		opts.Retry = *retry
-	}
-	az, err := azure.New(azure.StaticCredential{}, opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h := proxy.New(proxy.Config{Backend: "emulator", DefaultSubscription: armemu.SubscriptionID, Logger: discardLogger(), Audit: io.Discard}, az, nil).Handler()
-	s := &apiServer{Server: httptest.NewServer(h), az: az}
-	tb.Cleanup(s.close)
-	return s
+	m := startMain(tb, arm, mainOptions{
+		azure: func(o *azure.Options) {
+			o.PollFrequency = 20 * time.Millisecond // the emulator sends Retry-After 0: the proxy polls at this pace
+			o.NoFollow = false
+			if retry != nil {
+				o.Retry = *retry
+			}
+		},
+	})
+	return &apiServer{Main: m, az: m.AzureClient}
 }
 
 // mustStack is an emulator with fast operations and one proxy in front of it.
@@ -692,7 +681,7 @@ func TestIntegrationThrottledPut(t *testing.T) {
 // and answers again once Azure is back.
 func TestIntegrationAzureDown(t *testing.T) {
 	emu, arm := mustEmulator(t, fastOptions())
-	s := mustProxy(t, arm, &policy.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 20 * time.Millisecond})
+	s := mustProxy(t, arm, &azure.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 20 * time.Millisecond})
 	emu.Inject(armemu.Fault{Method: "GET", PathContains: "/workspaces/ws-east/computes", Status: http.StatusServiceUnavailable,
 		Times: azure.DefaultMaxRetries + 1})
 	var e apiError

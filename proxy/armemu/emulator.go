@@ -200,15 +200,13 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if f, ok := e.takeFault(r, false); ok {
 		if f.Delay > 0 {
-			// Read the body first, as a server does: net/http notices the
-			// client has gone (and cancels r.Context) only once the body
-			// has been read, so a slow answer to a PUT would otherwise
-			// hold its handler for the whole delay.
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-			if err != nil {
-				return
+			// Read the body first: net/http cancels r.Context() when the
+			// client goes away only once the body has been read, so a
+			// client that gave up (a try timeout) would otherwise hold this
+			// handler for the whole delay.
+			if body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20)); err == nil {
+				r.Body = io.NopCloser(bytes.NewReader(body))
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
 			select {
 			case <-time.After(f.Delay):
 			case <-r.Context().Done():

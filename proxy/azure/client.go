@@ -51,6 +51,11 @@ const (
 	skuCacheTTL = time.Hour
 )
 
+// RetryOptions are the SDK's retry settings of Options.Retry, named here so
+// that callers outside the Azure side (the proxy's tests) tune retries
+// without importing the SDK.
+type RetryOptions = policy.RetryOptions
+
 // armAudience is the token audience of Azure Resource Manager in the public cloud.
 const armAudience = "https://management.azure.com"
 
@@ -84,6 +89,12 @@ type Options struct {
 	// operations itself (the proxy has one poller per operation, which reads
 	// PollAfter), so Azure is not polled twice.
 	NoFollow bool
+	// Observe, when set, is told of every HTTP request sent to ARM, each
+	// retry included: the operation (the method and the resource type path,
+	// such as "GET microsoft.machinelearningservices/workspaces/computes",
+	// never a name or an ID), the status (0 when no answer came) and how long
+	// it took. It is the hook for metrics of ARM calls.
+	Observe func(operation string, status int, took time.Duration)
 }
 
 // ForEndpoint returns Options that point every ARM client at a local endpoint
@@ -128,6 +139,7 @@ type Client struct {
 
 	retryAfter  map[string]time.Duration // Retry-After of the last accepted write, by compute
 	wsLocations map[string]string        // a workspace's location, by lower-case ID
+	readyAt     time.Time                // when Ready last succeeded
 
 	bg     context.Context
 	stop   context.CancelFunc
@@ -173,6 +185,9 @@ func New(cred azcore.TokenCredential, opts Options) (*Client, error) {
 			Telemetry:                       policy.TelemetryOptions{ApplicationID: "amlaks"},
 		},
 	}
+	if opts.Observe != nil {
+		armOpts.PerRetryPolicies = append(armOpts.PerRetryPolicies, observePolicy{opts.Observe})
+	}
 	if armOpts.Cloud.Services == nil && armOpts.Cloud.ActiveDirectoryAuthorityHost == "" {
 		armOpts.Cloud = cloud.AzurePublic
 	}
@@ -200,6 +215,9 @@ func (c *Client) Close() error {
 	c.follow.Wait()
 	return nil
 }
+
+// Closed reports whether Close has been called.
+func (c *Client) Closed() bool { return c.bg.Err() != nil }
 
 // logf writes one line to Options.Logf, if set.
 func (c *Client) logf(format string, args ...any) {

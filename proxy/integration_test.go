@@ -786,3 +786,19 @@ func TestIntegrationT4AcrossWorkspaces(t *testing.T) {
 }
 
 func body2s(b []byte) string { return string(b) }
+
+// TestIntegrationThrottledWords: when ARM's throttling asks for longer than
+// the retry policy waits, the proxy answers 429 and says how long to wait.
+func TestIntegrationThrottledWords(t *testing.T) {
+	emu, s := mustStack(t)
+	emu.SetThrottle(armemu.Throttle{Burst: 1, Refill: 10 * time.Minute})
+	req := rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-busy"}
+	var e apiError
+	code, body := call(t, s, "POST", "/api/facts", req, &e)
+	if code != http.StatusTooManyRequests || e.Error.Code != rules.ErrTooMany {
+		t.Fatalf("got %d %s, want 429 too_many", code, body)
+	}
+	if want := "Azure is throttling the proxy's requests, retry after 600 s."; e.Error.Message != want {
+		t.Errorf("message = %q, want %q", e.Error.Message, want)
+	}
+}

@@ -170,3 +170,23 @@ func TestNoBasicLoadBalancer(t *testing.T) {
 		t.Errorf("created cluster's loadBalancerSku = %v, want standard", np["loadBalancerSku"])
 	}
 }
+
+// TestRecordedResourceGraph: the emulator's Resource Graph answer has the
+// recorded answer's top-level keys and status, in the objectArray format.
+func TestRecordedResourceGraph(t *testing.T) {
+	c := mustClients(t, fastOptions())
+	rec := mustRecording(t, "resourcegraph_basic_query.json")
+	q := `{"query":"resources\n| where type =~ 'microsoft.machinelearningservices/workspaces/computes'\n| where location =~ 'eastus' or tolower(tostring(properties.resourceId)) == tolower('')\n| project id, name, location"}`
+	status, _, got := mustDo(t, c, "POST", "/providers/Microsoft.ResourceGraph/resources?api-version=2021-06-01-preview", q)
+	delete(rec.Body, "data") // the rows' keys are the query's projection
+	want, have := shapeOf(rec, status, nil, got, nil, []string{"data"})
+	if diff := cmp.Diff(want, have); diff != "" {
+		t.Errorf("Resource Graph answer mismatch (-recorded +emulator):\n%s", diff)
+	}
+	if _, ok := got["data"].([]any); !ok {
+		t.Errorf("data = %T, want an array (objectArray)", got["data"])
+	}
+	if status, _, _ := mustDo(t, c, "POST", "/providers/Microsoft.ResourceGraph/resources?api-version=2021-06-01-preview", `{"query":"resources | take 1"}`); status != 400 {
+		t.Errorf("an unknown query = %d, want 400 (InvalidQuery)", status)
+	}
+}

@@ -166,3 +166,33 @@ func TestRecordedComputes(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordedResourceGraph decodes Resource Graph's recorded objectArray
+// answer through the adapter: every row, with its workspace-less ID and
+// location.
+func TestRecordedResourceGraph(t *testing.T) {
+	rec := mustRecording(t, "resourcegraph_basic_query.json")
+	var body struct {
+		Data any `json:"data"`
+	}
+	if err := json.Unmarshal(rec.Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := computeHits(body.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range hits {
+		got = append(got, h.Name+"@"+h.Location)
+	}
+	if diff := cmp.Diff([]string{"myNetworkInterface@centralus", "myVnet@westus", "myPublicIp@westus"}, got); diff != "" {
+		t.Errorf("rows mismatch (-want +got):\n%s", diff)
+	}
+	// The table format carries the same rows as columns and rows.
+	table := map[string]any{"columns": []any{map[string]any{"name": "name", "type": "string"}, map[string]any{"name": "location", "type": "string"}},
+		"rows": []any{[]any{"a", "eastus"}}}
+	if hits, err := computeHits(table); err != nil || len(hits) != 1 || hits[0].Name != "a" || hits[0].Location != "eastus" {
+		t.Errorf("table = %+v, %v", hits, err)
+	}
+}

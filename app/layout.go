@@ -15,6 +15,7 @@ func Register() {
 	app.Route("/", func() app.Composer { return &Form{} })
 	app.Route("/inventory", func() app.Composer { return &Inventory{} })
 	app.RouteWithRegexp("^/progress/[^/]+/[^/]+/[^/]+/[^/]+$", func() app.Composer { return &Progress{} })
+	app.RouteWithRegexp("^/migrate/[^/]+/[^/]+/[^/]+/[^/]+$", func() app.Composer { return &Migrate{} })
 }
 
 var (

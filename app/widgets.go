@@ -85,7 +85,17 @@ func (f *Form) summary() app.UI {
 func (f *Form) rendered(field string) bool {
 	r := f.req
 	create := r.Mode != rules.ModeAttach
+	v2 := f.v2()
 	switch field {
+	case rules.FieldKind:
+		return true
+	case rules.FieldKubernetes, rules.FieldNamespace, rules.FieldRouterServiceType, rules.FieldSingleRouter, rules.FieldIdentity,
+		rules.FieldNvidiaDevicePlugin, rules.FieldNodeSelector, rules.FieldAllowInsecure, fieldTraining:
+		return v2
+	case rules.FieldUserIdentity:
+		return v2 && (r.Kubernetes.Identity == rules.IdentityUserAssigned || r.Kubernetes.UserIdentity != "")
+	case rules.FieldK8sVersion, rules.FieldAuthorizedIPRanges:
+		return v2 && create
 	case rules.FieldWorkspace, rules.FieldSubscription, rules.FieldResourceGroup, rules.FieldName, rules.FieldPurpose,
 		rules.FieldLBType, rules.FieldTLSMode, rules.FieldDescription, rules.FieldTags:
 		return true
@@ -95,11 +105,11 @@ func (f *Form) rendered(field string) bool {
 	case rules.FieldTarget, rules.FieldTargetRG, rules.FieldTargetName, rules.FieldTargetID:
 		return !create
 	case rules.FieldLBSubnet:
-		return r.LoadBalancer.Type == rules.LoadBalancerInternal || r.LoadBalancer.Subnet != ""
+		return !v2 && (r.LoadBalancer.Type == rules.LoadBalancerInternal || r.LoadBalancer.Subnet != "")
 	case rules.FieldTLSCert, rules.FieldTLSKey, rules.FieldTLSCNAME:
 		return r.TLS.Mode == rules.TLSCustom
 	case rules.FieldTLSLeaf, rules.FieldTLSOverwrite:
-		return r.TLS.Mode == rules.TLSMicrosoft
+		return !v2 && r.TLS.Mode == rules.TLSMicrosoft
 	}
 	return false
 }

@@ -187,7 +187,10 @@ func TestFactsTimeToLive(t *testing.T) {
 	}
 	const computes, versions, workspace = "/computes", "/kubernetesversions", "/workspaces/ws-east?"
 	cold := st.asked(func() { st.do(t, "POST", "/api/facts", req, 200) })
-	if count(cold, computes) != 3 || count(cold, versions) != 1 || count(cold, workspace) != 1 {
+	// One computes list (the workspace's own): the other workspaces' computes
+	// come from one Resource Graph query, not a list of workspaces and one
+	// list each.
+	if count(cold, computes) != 1 || count(cold, versions) != 1 || count(cold, workspace) != 1 || count(cold, "/microsoft.resourcegraph/") != 1 {
 		t.Fatalf("cold facts asked %q", cold)
 	}
 	for _, step := range []struct {
@@ -195,9 +198,9 @@ func TestFactsTimeToLive(t *testing.T) {
 		computes, versions, ws, n int
 	}{
 		{after: 0},
-		{after: 11 * time.Second, computes: 3, n: 3},
-		{after: time.Hour, computes: 3, versions: 1, n: 6}, // + the subscriptions and workspaces lists
-		{after: 7 * time.Hour, computes: 3, versions: 1, ws: 1, n: 7},
+		{after: 11 * time.Second, computes: 1, n: 1},
+		{after: time.Hour, computes: 1, versions: 1, n: 3},            // + the Resource Graph query
+		{after: 7 * time.Hour, computes: 1, versions: 1, ws: 1, n: 4}, // + the workspace
 	} {
 		clock.Advance(step.after)
 		got := st.asked(func() { st.do(t, "POST", "/api/facts", req, 200) })

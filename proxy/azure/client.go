@@ -30,6 +30,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/kubernetesconfiguration/armkubernetesconfiguration/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v7"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resourcegraph/armresourcegraph"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
 
 	"github.com/amlaks/amlaks/rules"
@@ -128,7 +129,8 @@ type Client struct {
 
 	mu      sync.Mutex
 	clients map[string]*subscriptionClients
-	skus    map[string]skuEntry // by subscription + "/" + location
+	graph   *armresourcegraph.Client // Resource Graph is tenant-level (resourcegraph.go)
+	skus    map[string]skuEntry      // by subscription + "/" + location
 	// extensions are the cluster extensions clients, by subscription.
 	extensions map[string]*armkubernetesconfiguration.ExtensionsClient
 	// clusterFailures are Azure's words on cluster creates that failed, by
@@ -152,6 +154,7 @@ type subscriptionClients struct {
 	pools       *armcontainerservice.AgentPoolsClient
 	skus        *armcompute.ResourceSKUsClient
 	serviceTags *armnetwork.ServiceTagsClient
+	subnets     *armnetwork.SubnetsClient
 }
 
 // New returns a Client that authenticates with cred.
@@ -251,6 +254,9 @@ func (c *Client) forSubscription(subscription string) (*subscriptionClients, err
 		return nil, setupError(err)
 	}
 	if sc.serviceTags, err = armnetwork.NewServiceTagsClient(subscription, c.cred, c.armOpts); err != nil {
+		return nil, setupError(err)
+	}
+	if sc.subnets, err = armnetwork.NewSubnetsClient(subscription, c.cred, c.armOpts); err != nil {
 		return nil, setupError(err)
 	}
 	c.clients[subscription] = sc

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -46,7 +47,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 
 	// Each read has its own slot; the first error in this order is returned,
 	// so the answer does not depend on which read finished first.
-	var errs [5]error
+	var errs [6]error
 	var g errgroup.Group
 	g.Go(func() error {
 		if fresh {
@@ -57,7 +58,11 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		return nil
 	})
 	g.Go(func() error {
-		facts.RegionNames, errs[1] = s.regionNames(ctx, ws)
+		targetID, _ := req.TargetID()
+		if req.Mode != rules.ModeAttach {
+			targetID = ""
+		}
+		facts.RegionNames, facts.Attachments, errs[1] = s.otherComputes(ctx, ws, targetID)
 		return nil
 	})
 	switch req.Mode {
@@ -73,6 +78,18 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			}
 			return nil
 		})
+		if n := norm.Network; !n.IsZero() && n.VnetResourceGroup != "" && n.VnetName != "" && n.SubnetName != "" {
+			g.Go(func() error {
+				// V2 checks the service CIDR against the subnet's range; a
+				// subnet of several prefixes is checked against the first.
+				prefixes, err := s.facts.az.SubnetPrefixes(ctx, ref.Subscription, n.VnetResourceGroup, n.VnetName, n.SubnetName)
+				if len(prefixes) > 0 {
+					facts.SubnetPrefix = prefixes[0]
+				}
+				errs[5] = err
+				return nil
+			})
+		}
 	case rules.ModeAttach:
 		g.Go(func() error {
 			facts.Versions, errs[2] = az.KubernetesVersions(ctx, ref.Subscription, ws.Location)
@@ -95,7 +112,57 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			return facts, err
 		}
 	}
+	if req.Kind == rules.KindKubernetes {
+		if err := s.kubernetesFacts(ctx, &facts); err != nil {
+			return facts, err
+		}
+		if r, ok := s.azure.(ExtensionRegionReader); ok && req.Mode == rules.ModeCreate {
+			regions, err := r.ExtensionRegions(ctx, ref.Subscription)
+			switch {
+			case err == nil && len(regions) > 0:
+				facts.ExtensionRegions = regions
+			case err == nil:
+				// An empty list says nothing about the region: not known.
+			default:
+				// Not known: X10's region check is skipped, and the
+				// extension step would fail in Azure with Azure's words.
+				s.cfg.logger().Warn("regions of cluster extensions not read", "subscription", ref.Subscription, "err", err)
+			}
+		}
+	}
 	return facts, nil
+}
+
+// ExtensionRegionReader is implemented by an Azure adapter that can list
+// the regions where cluster extensions (and so the Azure ML extension) are
+// offered (proxy/azure does): a Kubernetes create in another region is
+// refused (X10) before the cluster is made.
+type ExtensionRegionReader interface {
+	ExtensionRegions(ctx context.Context, subscription string) ([]string, error)
+}
+
+// kubernetesFacts adds the v2 facts of a Kubernetes request's cluster: its
+// extensions (X10), and whether a v1 AKS compute of the workspace still uses
+// it, with its azureml-fe (X14). Extensions are read from Azure each time.
+func (s *Server) kubernetesFacts(ctx context.Context, facts *rules.Facts) error {
+	if facts.Cluster == nil {
+		return nil
+	}
+	ref, err := rules.ParseClusterID(facts.Cluster.ID)
+	if err != nil {
+		return nil
+	}
+	exts, err := s.azure.Extensions(ctx, ref)
+	if err != nil {
+		return err
+	}
+	facts.Cluster.Extensions = exts
+	for _, c := range facts.Computes {
+		if strings.EqualFold(c.Type, "AKS") && strings.EqualFold(c.ClusterID, facts.Cluster.ID) {
+			facts.Cluster.LegacyFrontend = true
+		}
+	}
+	return nil
 }
 
 // clusterFacts reads the attach target and, when it is in another region
@@ -118,42 +185,41 @@ func (s *Server) clusterFacts(ctx context.Context, facts *rules.Facts, ref rules
 	}
 	facts.Cluster = &cl
 	if !strings.EqualFold(cl.Location, ws.Location) {
-		if facts.ClusterVersions, err = s.facts.KubernetesVersions(ctx, ref.Subscription, cl.Location); err != nil {
+		// A region whose versions Azure does not list leaves them unknown
+		// (K2 is skipped): the cluster's other facts still count.
+		if facts.ClusterVersions, err = s.facts.KubernetesVersions(ctx, ref.Subscription, cl.Location); err != nil && !refusedLocation(err) {
 			return err
 		}
 	}
 	return nil
 }
 
-// regionNames lists the compute names of the other visible workspaces in the
-// workspace's region (N6), reading their computes in parallel.
-func (s *Server) regionNames(ctx context.Context, ws rules.Workspace) ([]string, error) {
-	all, err := s.facts.Workspaces(ctx)
+// otherComputes asks Azure Resource Graph once for the computes of every
+// other workspace the proxy can see, in any subscription: the names used in
+// the workspace's region (N6) and the computes that use the attach target
+// (T4). One query replaces a list of workspaces and one compute list per
+// workspace; Resource Graph may lag Azure by seconds, so the workspace's own
+// computes (N5, O4) are still read from Azure ML itself.
+func (s *Server) otherComputes(ctx context.Context, ws rules.Workspace, targetID string) ([]string, []rules.Attachment, error) {
+	hits, err := s.facts.SearchComputes(ctx, ws.Location, targetID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var others []rules.WorkspaceRef
-	for _, other := range all {
-		if other.WorkspaceRef != ws.WorkspaceRef && strings.EqualFold(other.Location, ws.Location) {
-			others = append(others, other.WorkspaceRef)
-		}
-	}
-	lists := make([][]rules.Compute, len(others))
-	var g errgroup.Group
-	for i, other := range others {
-		g.Go(func() error {
-			lists[i], _ = s.facts.ComputeRefs(ctx, other) // a workspace we cannot read does not block anyone
-			return nil
-		})
-	}
-	_ = g.Wait()
+	self := ws.ID()
 	var names []string
-	for _, cs := range lists {
-		for _, c := range cs {
-			names = append(names, c.Name)
+	var attached []rules.Attachment
+	for _, h := range hits {
+		if strings.EqualFold(h.Workspace, self) {
+			continue
+		}
+		if strings.EqualFold(h.Location, ws.Location) && !slices.Contains(names, h.Name) {
+			names = append(names, h.Name)
+		}
+		if targetID != "" && strings.EqualFold(h.ClusterID, targetID) {
+			attached = append(attached, rules.Attachment{Workspace: h.Workspace, Name: h.Name, Type: h.Type})
 		}
 	}
-	return names, nil
+	return names, attached, nil
 }
 
 // postFacts serves POST /api/facts: the facts from Azure that the browser's

@@ -24,11 +24,22 @@ type Fake struct {
 	ClustersFn           func(ctx context.Context, subscription string) ([]rules.Cluster, error)
 	ClusterFn            func(ctx context.Context, id string) (rules.Cluster, error)
 	AMLRangesFn          func(ctx context.Context, subscription, location string) ([]string, string, error)
+	SubnetPrefixesFn     func(ctx context.Context, subscription, resourceGroup, vnet, subnet string) ([]string, error)
+	SearchComputesFn     func(ctx context.Context, location, clusterID string) ([]rules.ComputeHit, error)
 	ProvisionFn          func(ctx context.Context, req rules.Request) error
 	ScaleFn              func(ctx context.Context, ref rules.WorkspaceRef, name string, nodes int) error
 	DetachFn             func(ctx context.Context, ref rules.WorkspaceRef, name string) error
 	DeleteFn             func(ctx context.Context, ref rules.WorkspaceRef, name string) error
 	LocationsFn          func(ctx context.Context, subscription string) ([]rules.Location, error)
+
+	ExtensionsFn           func(ctx context.Context, cluster rules.ClusterRef) ([]rules.Extension, error)
+	ExtensionFn            func(ctx context.Context, cluster rules.ClusterRef, name string) (rules.Extension, error)
+	InstallExtensionFn     func(ctx context.Context, cluster rules.ClusterRef, cfg rules.ExtensionConfig) error
+	DeleteExtensionFn      func(ctx context.Context, cluster rules.ClusterRef, name string) error
+	CreateClusterFn        func(ctx context.Context, cluster rules.ClusterRef, body rules.ARMManagedCluster) error
+	DeleteClusterFn        func(ctx context.Context, cluster rules.ClusterRef) error
+	AttachKubernetesFn     func(ctx context.Context, req rules.Request) error
+	RemoveLegacyFrontendFn func(ctx context.Context, cluster rules.ClusterRef) (string, error)
 
 	mu    sync.Mutex
 	calls []string // "Method arg…", in order
@@ -137,6 +148,25 @@ func (f *Fake) Cluster(ctx context.Context, id string) (rules.Cluster, error) {
 	return f.ClusterFn(ctx, id)
 }
 
+// SubnetPrefixes implements proxy.Azure. Unset, it knows no prefix (V2 is
+// then not checked), so tests of other rules need not set it.
+func (f *Fake) SubnetPrefixes(ctx context.Context, subscription, resourceGroup, vnet, subnet string) ([]string, error) {
+	f.record("SubnetPrefixes", resourceGroup, vnet, subnet)
+	if f.SubnetPrefixesFn == nil {
+		return nil, nil
+	}
+	return f.SubnetPrefixesFn(ctx, subscription, resourceGroup, vnet, subnet)
+}
+
+// SearchComputes implements proxy.Azure. Unset, it finds nothing.
+func (f *Fake) SearchComputes(ctx context.Context, location, clusterID string) ([]rules.ComputeHit, error) {
+	f.record("SearchComputes", location, clusterID)
+	if f.SearchComputesFn == nil {
+		return nil, nil
+	}
+	return f.SearchComputesFn(ctx, location, clusterID)
+}
+
 // AMLRanges implements proxy.Azure.
 func (f *Fake) AMLRanges(ctx context.Context, subscription, location string) ([]string, string, error) {
 	f.record("AMLRanges", location)
@@ -187,6 +217,81 @@ func (f *Fake) Delete(ctx context.Context, ref rules.WorkspaceRef, name string) 
 		return unset("Delete")
 	}
 	return f.DeleteFn(ctx, ref, name)
+}
+
+// Extensions implements proxy.Azure.
+func (f *Fake) Extensions(ctx context.Context, cluster rules.ClusterRef) ([]rules.Extension, error) {
+	f.record("Extensions", cluster.Name)
+	if f.ExtensionsFn == nil {
+		return nil, unset("Extensions")
+	}
+	return f.ExtensionsFn(ctx, cluster)
+}
+
+// Extension implements proxy.Azure.
+func (f *Fake) Extension(ctx context.Context, cluster rules.ClusterRef, name string) (rules.Extension, error) {
+	f.record("Extension", cluster.Name, name)
+	if f.ExtensionFn == nil {
+		return rules.Extension{}, unset("Extension")
+	}
+	return f.ExtensionFn(ctx, cluster, name)
+}
+
+// InstallExtension implements proxy.Azure.
+func (f *Fake) InstallExtension(ctx context.Context, cluster rules.ClusterRef, cfg rules.ExtensionConfig) error {
+	f.record("InstallExtension", cluster.Name)
+	if f.InstallExtensionFn == nil {
+		return unset("InstallExtension")
+	}
+	return f.InstallExtensionFn(ctx, cluster, cfg)
+}
+
+// DeleteExtension implements proxy.Azure.
+func (f *Fake) DeleteExtension(ctx context.Context, cluster rules.ClusterRef, name string) error {
+	f.record("DeleteExtension", cluster.Name, name)
+	if f.DeleteExtensionFn == nil {
+		return unset("DeleteExtension")
+	}
+	return f.DeleteExtensionFn(ctx, cluster, name)
+}
+
+// CreateCluster implements proxy.Azure.
+func (f *Fake) CreateCluster(ctx context.Context, cluster rules.ClusterRef, body rules.ARMManagedCluster) error {
+	f.record("CreateCluster", cluster.Name)
+	if f.CreateClusterFn == nil {
+		return unset("CreateCluster")
+	}
+	return f.CreateClusterFn(ctx, cluster, body)
+}
+
+// DeleteCluster implements proxy.Azure.
+func (f *Fake) DeleteCluster(ctx context.Context, cluster rules.ClusterRef) error {
+	f.record("DeleteCluster", cluster.Name)
+	if f.DeleteClusterFn == nil {
+		return unset("DeleteCluster")
+	}
+	return f.DeleteClusterFn(ctx, cluster)
+}
+
+// ClusterFailure implements proxy.Azure.
+func (f *Fake) ClusterFailure(cluster rules.ClusterRef) []string { return nil }
+
+// AttachKubernetes implements proxy.Azure.
+func (f *Fake) AttachKubernetes(ctx context.Context, req rules.Request) error {
+	f.record("AttachKubernetes", req.Name)
+	if f.AttachKubernetesFn == nil {
+		return unset("AttachKubernetes")
+	}
+	return f.AttachKubernetesFn(ctx, req)
+}
+
+// RemoveLegacyFrontend implements proxy.Azure.
+func (f *Fake) RemoveLegacyFrontend(ctx context.Context, cluster rules.ClusterRef) (string, error) {
+	f.record("RemoveLegacyFrontend", cluster.Name)
+	if f.RemoveLegacyFrontendFn == nil {
+		return "", unset("RemoveLegacyFrontend")
+	}
+	return f.RemoveLegacyFrontendFn(ctx, cluster)
 }
 
 // The fake world: one subscription, ws-east in eastus with a training
@@ -263,6 +368,25 @@ func newFake() (*Fake, *fakeWorld) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			return slices.Clone(w.workspaces), nil
+		},
+		// Resource Graph's view of the same world: every workspace's AKS and
+		// Kubernetes computes in the location or on the cluster.
+		SearchComputesFn: func(_ context.Context, location, clusterID string) ([]rules.ComputeHit, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			var out []rules.ComputeHit
+			for _, ws := range w.workspaces {
+				for _, c := range w.computes[ws.WorkspaceRef] {
+					if c.Type != "AKS" && c.Type != "Kubernetes" {
+						continue
+					}
+					if strings.EqualFold(ws.Location, location) || (clusterID != "" && strings.EqualFold(c.ClusterID, clusterID)) {
+						out = append(out, rules.ComputeHit{ID: ws.ID() + "/computes/" + c.Name, Name: c.Name, Workspace: ws.ID(),
+							Location: ws.Location, Type: c.Type, ClusterID: c.ClusterID})
+					}
+				}
+			}
+			return out, nil
 		},
 		WorkspaceFn: func(_ context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
 			w.mu.Lock()

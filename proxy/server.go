@@ -38,6 +38,7 @@ type Server struct {
 
 	facts cachedAzure // Azure's reads through the facts cache (factscache.go)
 	ops   *opWatcher  // one poller per operation (opwatch.go)
+	v2    *v2Ops      // the v2 operations and their steps (v2ops.go)
 }
 
 // New returns a Server. page serves everything that is not /api/ (the
@@ -47,8 +48,14 @@ func New(cfg Config, az Azure, page http.Handler) *Server {
 		page = http.NotFoundHandler()
 	}
 	s := &Server{cfg: cfg, azure: az, page: page, limiter: cfg.limiter(), writes: cfg.addressLimiter(), reads: cfg.readLimiter(), audit: &auditLog{w: cfg.audit()}}
+	if cfg.OnRateLimited != nil {
+		s.limiter.refused = func() { cfg.OnRateLimited("person") }
+		s.writes.refused = func() { cfg.OnRateLimited("address") }
+		s.reads.refused = func() { cfg.OnRateLimited("reads") }
+	}
 	s.facts = cachedAzure{az: az, c: newFactsCache(cfg.now, cfg.OnFactsLookup)}
 	s.ops = newOpWatcher(s)
+	s.v2 = newV2Ops()
 	return s
 }
 
@@ -60,6 +67,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			setRoute(r, pattern)
 			if err := h(w, r); err != nil {
 				s.writeError(w, r, err)
 			}
@@ -79,17 +87,24 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale", s.change("scale", s.postScale))
 	route("DELETE /api/workspaces/{sub}/{rg}/{ws}/computes/{name}", s.change("detach", s.deleteCompute))
 	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/cleanup", s.change("cleanup", s.postCleanup))
+	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/retry", s.change("retry", s.postRetry))
+	route("GET /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate", s.getMigration)
+	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate", s.change("migrate", s.postMigration))
+	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate/plan", s.postMigrationPlan)
 	route("GET /api/operations/{sub}/{rg}/{ws}/{name}", s.getOperation)
 	route("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		return rules.Errorf(rules.ErrNotFound, "", "There is no API at "+r.Method+" "+r.URL.Path+".")
 	})
-	mux.Handle("/", s.page)
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r, "page")
+		s.page.ServeHTTP(w, r)
+	}))
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, rules.Errorf(rules.ErrForbidden, "", "Cross-site requests may not change anything. Use the amlaks page itself."))
 	}))
-	return s.withRequestID(s.withSecurityHeaders(s.withHost(cop.Handler(s.withJSONBody(s.withClientLimit(s.withIdentity(s.withTimeout(mux))))))))
+	return s.withObserver(s.withRequestID(s.withSecurityHeaders(s.withHost(cop.Handler(s.withJSONBody(s.withClientLimit(s.withIdentity(s.withTimeout(mux)))))))))
 }
 
 // withTimeout bounds every API request's wait on Azure (Config.Timeout).

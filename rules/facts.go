@@ -15,6 +15,27 @@ type Location struct {
 	Paired      string `json:"paired,omitempty"`      // westus
 }
 
+// Attachment is a compute of another workspace that uses a cluster (T4).
+type Attachment struct {
+	// Workspace is the workspace's resource ID.
+	Workspace string `json:"workspace"`
+	// Name is the compute's name.
+	Name string `json:"name"`
+	// Type is the compute type: AKS or Kubernetes.
+	Type string `json:"type"`
+}
+
+// ComputeHit is an Azure ML compute found by Azure Resource Graph across
+// workspaces and subscriptions.
+type ComputeHit struct {
+	ID        string `json:"id"`        // the compute's resource ID
+	Name      string `json:"name"`      // its name
+	Workspace string `json:"workspace"` // its workspace's resource ID
+	Location  string `json:"location"`  // the compute resource's location (its workspace's)
+	Type      string `json:"type"`      // AKS or Kubernetes
+	ClusterID string `json:"clusterId"` // properties.resourceId, the cluster it uses
+}
+
 // VMSize is a virtual machine size available in a location.
 type VMSize struct {
 	Name     string  `json:"name"`
@@ -103,6 +124,11 @@ type Compute struct {
 	CreatedOn   string   `json:"createdOn,omitempty"` // RFC 3339, from Azure
 	ModifiedOn  string   `json:"modifiedOn,omitempty"`
 	Errors      []string `json:"errors,omitempty"` // Azure's provisioning errors, in plain words
+	// Namespace is a Kubernetes compute's namespace (Type "Kubernetes").
+	Namespace string `json:"namespace,omitempty"`
+	// ExtensionState is the provisioningState of the Azure ML extension on
+	// a Kubernetes compute's cluster; empty when not read or not installed.
+	ExtensionState string `json:"extensionState,omitempty"`
 }
 
 // Facts are what the checks need to know from Azure. The browser gets them from
@@ -122,6 +148,10 @@ type Facts struct {
 	Computes []Compute `json:"computes,omitempty"`
 	// RegionNames are compute names used by other visible workspaces in the same region (N6).
 	RegionNames []string `json:"regionNames,omitempty"`
+	// Attachments are the computes of other workspaces, in any subscription
+	// the proxy can see, whose resourceId is the attach target (T4), found
+	// with one Azure Resource Graph query.
+	Attachments []Attachment `json:"attachments,omitempty"`
 	// Cluster is the attach target, when found.
 	Cluster *Cluster `json:"cluster,omitempty"`
 	// AMLRanges are the AzureMachineLearning service-tag prefixes of the
@@ -168,4 +198,20 @@ type OperationState struct {
 	ExpectedSec int          `json:"expectedSec"` // about 600 for create, 300 for attach (O1)
 	Errors      []string     `json:"errors,omitempty"`
 	Compute     *Compute     `json:"compute,omitempty"`
+
+	// The v2 (Kubernetes compute) operation's own fields, empty for v1;
+	// see kubernetes_api.go. State is then the operation's: Running,
+	// Succeeded or Failed.
+	Kind       Kind     `json:"kind,omitempty"`
+	Action     Action   `json:"action,omitempty"`
+	Cluster    string   `json:"cluster,omitempty"` // the AKS cluster's resource ID
+	Namespace  string   `json:"namespace,omitempty"`
+	Steps      []Step   `json:"steps,omitempty"`
+	FailedStep StepName `json:"failedStep,omitempty"`
+	// CanRetry: POST .../retry re-runs from FailedStep. CanCleanup: POST
+	// .../cleanup removes what amlaks made.
+	CanRetry   bool `json:"canRetry,omitempty"`
+	CanCleanup bool `json:"canCleanup,omitempty"`
+	// Left says in words what stays in Azure after a failure or a cleanup.
+	Left []string `json:"left,omitempty"`
 }

@@ -48,10 +48,15 @@ func (c *cluster) privateFQDN() string {
 // state is the cluster's provisioningState: that of a pool being changed,
 // or Succeeded.
 func (c *cluster) state() string {
+	failed := false
 	for _, p := range c.pools {
 		if p.state != "Succeeded" && p.state != "Failed" {
 			return p.state
 		}
+		failed = failed || p.state == "Failed"
+	}
+	if failed {
+		return "Failed" // a create whose operation failed, as AKS reports it
 	}
 	return "Succeeded"
 }
@@ -302,7 +307,7 @@ func (e *Emulator) putAgentPool(w http.ResponseWriter, req *http.Request, p para
 	}
 	var fail *armError
 	if f, ok := e.takeFault(req, true); ok {
-		fail = faultError(Fault{Status: http.StatusBadRequest, Code: firstNonEmpty(f.Code, "InternalOperationError"), Message: firstNonEmpty(f.Message, "The operation failed (injected fault).")})
+		fail = faultError(Fault{Status: http.StatusBadRequest, Code: firstNonEmpty(f.Code, "InternalOperationError"), Message: firstNonEmpty(f.Message, "The operation failed (injected fault)."), Details: f.Details})
 	}
 	op := e.startOperation(providerAKS, c.location, e.opts.UpdateDuration, fail, func(time.Time) {
 		ap.state = "Succeeded"

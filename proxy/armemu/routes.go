@@ -60,20 +60,26 @@ var routes = []route{
 	newRoute("GET", aksPrefix+"/{cluster}", apiContainerService, (*Emulator).getCluster),
 	newRoute("PUT", aksPrefix+"/{cluster}", apiContainerService, (*Emulator).putCluster),
 	newRoute("DELETE", aksPrefix+"/{cluster}", apiContainerService, (*Emulator).deleteCluster),
+	newRoute("POST", aksPrefix+"/{cluster}/runCommand", apiContainerService, (*Emulator).runCommand),
+	newRoute("GET", aksPrefix+"/{cluster}/commandResults/{id}", apiContainerService, (*Emulator).commandResultOf),
 	newRoute("GET", aksPrefix+"/{cluster}/agentPools", apiContainerService, (*Emulator).listAgentPools),
 	newRoute("GET", aksPrefix+"/{cluster}/agentPools/{pool}", apiContainerService, (*Emulator).getAgentPool),
 	newRoute("PUT", aksPrefix+"/{cluster}/agentPools/{pool}", apiContainerService, (*Emulator).putAgentPool),
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.ContainerService/locations/{loc}/kubernetesVersions", apiContainerService, (*Emulator).listKubernetesVersions),
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.ContainerService/locations/{loc}/operations/{id}", apiContainerService, (*Emulator).operationStatus),
 
+	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.KubernetesConfiguration", apiResources, (*Emulator).getK8sConfigProvider),
 	newRoute("GET", extPrefix, apiK8sConfiguration, (*Emulator).listExtensions),
 	newRoute("GET", extPrefix+"/{ext}", apiK8sConfiguration, (*Emulator).getExtension),
 	newRoute("PUT", extPrefix+"/{ext}", apiK8sConfiguration, (*Emulator).putExtension),
 	newRoute("DELETE", extPrefix+"/{ext}", apiK8sConfiguration, (*Emulator).deleteExtension),
 	newRoute("GET", extPrefix+"/{ext}/operations/{id}", apiK8sConfiguration, (*Emulator).extensionOperation),
 
+	newRoute("POST", "providers/Microsoft.ResourceGraph/resources", apiResourceGraph, (*Emulator).queryResources),
+
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Compute/skus", apiComputeSKUs, (*Emulator).listSKUs),
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/serviceTags", apiNetwork, (*Emulator).listServiceTags),
+	newRoute("GET", "subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{subnet}", apiNetwork, (*Emulator).getSubnet),
 }
 
 // match reports whether the path segments fit the pattern, and its values.

@@ -69,7 +69,7 @@ type server struct {
 
 // startServer runs `amlaks serve` on a free loopback port against the
 // emulator with short operation times, and waits until it answers.
-func startServer(t *testing.T, args ...string) *server {
+func startServer(t testing.TB, args ...string) *server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -166,7 +166,7 @@ func (s *server) api(t *testing.T, method, path string, in, out any) int {
 }
 
 // chromiumPath finds the browser, or skips (fails under CI=true).
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
 		if p == "" {

@@ -78,7 +78,7 @@ func startServer(t testing.TB, args ...string) *server {
 	addr := ln.Addr().String()
 	ln.Close()
 	all := append([]string{"serve", "--addr", addr, "--web", webDir, "--azure", "emulator",
-		"--emulator-create", "3s", "--emulator-attach", "2s", "--emulator-update", "1s",
+		"--emulator-create", "3s", "--emulator-attach", "2s", "--emulator-update", "1s", "--emulator-extension", "2s",
 		// One browser opens many pages from one address; the proxy's tests hold the limit.
 		"--read-limit", "0"}, args...)
 	cmd := exec.Command(binPath, all...)

@@ -43,6 +43,8 @@ type Form struct {
 	factsKey     string
 	factsLoading bool
 	factsErr     string
+	factsWait    int  // the debounce generation: a fetch waits for the typing to stop
+	settleNow    bool // the change came from a settled field (a pick, a blur, the load)
 
 	findings rules.Findings
 	touched  map[string]bool
@@ -125,15 +127,22 @@ func (f *Form) OnNav(ctx app.Context) {
 	if !app.IsClient {
 		return // no fetch before the wasm runs: the page shows it is loading
 	}
+	// The config and the workspaces are asked for at once; the loader
+	// script (web/loader.js) has usually asked already, before the wasm
+	// arrived, and call takes its answers.
 	ctx.Async(func() {
-		cfg, err := loadConfig()
-		var wss struct {
-			Workspaces []rules.Workspace `json:"workspaces"`
-		}
-		werr := error(nil)
-		if err == nil {
-			werr = call("GET", "/api/workspaces", nil, &wss)
-		}
+		var (
+			cfg  config
+			err  error
+			werr error
+			wss  struct {
+				Workspaces []rules.Workspace `json:"workspaces"`
+			}
+			done = make(chan struct{})
+		)
+		go func() { cfg, err = loadConfig(); close(done) }()
+		werr = call("GET", "/api/workspaces", nil, &wss)
+		<-done
 		ctx.Dispatch(func(ctx app.Context) {
 			f.cfg, f.loading = cfg, false
 			watchHeight(cfg, f.embed)
@@ -147,10 +156,27 @@ func (f *Form) OnNav(ctx app.Context) {
 			if f.req.Workspace.IsZero() && len(f.workspaces) > 0 && !f.showAll {
 				f.req.Workspace = f.workspaces[0].WorkspaceRef
 			}
-			f.revalidate(ctx)
-			app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
+			f.settle(ctx)
+			// Ready once this state is on the screen: from here on the form
+			// is updated in place, never rebuilt (pageStatus).
+			ctx.Defer(func(app.Context) {
+				app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
+			})
 		})
 	})
+}
+
+// factsDebounce is how long the facts wait after the last keystroke in a
+// field they depend on (location, attach target): typing "westus2" asks
+// Azure once, not seven times.
+const factsDebounce = 300 * time.Millisecond
+
+// settle revalidates after a change that is done (a pick, a field left, the
+// page's load): facts that depend on it are fetched at once.
+func (f *Form) settle(ctx app.Context) {
+	f.settleNow = true
+	f.revalidate(ctx)
+	f.settleNow = false
 }
 
 // revalidate recomputes the findings, keeps the URL in step, and fetches
@@ -167,13 +193,24 @@ func (f *Form) revalidate(ctx app.Context) {
 		ctx.Defer(func(app.Context) { syncSelects(); f.postHeight() })
 	}
 	key := factsKey(req)
-	if key == f.factsKey || !app.IsClient {
-		return
+	if key == f.factsKey || !app.IsClient || f.loading {
+		return // the load fetches the facts once the workspaces are known
 	}
-	f.factsKey, f.factsLoading, f.factsErr = key, true, ""
 	if f.self.Src() != nil {
 		ctx = f.self
 	}
+	if !f.settleNow {
+		f.factsWait++
+		wait := f.factsWait
+		ctx.After(factsDebounce, func(ctx app.Context) {
+			if wait == f.factsWait {
+				f.settle(ctx)
+			}
+		})
+		return
+	}
+	f.factsWait++ // a fetch now cancels the one waiting
+	f.factsKey, f.factsLoading, f.factsErr = key, true, ""
 	probe := req.Redacted()
 	probe.TLS = rules.TLS{}
 	if !regionShaped(probe.Location) {
@@ -317,11 +354,7 @@ func (f *Form) Render() app.UI {
 		active = "attach"
 	}
 	return layout(f.embed, f.cfg.Backend, active, f.req.Workspace,
-		app.If(f.loadErr != "", func() app.UI {
-			return app.Div().Class("alert error").Attr("role", "alert").Text(f.loadErr)
-		}).ElseIf(f.loading, func() app.UI {
-			return app.P().ID("page-loading").Class("muted loading").Attr("role", "status").Text("Loading your workspaces…")
-		}),
+		pageStatus(f.loadErr, f.loading, "Loading your workspaces…"),
 		app.If(f.reviewing, f.renderReview).Else(f.renderForm),
 	)
 }
@@ -400,7 +433,7 @@ func (f *Form) OnMount(ctx app.Context) {
 // review shows every error, or moves on to the review step.
 func (f *Form) review(ctx app.Context) {
 	f.showAll = true
-	f.revalidate(ctx)
+	f.settle(ctx)
 	if errs := inPageOrder(f.findings.Errors()); len(errs) > 0 {
 		// Focus the first error as the page shows them, top to bottom.
 		target := controlID(errs[0].Field)

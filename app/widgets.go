@@ -38,6 +38,17 @@ func (f *Form) set(field string, put func(string)) app.EventHandler {
 	}
 }
 
+// change returns a change handler (a pick, or a text field left): like set,
+// and what the facts depend on is settled, so they are fetched at once.
+func (f *Form) change(field string, put func(string)) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		put(ctx.JSSrc().Get("value").String())
+		f.touched[field] = true
+		f.submitErr = nil
+		f.settle(ctx)
+	}
+}
+
 // summary lists the errors at the top, with links to their fields, and the
 // findings that belong to no field shown on the page.
 func (f *Form) summary() app.UI {
@@ -76,7 +87,9 @@ func (f *Form) summary() app.UI {
 				})),
 			)
 		}),
-		app.If(status != "", func() app.UI { return app.P().Class("muted").Text(status) }),
+		// Always there and one line high (amlaks.css): the form below does
+		// not move while the facts are asked for.
+		app.P().ID("facts-status").Class("muted facts-status").Text(status),
 		findingsList("summary-findings", show),
 	)
 }
@@ -140,7 +153,7 @@ func (f *Form) text(field, label, value, placeholder, hint string, put func(stri
 	return f.field(field, label, hint, func(id, desc string, invalid bool) app.UI {
 		return app.Input().Type("text").ID(id).Name(field).Value(value).Placeholder(placeholder).
 			Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
-			AutoComplete(false).Spellcheck(false).OnInput(f.set(field, put))
+			AutoComplete(false).Spellcheck(false).OnInput(f.set(field, put)).OnChange(f.change(field, put))
 	})
 }
 
@@ -162,7 +175,7 @@ func (f *Form) selectField(field, label, value, hint string, opts []option, put 
 			opts = append([]option{{value, value + " (not a known choice)"}}, opts...)
 		}
 		return selectUI(value, opts).ID(id).Name(field).Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
-			OnChange(f.set(field, put))
+			OnChange(f.change(field, put))
 	})
 }
 

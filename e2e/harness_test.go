@@ -228,7 +228,11 @@ func newBrowser(t *testing.T) *browser {
 			}
 			if msg.Type == chromedp.ConsoleError || msg.Type == chromedp.ConsoleException {
 				b.mu.Lock()
-				b.errors = append(b.errors, string(msg.Type)+": "+msg.Text)
+				e := string(msg.Type) + ": " + msg.Text
+				if msg.URL != "" {
+					e += " (" + msg.URL + ")"
+				}
+				b.errors = append(b.errors, e)
 				b.mu.Unlock()
 			}
 		}

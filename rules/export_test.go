@@ -506,7 +506,7 @@ func TestARMBodyMatchesRequest(t *testing.T) {
 			case TLSCustom:
 				w.SSLConfiguration = ARMSSLConfig{Status: "Enabled", Cert: CertPEMPlaceholder, Key: KeyPEMPlaceholder, Cname: r.TLS.CNAME}
 			case TLSMicrosoft:
-				w.SSLConfiguration = ARMSSLConfig{Status: "Enabled", LeafDomainLabel: r.TLS.LeafDomainLabel, OverwriteExistingDomain: r.TLS.OverwriteExistingDomain}
+				w.SSLConfiguration = ARMSSLConfig{Status: "Auto", LeafDomainLabel: r.TLS.LeafDomainLabel, OverwriteExistingDomain: r.TLS.OverwriteExistingDomain}
 			default:
 				w.SSLConfiguration = ARMSSLConfig{Status: "Disabled"}
 			}
@@ -539,6 +539,40 @@ func TestHCLLabel(t *testing.T) {
 	for in, want := range map[string]string{"aks-prod": "aks_prod", "1aks": "aks_1aks", "": "aks_", "é": "aks__", "Aks_1": "Aks_1"} {
 		if got := hclLabel(in); got != want {
 			t.Errorf("hclLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestARMBodyMicrosoftCertificateIsAuto: a Microsoft certificate goes to
+// Azure as SSL status "Auto" with the leaf label, as the SDK v1
+// (AksCompute.attach_configuration/provisioning_configuration with a leaf
+// domain label) and Terraform's azurerm_machine_learning_inference_cluster
+// send it; "Enabled" is for a certificate of your own (L4).
+func TestARMBodyMicrosoftCertificateIsAuto(t *testing.T) {
+	for _, mode := range []Mode{ModeCreate, ModeAttach} {
+		req := Request{Mode: mode, Workspace: WorkspaceRef{Subscription: "00000000-0000-0000-0000-000000000001", ResourceGroup: "rg", Name: "ws"},
+			Name: "aks-tls", Target: Target{ResourceGroup: "rg", Name: "aks"},
+			TLS: TLS{Mode: TLSMicrosoft, LeafDomainLabel: "scoring"}}
+		if mode == ModeCreate {
+			req.Target = Target{}
+		}
+		b, err := ARMBody(req, "eastus")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Properties struct {
+				Properties struct {
+					SSLConfiguration map[string]any `json:"sslConfiguration"`
+				} `json:"properties"`
+			} `json:"properties"`
+		}
+		if err := json.Unmarshal(b, &body); err != nil {
+			t.Fatal(err)
+		}
+		ssl := body.Properties.Properties.SSLConfiguration
+		if ssl["status"] != "Auto" || ssl["leafDomainLabel"] != "scoring" {
+			t.Errorf("%s: sslConfiguration = %v, want status Auto with leafDomainLabel scoring", mode, ssl)
 		}
 	}
 }

@@ -235,7 +235,7 @@ func checkModeFields(c *checker, req Request) {
 		if req.VMSize != "" {
 			ignored(FieldVMSize, "The VM size")
 		}
-		if req.NodeCount != 0 {
+		if req.NodeCountGiven() {
 			ignored(FieldNodeCount, "The node count")
 		}
 		if !req.Network.IsZero() {
@@ -261,7 +261,7 @@ func checkCreate(c *checker, req Request, facts Facts, purposeOK bool) {
 		c.info("V4", FieldLBType, BasicRetired+" Clusters Azure ML created before then used one; check the new cluster's load balancer SKU.", "A cluster still on Basic must be upgraded before anything else: "+BasicUpgrade+". Or create the cluster in AKS with a Standard load balancer and attach it.")
 	}
 
-	if req.NodeCount < 0 || req.NodeCount > MaxPoolNodes {
+	if req.NodeCount <= 0 || req.NodeCount > MaxPoolNodes { // 0 only when given: Normalized fills in an absent count
 		checkNodeRange(c, req.NodeCount)
 		return
 	}

@@ -58,10 +58,9 @@ func serverMain() {
 		err = runEmulator(ctx, os.Args[2:], os.Stdout)
 		stop()
 	case "validate":
-		var failed bool
-		failed, err = runValidate(os.Args[2:], os.Stdout)
-		if err == nil && failed {
-			os.Exit(1)
+		var exit int
+		if exit, err = proxy.ValidateWith(context.Background(), os.Args[2:], os.Stdout, proxy.ValidateEnv{Open: openValidateBackend}); err == nil && exit != 0 {
+			os.Exit(exit)
 		}
 	case "versions":
 		err = runVersions(os.Args[2:], os.Stdout)

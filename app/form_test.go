@@ -2,6 +2,7 @@ package app
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/amlaks/amlaks/rules"
@@ -103,5 +104,18 @@ func TestFormNodeCountZero(t *testing.T) {
 	f.req.Mode, f.nodeText = rules.ModeAttach, "0"
 	if f.request().NodeCountGiven() {
 		t.Error("an attach carries the create's node count")
+	}
+}
+
+// TestExportTabsMarkV1Legacy: the tabs of the CLI v1 and SDK v1 exports say
+// they are legacy, as the exports' own headings do.
+func TestExportTabsMarkV1Legacy(t *testing.T) {
+	for _, id := range []string{"cli", "python"} {
+		if l := exportLabel(id); !strings.Contains(l, "v1") || !strings.Contains(l, "legacy") {
+			t.Errorf("tab %s is labelled %q, want v1 and legacy", id, l)
+		}
+	}
+	if text := exportText("cli", rules.Request{Mode: rules.ModeCreate, Name: "aks-a"}, "eastus"); !strings.HasPrefix(text, rules.CLIv1Legacy) {
+		t.Errorf("the CLI tab does not open with the legacy heading:\n%s", text)
 	}
 }

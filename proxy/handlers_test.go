@@ -968,3 +968,20 @@ func TestNodeCountZeroIsRefused(t *testing.T) {
 		t.Errorf("create without nodeCount: %d %s, want 202 (the default of 3)", w.Code, w.Body)
 	}
 }
+
+// TestNameTakenInTheRegionIsRefused: N6 is Azure's own refusal (compute
+// names are unique within an Azure region), so the proxy refuses the create
+// with a conflict on the name before anything is sent.
+func TestNameTakenInTheRegionIsRefused(t *testing.T) {
+	f, _ := newFake()
+	w := serve(t, handler(proxy.Config{}, f), "POST", "/api/computes", mustJSON(t, createReq("scoring-prod")))
+	e := mustError(t, w, 409, rules.ErrConflict)
+	if e.Error.Field != rules.FieldName || !strings.Contains(e.Error.Message, "unique within an Azure region") {
+		t.Errorf("refusal = %+v, want N6's words on the name", e.Error)
+	}
+	for _, c := range f.Calls() {
+		if strings.HasPrefix(c, "Provision") {
+			t.Errorf("the create reached Azure: %q", f.Calls())
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -46,7 +47,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 
 	// Each read has its own slot; the first error in this order is returned,
 	// so the answer does not depend on which read finished first.
-	var errs [5]error
+	var errs [6]error
 	var g errgroup.Group
 	g.Go(func() error {
 		if fresh {
@@ -57,7 +58,11 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		return nil
 	})
 	g.Go(func() error {
-		facts.RegionNames, errs[1] = s.regionNames(ctx, ws)
+		targetID, _ := req.TargetID()
+		if req.Mode != rules.ModeAttach {
+			targetID = ""
+		}
+		facts.RegionNames, facts.Attachments, errs[1] = s.otherComputes(ctx, ws, targetID)
 		return nil
 	})
 	switch req.Mode {
@@ -73,6 +78,18 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			}
 			return nil
 		})
+		if n := norm.Network; !n.IsZero() && n.VnetResourceGroup != "" && n.VnetName != "" && n.SubnetName != "" {
+			g.Go(func() error {
+				// V2 checks the service CIDR against the subnet's range; a
+				// subnet of several prefixes is checked against the first.
+				prefixes, err := s.facts.az.SubnetPrefixes(ctx, ref.Subscription, n.VnetResourceGroup, n.VnetName, n.SubnetName)
+				if len(prefixes) > 0 {
+					facts.SubnetPrefix = prefixes[0]
+				}
+				errs[5] = err
+				return nil
+			})
+		}
 	case rules.ModeAttach:
 		g.Go(func() error {
 			facts.Versions, errs[2] = az.KubernetesVersions(ctx, ref.Subscription, ws.Location)
@@ -177,35 +194,32 @@ func (s *Server) clusterFacts(ctx context.Context, facts *rules.Facts, ref rules
 	return nil
 }
 
-// regionNames lists the compute names of the other visible workspaces in the
-// workspace's region (N6), reading their computes in parallel.
-func (s *Server) regionNames(ctx context.Context, ws rules.Workspace) ([]string, error) {
-	all, err := s.facts.Workspaces(ctx)
+// otherComputes asks Azure Resource Graph once for the computes of every
+// other workspace the proxy can see, in any subscription: the names used in
+// the workspace's region (N6) and the computes that use the attach target
+// (T4). One query replaces a list of workspaces and one compute list per
+// workspace; Resource Graph may lag Azure by seconds, so the workspace's own
+// computes (N5, O4) are still read from Azure ML itself.
+func (s *Server) otherComputes(ctx context.Context, ws rules.Workspace, targetID string) ([]string, []rules.Attachment, error) {
+	hits, err := s.facts.SearchComputes(ctx, ws.Location, targetID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var others []rules.WorkspaceRef
-	for _, other := range all {
-		if other.WorkspaceRef != ws.WorkspaceRef && strings.EqualFold(other.Location, ws.Location) {
-			others = append(others, other.WorkspaceRef)
-		}
-	}
-	lists := make([][]rules.Compute, len(others))
-	var g errgroup.Group
-	for i, other := range others {
-		g.Go(func() error {
-			lists[i], _ = s.facts.ComputeRefs(ctx, other) // a workspace we cannot read does not block anyone
-			return nil
-		})
-	}
-	_ = g.Wait()
+	self := ws.ID()
 	var names []string
-	for _, cs := range lists {
-		for _, c := range cs {
-			names = append(names, c.Name)
+	var attached []rules.Attachment
+	for _, h := range hits {
+		if strings.EqualFold(h.Workspace, self) {
+			continue
+		}
+		if strings.EqualFold(h.Location, ws.Location) && !slices.Contains(names, h.Name) {
+			names = append(names, h.Name)
+		}
+		if targetID != "" && strings.EqualFold(h.ClusterID, targetID) {
+			attached = append(attached, rules.Attachment{Workspace: h.Workspace, Name: h.Name, Type: h.Type})
 		}
 	}
-	return names, nil
+	return names, attached, nil
 }
 
 // postFacts serves POST /api/facts: the facts from Azure that the browser's

@@ -16,8 +16,8 @@ import (
 func nodeTextOK(t string) bool { _, ok := nodeTextFinding(t); return ok }
 
 // nodeTextFinding checks the node count as typed: a whole number (the rules
-// check its range), and not 0, which the request cannot tell from "not
-// given". It reports ok when the text is such a number.
+// check its range), and not 0 (the rules refuse a given 0 too, and
+// mergeFindings says it once). It reports ok when the text is such a number.
 func nodeTextFinding(t string) (rules.Finding, bool) {
 	n, err := strconv.Atoi(t)
 	fd := rules.Finding{Code: "P5", Field: rules.FieldNodeCount, Severity: rules.SeverityError,

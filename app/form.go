@@ -88,7 +88,7 @@ func (f *Form) OnNav(ctx app.Context) {
 	}
 	f.req, f.linkFinds = req, finds
 	f.nodeText = ""
-	if req.NodeCount > 0 {
+	if req.NodeCountGiven() {
 		f.nodeText = strconv.Itoa(req.NodeCount)
 	} else if v := query.Get("nodes"); v != "" {
 		f.nodeText = v
@@ -257,10 +257,9 @@ func factsKey(r rules.Request) string {
 
 // request is the request as the form holds it, without the other mode's fields.
 func (f *Form) request() rules.Request {
-	r := f.req
-	r.NodeCount = 0
+	r := f.req.WithoutNodeCount()
 	if n, err := strconv.Atoi(strings.TrimSpace(f.nodeText)); err == nil {
-		r.NodeCount = n
+		r = r.WithNodeCount(n) // a typed 0 stays 0, which P5 refuses; an empty box is the default
 	}
 	r.Tags, _ = parseTags(f.tagsText)
 	if r.Kind == rules.KindKubernetes {
@@ -275,7 +274,8 @@ func (f *Form) request() rules.Request {
 		r.Kubernetes = rules.Kubernetes{} // only a Kubernetes compute has these settings
 	}
 	if r.Mode == rules.ModeAttach {
-		r.Location, r.VMSize, r.NodeCount, r.Network = "", "", 0, rules.Network{}
+		r.Location, r.VMSize, r.Network = "", "", rules.Network{}
+		r = r.WithoutNodeCount()
 	} else {
 		r.Target = rules.Target{}
 	}

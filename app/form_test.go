@@ -2,6 +2,7 @@ package app
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/amlaks/amlaks/rules"
@@ -70,5 +71,51 @@ func TestKeepEmbedAndFieldID(t *testing.T) {
 	}
 	if got := fieldID(rules.FieldDNSServiceIP); got != "f-network-dnsServiceIP" {
 		t.Errorf("fieldID = %q", got)
+	}
+}
+
+// TestFormNodeCountZero: a typed 0 reaches the request as a node count of
+// 0 (P5 refuses it) and the share link as nodes=0; an empty box is the
+// default of 3, in the request and in the link.
+func TestFormNodeCountZero(t *testing.T) {
+	ws := rules.WorkspaceRef{Subscription: "00000000-0000-0000-0000-000000000001", ResourceGroup: "rg", Name: "ws"}
+	f := &Form{req: rules.Request{Mode: rules.ModeCreate, Workspace: ws, Name: "aks-zero"}, nodeText: "0"}
+	r := f.request()
+	if !r.NodeCountGiven() || r.Normalized("eastus").NodeCount != 0 {
+		t.Fatalf("typed 0: given %v, normalized %d nodes", r.NodeCountGiven(), r.Normalized("eastus").NodeCount)
+	}
+	var p5 bool
+	for _, fd := range rules.Validate(r, rules.Facts{WorkspaceLocation: "eastus"}) {
+		p5 = p5 || (fd.Code == "P5" && fd.Field == rules.FieldNodeCount && fd.Severity == rules.SeverityError)
+	}
+	if !p5 {
+		t.Error("the rules do not refuse a typed node count of 0")
+	}
+	if got := rules.EncodeLink(r).Get("nodes"); got != "0" {
+		t.Errorf("share link nodes = %q, want 0", got)
+	}
+	if got := f.link(r).Get("nodes"); got != "0" {
+		t.Errorf("the form's share link nodes = %q, want 0", got)
+	}
+	f.nodeText = ""
+	if r := f.request(); r.NodeCountGiven() || r.Normalized("eastus").NodeCount != rules.DefaultNodeCount {
+		t.Errorf("empty box: given %v, normalized %d", r.NodeCountGiven(), r.Normalized("eastus").NodeCount)
+	}
+	f.req.Mode, f.nodeText = rules.ModeAttach, "0"
+	if f.request().NodeCountGiven() {
+		t.Error("an attach carries the create's node count")
+	}
+}
+
+// TestExportTabsMarkV1Legacy: the tabs of the CLI v1 and SDK v1 exports say
+// they are legacy, as the exports' own headings do.
+func TestExportTabsMarkV1Legacy(t *testing.T) {
+	for _, id := range []string{"cli", "python"} {
+		if l := exportLabel(id); !strings.Contains(l, "v1") || !strings.Contains(l, "legacy") {
+			t.Errorf("tab %s is labelled %q, want v1 and legacy", id, l)
+		}
+	}
+	if text := exportText("cli", rules.Request{Mode: rules.ModeCreate, Name: "aks-a"}, "eastus"); !strings.HasPrefix(text, rules.CLIv1Legacy) {
+		t.Errorf("the CLI tab does not open with the legacy heading:\n%s", text)
 	}
 }

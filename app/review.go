@@ -13,8 +13,8 @@ import (
 
 // exportKinds are the review step's views of the request, secrets as placeholders.
 var exportKinds = []struct{ id, label string }{
-	{"cli", "Azure CLI"},
-	{"python", "Python SDK v1"},
+	{"cli", "Azure CLI v1 (legacy)"},
+	{"python", "Python SDK v1 (legacy)"},
 	{"terraform", "Terraform"},
 	{"arm", "ARM request"},
 }

@@ -237,3 +237,26 @@ func TestAPIValidateCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestAPIValidateCommandFacts: offline, `amlaks validate` says which checks
+// it could not run (K2 needs the location's versions) and --strict fails on
+// them; --azure emulator fetches the facts as the proxy does and finds K2.
+func TestAPIValidateCommandFacts(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "attach-old.json")
+	body := `{"mode":"attach","workspace":{"subscription":"` + apiSub + `","resourceGroup":"ml-rg","name":"ws-east"},"name":"aks-o",` +
+		`"target":{"resourceId":"/subscriptions/` + apiSub + `/resourceGroups/aks-rg/providers/Microsoft.ContainerService/managedClusters/aks-old"}}`
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, "validate", p)
+	if code != 0 || regexp.MustCompile(`(?m)^error `).MatchString(out) || !regexp.MustCompile(`(?m)^not checked offline, for lack of facts from Azure: .*\bK2\b`).MatchString(out) {
+		t.Errorf("offline: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, _, code := run(t, "validate", "--strict", p); code != 1 {
+		t.Errorf("offline --strict: exit %d, want 1", code)
+	}
+	out, errOut, code = run(t, "validate", "--azure", "emulator", p)
+	if code != 1 || !regexp.MustCompile(`(?m)^error +K2 `).MatchString(out) || strings.Contains(out, "not checked") {
+		t.Errorf("--azure emulator: exit %d\n%s%s", code, out, errOut)
+	}
+}

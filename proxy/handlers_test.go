@@ -923,3 +923,65 @@ func diff(want, got any) string {
 	}
 	return out.String()
 }
+
+// TestNodeCountZeroIsRefused: "nodeCount": 0 is a node count of 0, which
+// P5 refuses on /api/validate and /api/computes (Azure is not asked to
+// create anything); an absent node count is the default of 3 and passes.
+func TestNodeCountZeroIsRefused(t *testing.T) {
+	zero := strings.Replace(mustJSON(t, createReq("aks-new")), `"nodeCount":3`, `"nodeCount":0`, 1)
+	absent := strings.Replace(mustJSON(t, createReq("aks-new")), `,"nodeCount":3`, ``, 1)
+	if !strings.Contains(zero, `"nodeCount":0`) || strings.Contains(absent, "nodeCount") {
+		t.Fatalf("test bodies: %s / %s", zero, absent)
+	}
+	post := func(path, body string) *httptest.ResponseRecorder {
+		f, _ := newFake()
+		r := httptest.NewRequest("POST", path, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		handler(proxy.Config{}, f).ServeHTTP(w, r)
+		if path == "/api/computes" && w.Code != http.StatusAccepted {
+			if calls := f.Calls(); strings.Contains(strings.Join(calls, " "), "Provision") {
+				t.Errorf("a refused create still reached Azure: %q", calls)
+			}
+		}
+		return w
+	}
+	var got struct{ Findings rules.Findings }
+	w := post("/api/validate", zero)
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != 200 {
+		t.Fatalf("validate: %d %s", w.Code, w.Body)
+	}
+	var p5 *rules.Finding
+	for i, f := range got.Findings {
+		if f.Code == "P5" {
+			p5 = &got.Findings[i]
+		}
+	}
+	if p5 == nil || p5.Severity != rules.SeverityError || p5.Field != rules.FieldNodeCount {
+		t.Errorf("validate of nodeCount 0: findings %v, want a P5 error on nodeCount", got.Findings.Codes())
+	}
+	e := mustError(t, post("/api/computes", zero), 400, rules.ErrInvalid)
+	if e.Error.Field != rules.FieldNodeCount || !strings.Contains(e.Error.Message, "0") {
+		t.Errorf("create with nodeCount 0: %+v, want a refusal on nodeCount", e.Error)
+	}
+	if w := post("/api/computes", absent); w.Code != http.StatusAccepted {
+		t.Errorf("create without nodeCount: %d %s, want 202 (the default of 3)", w.Code, w.Body)
+	}
+}
+
+// TestNameTakenInTheRegionIsRefused: N6 is Azure's own refusal (compute
+// names are unique within an Azure region), so the proxy refuses the create
+// with a conflict on the name before anything is sent.
+func TestNameTakenInTheRegionIsRefused(t *testing.T) {
+	f, _ := newFake()
+	w := serve(t, handler(proxy.Config{}, f), "POST", "/api/computes", mustJSON(t, createReq("scoring-prod")))
+	e := mustError(t, w, 409, rules.ErrConflict)
+	if e.Error.Field != rules.FieldName || !strings.Contains(e.Error.Message, "unique within an Azure region") {
+		t.Errorf("refusal = %+v, want N6's words on the name", e.Error)
+	}
+	for _, c := range f.Calls() {
+		if strings.HasPrefix(c, "Provision") {
+			t.Errorf("the create reached Azure: %q", f.Calls())
+		}
+	}
+}

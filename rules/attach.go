@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strings"
 )
 
@@ -136,15 +137,24 @@ func checkAttach(c *checker, req Request, facts Facts, purposeOK bool) {
 	if facts.WorkspaceLocation != "" && !strings.EqualFold(cl.Location, facts.WorkspaceLocation) {
 		c.info("T3", field, fmt.Sprintf("The cluster is in %s and the workspace in %s: that works, with some added latency.", cl.Location, facts.WorkspaceLocation), "")
 	}
+	if purposeOK && req.Purpose.Production() && len(cl.Pools) > 0 {
+		if n := cl.Nodes(); n < MinProductionNodes {
+			c.err("P5", field, fmt.Sprintf("A production cluster needs at least %s; %s has %s.", Count(MinProductionNodes, "node"), cl.Name, Count(n, "node")), fmt.Sprintf("Scale the cluster to %d nodes or more in AKS (az aks scale), or choose DevTest.", MinProductionNodes))
+		}
+	}
 	if purposeOK && req.Kind.Legacy() {
 		have, need := cl.VCPUs(), MinVCPUs(req.Purpose)
 		if have < need && coresKnown(cl.Pools) {
-			what := "production"
-			if !req.Purpose.Production() {
-				what = "dev/test"
+			if req.Purpose.Production() {
+				c.err("T5", field, fmt.Sprintf("A production cluster needs at least %d vCPUs over its node pools; %s has %s.", need, cl.Name, poolArithmetic(cl.Pools)), "Scale the cluster's node pools in AKS, or choose DevTest.")
+			} else {
+				// As P3: the article recommends 2 vCPUs for dev/test.
+				c.warn("T5", field, fmt.Sprintf("A dev/test cluster should have at least %d vCPUs over its node pools; %s has %s.", need, cl.Name, poolArithmetic(cl.Pools)), "Scale the cluster's node pools in AKS.")
 			}
-			c.err("T5", field, fmt.Sprintf("A %s cluster needs at least %d vCPUs over its node pools; %s has %s.", what, need, cl.Name, poolArithmetic(cl.Pools)), "Scale the cluster's node pools in AKS, or choose DevTest.")
 		}
+	}
+	if req.Kind.Legacy() && strings.EqualFold(cl.LoadBalancerSKU, "basic") {
+		c.err("V4", field, cl.Name+" uses a Basic load balancer. "+BasicRetired, "Upgrade it before anything else: "+BasicUpgrade+", then attach it.")
 	}
 	checkClusterAccess(c, field, *cl, facts)
 	checkClusterVersion(c, field, *cl, facts)
@@ -195,28 +205,35 @@ func checkClusterAccess(c *checker, field string, cl Cluster, facts Facts) {
 		return
 	}
 	if !strings.EqualFold(cl.LoadBalancerSKU, "standard") {
-		c.warn("A2", field, "The cluster has authorized IP ranges, which only work with a Standard load balancer; this one is "+orUnknown(cl.LoadBalancerSKU)+".", "Recreate the cluster in AKS with a Standard load balancer.")
+		c.warn("A2", field, "The cluster has authorized IP ranges, which only work with a Standard load balancer; this one is "+orUnknown(cl.LoadBalancerSKU)+".", "Upgrade the cluster to a Standard load balancer: "+BasicUpgrade+".")
 	}
-	var ranges []netip.Prefix
-	for _, r := range cl.AuthorizedIPRanges {
-		if p, ok := parseRange(r); ok {
-			ranges = append(ranges, p)
+	ranges, tags := authorizedRanges(cl.AuthorizedIPRanges)
+	for _, t := range tags {
+		if coversAML(t) {
+			return // the tag holds every Azure ML range
 		}
 	}
 	var missing []string
 	for _, r := range facts.AMLRanges {
 		p, ok := parseRange(r)
-		if ok && !coveredBy(p, ranges) {
+		if ok && !coveredBy(p, ranges[p.Addr().Is4()]) && (p.Addr().Is4() || len(ranges[false]) > 0) {
+			// Like with like: an IPv6 range of Azure ML's is only missing
+			// from a cluster that authorizes IPv6 ranges at all.
 			missing = append(missing, r)
 		}
 	}
-	if len(missing) > 0 {
-		regions := facts.WorkspaceLocation
-		if facts.PairedRegion != "" {
-			regions += " and " + facts.PairedRegion
-		}
-		c.err("A1", field, fmt.Sprintf("The cluster's authorized IP ranges miss %d of the Azure ML control plane ranges (service tag AzureMachineLearning, %s): %s.", len(missing), regions, strings.Join(missing, ", ")), "Add these ranges to the cluster's API server authorized IP ranges: az aks update --api-server-authorized-ip-ranges.")
+	if len(missing) == 0 {
+		return
 	}
+	regions := facts.WorkspaceLocation
+	if facts.PairedRegion != "" {
+		regions += " and " + facts.PairedRegion
+	}
+	if len(tags) > 0 {
+		c.warn("A1", field, fmt.Sprintf("The cluster's authorized IP ranges hold the service tag %s, whose ranges amlaks does not know; its CIDRs miss %d of the Azure ML control plane ranges (service tag AzureMachineLearning, %s): %s.", strings.Join(tags, ", "), len(missing), regions, strings.Join(missing, ", ")), "Check that the tag covers them, or use the service tag AzureMachineLearning: az aks update --api-server-authorized-ip-ranges.")
+		return
+	}
+	c.err("A1", field, fmt.Sprintf("The cluster's authorized IP ranges miss %d of the Azure ML control plane ranges (service tag AzureMachineLearning, %s): %s.", len(missing), regions, strings.Join(missing, ", ")), "Add these ranges to the cluster's API server authorized IP ranges: az aks update --api-server-authorized-ip-ranges.")
 }
 
 // checkClusterVersion applies K2 and K3 to an attach target.
@@ -228,11 +245,19 @@ func checkClusterVersion(c *checker, field string, cl Cluster, facts Facts) {
 	if vs == nil || cl.Version == "" {
 		return
 	}
-	v, ok := FindVersion(vs, cl.Version)
+	v, ok := AttachedVersion(vs, cl.Version)
 	if !ok {
 		var list []string
+		newest := ""
 		for _, s := range vs {
 			list = append(list, s.Version)
+			if newest == "" || CompareVersions(s.Version, newest) > 0 {
+				newest = s.Version
+			}
+		}
+		if newest != "" && CompareVersions(minorOf(strings.TrimPrefix(cl.Version, "v")), minorOf(newest)) > 0 {
+			c.warn("K2", field, fmt.Sprintf("The cluster runs Kubernetes %s, newer than any version AKS lists in %s (the newest is %s): it is not in the list, so amlaks cannot tell whether Azure ML supports it.", cl.Version, cl.Location, newest), "Check the cluster's version with az aks show, and Azure ML's supported versions, before you rely on it.")
+			return
 		}
 		c.err("K2", field, fmt.Sprintf("The cluster runs Kubernetes %s, which AKS no longer supports in %s. Supported: %s.", cl.Version, cl.Location, strings.Join(list, ", ")), "Upgrade the cluster in AKS first: az aks upgrade.")
 		return
@@ -247,6 +272,60 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// authorizedRanges sorts a cluster's authorized IP ranges into IPv4
+// prefixes (key true), IPv6 prefixes (key false) and service tags. AKS takes
+// IPv4 and IPv6 CIDRs (IPv6 on dual-stack clusters) and, since the service
+// tag preview, one service tag such as AzureMachineLearning.
+func authorizedRanges(entries []string) (map[bool][]netip.Prefix, []string) {
+	ranges := map[bool][]netip.Prefix{}
+	var tags []string
+	for _, e := range entries {
+		e = strings.TrimSpace(e)
+		if p, ok := parseRange(e); ok {
+			if p.Addr().Is4In6() {
+				p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
+			}
+			ranges[p.Addr().Is4()] = append(ranges[p.Addr().Is4()], p)
+		} else if serviceTag.MatchString(e) {
+			tags = append(tags, e)
+		}
+	}
+	return ranges, tags
+}
+
+// serviceTag is the shape of an Azure service tag: AzureMachineLearning,
+// AzureCloud.eastus.
+var serviceTag = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)?$`)
+
+// coversAML reports whether a service tag holds every Azure ML control plane
+// range of every region: AzureMachineLearning itself, or AzureCloud (all of
+// Azure's public ranges). A regional tag holds one region's only.
+func coversAML(tag string) bool {
+	return strings.EqualFold(tag, "AzureMachineLearning") || strings.EqualFold(tag, "AzureCloud")
+}
+
+// AttachedVersion finds the row a running cluster's version falls under
+// (K2): AKS supports every patch of a supported minor version, so 1.32.5 is
+// supported when the location lists 1.32.7. The exact row wins; otherwise the
+// newest row of the same minor.
+func AttachedVersion(vs []KubernetesVersion, version string) (KubernetesVersion, bool) {
+	if v, ok := FindVersion(vs, version); ok {
+		return v, true
+	}
+	m := minorOf(strings.TrimPrefix(version, "v"))
+	if m == "" || strings.Count(m, ".") != 1 {
+		return KubernetesVersion{}, false
+	}
+	var best KubernetesVersion
+	found := false
+	for _, v := range vs {
+		if minorOf(v.Version) == m && (!found || CompareVersions(v.Version, best.Version) > 0) {
+			best, found = v, true
+		}
+	}
+	return best, found
 }
 
 // lastSegment is the last part of a resource ID: its name.

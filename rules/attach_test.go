@@ -158,9 +158,20 @@ func TestValidateAttach(t *testing.T) {
 		}, want: []string{"P4 purpose warning"}},
 		{name: "T5 dev/test too small", edit: func(r *Request) { r.Purpose = PurposeDevTest }, facts: func(f *Facts) {
 			f.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Standard_A1_v2", Count: 1, VCPUs: 1}}
-		}, want: []string{"P4 purpose warning", "T5 target.resourceId error"}},
+		}, want: []string{"P4 purpose warning", "T5 target.resourceId warning"}}, // a recommendation, as P3
+		{name: "T5 dev/test one node is enough for P5", edit: func(r *Request) { r.Purpose = PurposeDevTest }, facts: func(f *Facts) {
+			f.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Standard_D4s_v3", Count: 1, VCPUs: 4}}
+		}, want: []string{"P4 purpose warning"}},
+
+		// P5 on attach: production needs 3 nodes, counted over the pools.
+		{name: "P5 production attach of two nodes", edit: func(r *Request) {}, facts: func(f *Facts) {
+			f.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Standard_D8s_v3", Count: 2, VCPUs: 8}}
+		}, want: []string{"P5 target.resourceId error"}},
+		{name: "P5 production attach counts every pool", edit: func(r *Request) {}, facts: func(f *Facts) {
+			f.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Standard_D8s_v3", Count: 2, VCPUs: 8}, {Name: "user", VMSize: "Standard_D8s_v3", Count: 1, VCPUs: 8}}
+		}},
 		{name: "T5 skipped when cores are unknown", edit: func(r *Request) {}, facts: func(f *Facts) {
-			f.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Custom", Count: 1}}
+			f.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Custom", Count: 3}}
 		}},
 
 		// P7: GPU nodes only in a secondary pool.
@@ -168,7 +179,7 @@ func TestValidateAttach(t *testing.T) {
 			f.Cluster.Pools = append(f.Cluster.Pools, Pool{Name: "gpu", VMSize: "Standard_NC6s_v3", Count: 1, VCPUs: 6, GPU: true})
 		}, want: []string{"P7 target.resourceId warning"}},
 		{name: "P7 GPU in the system pool", edit: func(r *Request) {}, facts: func(f *Facts) {
-			f.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Standard_NC6s_v3", Count: 2, VCPUs: 6, GPU: true}}
+			f.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Standard_NC6s_v3", Count: 3, VCPUs: 6, GPU: true}}
 		}},
 		{name: "P7 FPGA only in a user pool", edit: func(r *Request) {}, facts: func(f *Facts) {
 			f.Cluster.Pools = append(f.Cluster.Pools, Pool{Name: "fpga", VMSize: "Standard_PB6s", Count: 1, VCPUs: 6, FPGA: true})
@@ -184,13 +195,39 @@ func TestValidateAttach(t *testing.T) {
 		{name: "A1 narrower range does not cover", edit: func(r *Request) {}, facts: func(f *Facts) {
 			f.Cluster.AuthorizedIPRanges = []string{"20.42.0.0/25", "13.86.1.0/26"}
 		}, want: []string{"A1 target.resourceId error"}},
+		{name: "A1 the service tag AzureMachineLearning", edit: func(r *Request) {}, facts: func(f *Facts) {
+			f.Cluster.AuthorizedIPRanges = []string{"AzureMachineLearning"}
+		}},
+		{name: "A1 the service tag beside CIDRs", edit: func(r *Request) {}, facts: func(f *Facts) {
+			f.Cluster.AuthorizedIPRanges = []string{"203.0.113.7/32", "azuremachinelearning"}
+		}},
+		{name: "A1 another service tag cannot be checked: a warning", edit: func(r *Request) {}, facts: func(f *Facts) {
+			f.Cluster.AuthorizedIPRanges = []string{"AzureMachineLearning.EastUS", "20.42.0.0/24"}
+		}, want: []string{"A1 target.resourceId warning"}},
+		{name: "A1 IPv6 ranges of a dual-stack cluster", edit: func(r *Request) {}, facts: func(f *Facts) {
+			f.AMLRanges = []string{"20.42.0.0/24", "2603:1030:20e:3::/64"}
+			f.Cluster.AuthorizedIPRanges = []string{"20.42.0.0/16", "2603:1030::/32", "2001:db8::/48"}
+		}},
+		{name: "A1 an IPv4-only cluster is not missing Azure ML's IPv6 ranges", edit: func(r *Request) {}, facts: func(f *Facts) {
+			f.AMLRanges = []string{"20.42.0.0/24", "2603:1030:20e:3::/64"}
+			f.Cluster.AuthorizedIPRanges = []string{"20.42.0.0/16"}
+		}},
+		{name: "A1 a dual-stack cluster missing an IPv6 range", edit: func(r *Request) {}, facts: func(f *Facts) {
+			f.AMLRanges = []string{"20.42.0.0/24", "2603:1030:20e:3::/64"}
+			f.Cluster.AuthorizedIPRanges = []string{"20.42.0.0/16", "2001:db8::/48"}
+		}, want: []string{"A1 target.resourceId error"}},
+		{name: "A1 IPv4-mapped IPv6 compares as IPv4", edit: func(r *Request) {}, facts: func(f *Facts) {
+			f.Cluster.AuthorizedIPRanges = []string{"::ffff:20.42.0.0/112", "13.86.1.0/26"}
+		}},
 		{name: "A1 no authorized ranges means open", edit: func(r *Request) {}, facts: func(f *Facts) { f.Cluster.AuthorizedIPRanges = nil }},
 
 		// A2: authorized ranges need a Standard load balancer.
 		{name: "A2 basic load balancer", edit: func(r *Request) {}, facts: func(f *Facts) {
 			f.Cluster.LoadBalancerSKU = "basic"
 			f.Cluster.AuthorizedIPRanges = []string{"20.42.0.0/16", "13.86.0.0/16"}
-		}, want: []string{"A2 target.resourceId warning"}},
+		}, want: []string{"A2 target.resourceId warning", "V4 target.resourceId error"}},
+		{name: "V4 a Basic load balancer is retired", edit: func(r *Request) {}, facts: func(f *Facts) { f.Cluster.LoadBalancerSKU = "Basic" },
+			want: []string{"V4 target.resourceId error"}},
 		{name: "A2 Standard in any case", edit: func(r *Request) {}, facts: func(f *Facts) {
 			f.Cluster.LoadBalancerSKU = "Standard"
 			f.Cluster.AuthorizedIPRanges = []string{"20.42.0.0/16", "13.86.0.0/16"}
@@ -213,8 +250,16 @@ func TestValidateAttach(t *testing.T) {
 		{name: "K2 v prefix", edit: func(r *Request) {}, facts: func(f *Facts) { f.Cluster.Version = "v1.31.10" }},
 		{name: "K2 uses the cluster location's versions", edit: func(r *Request) {}, facts: func(f *Facts) {
 			f.Cluster.Location = "westeurope"
-			f.ClusterVersions = []KubernetesVersion{{Version: "1.30.1", Default: true}}
+			f.ClusterVersions = []KubernetesVersion{{Version: "1.33.1", Default: true}}
 		}, want: []string{"T3 target.resourceId info", "K2 target.resourceId error"}},
+		{name: "K2 a patch not listed of a listed minor", edit: func(r *Request) {}, facts: func(f *Facts) { f.Cluster.Version = "1.32.5" }},
+		{name: "K2 a newer patch of a listed minor", edit: func(r *Request) {}, facts: func(f *Facts) { f.Cluster.Version = "1.31.12" }},
+		{name: "K2 an unlisted patch of a preview minor warns as K3", edit: func(r *Request) {}, facts: func(f *Facts) { f.Cluster.Version = "1.33.0" },
+			want: []string{"K3 target.resourceId warning"}},
+		{name: "K2 newer than any listed is not an error", edit: func(r *Request) {}, facts: func(f *Facts) { f.Cluster.Version = "1.34.1" },
+			want: []string{"K2 target.resourceId warning"}},
+		{name: "K2 an older minor", edit: func(r *Request) {}, facts: func(f *Facts) { f.Cluster.Version = "1.30.14" },
+			want: []string{"K2 target.resourceId error"}},
 		{name: "K2 skipped in another region without its versions", edit: func(r *Request) {}, facts: func(f *Facts) {
 			f.Cluster.Location = "westeurope"
 			f.Cluster.Version = "1.20.0"

@@ -110,7 +110,8 @@ func ARMBody(req Request, workspaceLocation string) ([]byte, error) {
 	case TLSCustom:
 		p.SSLConfiguration = ARMSSLConfig{Status: "Enabled", Cert: CertPEMPlaceholder, Key: KeyPEMPlaceholder, Cname: r.TLS.CNAME}
 	case TLSMicrosoft:
-		p.SSLConfiguration = ARMSSLConfig{Status: "Enabled", LeafDomainLabel: r.TLS.LeafDomainLabel, OverwriteExistingDomain: r.TLS.OverwriteExistingDomain}
+		// "Auto", as the SDK v1 and Terraform send a Microsoft certificate (L4).
+		p.SSLConfiguration = ARMSSLConfig{Status: "Auto", LeafDomainLabel: r.TLS.LeafDomainLabel, OverwriteExistingDomain: r.TLS.OverwriteExistingDomain}
 	default:
 		p.SSLConfiguration = ARMSSLConfig{Status: "Disabled"}
 	}

@@ -10,13 +10,16 @@ import (
 // extension): `az ml computetarget create aks` for a create, and
 // `az ml computetarget attach aks` for an attach, followed by
 // `az ml computetarget update aks` when the attach sets TLS or an internal
-// load balancer, which the CLI's attach does not take. The certificate and
-// key are the files cert.pem and key.pem. Every value is single-quoted for a
-// POSIX shell. The CLI v1 has no flag for a description or tags; a comment
-// says so.
+// load balancer, which the CLI's attach does not take. The attach returns
+// before Azure ML has finished it, so `az resource wait` waits for the
+// compute's provisioning state to be Succeeded before the update. The
+// certificate and key are the files cert.pem and key.pem. Every value is
+// single-quoted for a POSIX shell. The CLI v1 has no flag for a description
+// or tags; a comment says so. A heading says the CLI v1 is legacy.
 func AzCLI(req Request) string {
 	r := exportable(req).Normalized("")
 	var b strings.Builder
+	b.WriteString(CLIv1Legacy)
 	if r.Mode == ModeAttach {
 		id, ok := r.TargetID()
 		if !ok {
@@ -44,6 +47,12 @@ func AzCLI(req Request) string {
 				up.add("--load-balancer-subnet", r.LoadBalancer.Subnet)
 			}
 			addCLITLS(&up, r.TLS)
+			wait := shellCommand{name: "az resource wait"}
+			wait.add("--ids", computeID(r))
+			wait.add("--api-version", ARMAPIVersion)
+			wait.add("--custom", "properties.provisioningState=='Succeeded'")
+			b.WriteString("\n# The attach returns before Azure ML has finished it: wait until the compute\n# is Succeeded (az resource wait gives up after an hour), then update it.\n")
+			b.WriteString(wait.String())
 			b.WriteString("\n")
 			b.WriteString(up.String())
 		}
@@ -71,6 +80,17 @@ func AzCLI(req Request) string {
 	addCLITLS(&cmd, r.TLS)
 	b.WriteString(cmd.String())
 	return b.String()
+}
+
+// CLIv1Legacy heads the CLI v1 export: the azure-cli-ml extension is out of
+// support, and the Kubernetes compute (Azure ML v2) is its successor.
+const CLIv1Legacy = "# Legacy: Azure ML CLI v1 (the azure-cli-ml extension) is out of support since\n" +
+	"# 30 September 2025. For new work use a Kubernetes compute (Azure ML v2):\n" +
+	"# az ml compute attach --type Kubernetes, with the ml extension (the \"Kubernetes\" kind here).\n"
+
+// computeID is the ARM resource ID of the request's compute.
+func computeID(r Request) string {
+	return r.Workspace.ID() + "/computes/" + r.Name
 }
 
 func writeNoteDescriptionTags(b *strings.Builder, r Request) {

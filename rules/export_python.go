@@ -11,10 +11,12 @@ import (
 // AksCompute.provisioning_configuration and ComputeTarget.create for a
 // create, AksCompute.attach_configuration and ComputeTarget.attach for an
 // attach, with enable_ssl for TLS. The certificate and key are the files
-// cert.pem and key.pem. Strings are Python literals of ASCII only.
+// cert.pem and key.pem. Strings are Python literals of ASCII only. A
+// heading says the SDK v1 is legacy.
 func PythonSDK(req Request) string {
 	r := exportable(req).Normalized("")
 	var b strings.Builder
+	b.WriteString(SDKv1Legacy)
 	b.WriteString("from azureml.core import Workspace\n")
 	b.WriteString("from azureml.core.compute import AksCompute, ComputeTarget\n\n")
 	fmt.Fprintf(&b, "ws = Workspace.get(\n    name=%s,\n    subscription_id=%s,\n    resource_group=%s,\n)\n\n",
@@ -83,6 +85,12 @@ func PythonSDK(req Request) string {
 	b.WriteString("aks_target.wait_for_completion(show_output=True)\n")
 	return b.String()
 }
+
+// SDKv1Legacy heads the SDK v1 export: azureml-core is out of support, and
+// the Kubernetes compute (Azure ML v2) is its successor.
+const SDKv1Legacy = "# Legacy: the Azure ML SDK v1 (azureml-core) is out of support since 30 June 2026.\n" +
+	"# For new work use a Kubernetes compute (Azure ML v2): KubernetesCompute of azure-ai-ml\n" +
+	"# (the \"Kubernetes\" kind here).\n"
 
 func pyPurpose(p Purpose) string {
 	switch p {

@@ -10,14 +10,26 @@ import (
 // Terraform returns the request as an azurerm_machine_learning_inference_cluster
 // resource, with the variables that hold the certificate and key. That
 // resource attaches a cluster: for an attach it points at the target's
-// resource ID; for a create it refers to an azurerm_kubernetes_cluster,
-// which Terraform creates separately. workspaceLocation is the location of
-// the inference cluster when the request has none.
+// resource ID; for a create it attaches the azurerm_kubernetes_cluster the
+// export declares too (in the request's location, the workspace's resource
+// group, the node count, VM size and network of the request). The inference
+// cluster itself is in the workspace's location, workspaceLocation; when that
+// is not known, a data source reads it from the workspace.
 func Terraform(req Request, workspaceLocation string) string {
 	r := exportable(req).Normalized(commentSafe(workspaceLocation))
 	label := hclLabel(r.Name)
 	var b strings.Builder
 	var clusterRef string
+	location := HCLQuote(workspaceLocation)
+	if workspaceLocation == "" {
+		location = "data.azurerm_machine_learning_workspace." + label + ".location"
+		fmt.Fprintf(&b, "data \"azurerm_machine_learning_workspace\" %q {\n", label)
+		writeHCLAttrs(&b, "  ", [][2]string{
+			{"name", HCLQuote(r.Workspace.Name)},
+			{"resource_group_name", HCLQuote(r.Workspace.ResourceGroup)},
+		})
+		b.WriteString("}\n\n")
+	}
 	if r.Mode == ModeAttach {
 		id, ok := r.TargetID()
 		if !ok {
@@ -26,11 +38,7 @@ func Terraform(req Request, workspaceLocation string) string {
 		clusterRef = HCLQuote(id)
 	} else {
 		clusterRef = "azurerm_kubernetes_cluster." + label + ".id"
-		fmt.Fprintf(&b, "# Terraform creates the AKS cluster separately: declare it as\n# resource \"azurerm_kubernetes_cluster\" %q (%d nodes of %s)\n# and this resource attaches it to the workspace.\n",
-			label, r.NodeCount, commentSafe(r.VMSize))
-		if !r.Network.IsZero() {
-			b.WriteString("# Its virtual network settings go in that resource's network_profile.\n")
-		}
+		writeAKSCluster(&b, r, label, location)
 	}
 	if r.LoadBalancer.Type == LoadBalancerInternal {
 		b.WriteString("# azurerm_machine_learning_inference_cluster has no load balancer settings;\n# set the internal load balancer with the CLI or the ARM body.\n")
@@ -38,12 +46,8 @@ func Terraform(req Request, workspaceLocation string) string {
 	if r.TLS.Mode == TLSCustom {
 		b.WriteString("\nvariable \"ssl_cert_pem\" {\n  type      = string\n  sensitive = true\n}\n\nvariable \"ssl_key_pem\" {\n  type      = string\n  sensitive = true\n}\n")
 	}
-	if b.Len() > 0 {
+	if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n\n") {
 		b.WriteString("\n")
-	}
-	location := HCLQuote(r.Location)
-	if r.Mode == ModeAttach || r.Location == "" {
-		location = HCLQuote(workspaceLocation)
 	}
 	fmt.Fprintf(&b, "resource \"azurerm_machine_learning_inference_cluster\" %q {\n", label)
 	attrs := [][2]string{
@@ -85,6 +89,54 @@ func Terraform(req Request, workspaceLocation string) string {
 	}
 	b.WriteString("}\n")
 	return b.String()
+}
+
+// writeAKSCluster declares the AKS cluster of a create, as Azure ML v1
+// creates it: in the workspace's resource group, one system node pool of the
+// request's VM size and count, a Standard load balancer (AKS retired Basic,
+// V4) and, with a virtual network, Azure CNI in the given subnet.
+func writeAKSCluster(b *strings.Builder, r Request, label, wsLocation string) {
+	location := HCLQuote(r.Location)
+	if r.Location == "" {
+		location = wsLocation
+	}
+	fmt.Fprintf(b, "resource \"azurerm_kubernetes_cluster\" %q {\n", label)
+	writeHCLAttrs(b, "  ", [][2]string{
+		{"name", HCLQuote(r.Name)},
+		{"location", location},
+		{"resource_group_name", HCLQuote(r.Workspace.ResourceGroup)},
+		{"dns_prefix", HCLQuote(r.Name)},
+	})
+	b.WriteString("\n  default_node_pool {\n")
+	pool := [][2]string{
+		{"name", `"nodepool1"`},
+		{"node_count", strconv.Itoa(r.NodeCount)},
+		{"vm_size", HCLQuote(r.VMSize)},
+	}
+	n := r.Network
+	if !n.IsZero() {
+		pool = append(pool, [2]string{"vnet_subnet_id", HCLQuote("/subscriptions/" + r.Workspace.Subscription + "/resourceGroups/" + n.VnetResourceGroup +
+			"/providers/Microsoft.Network/virtualNetworks/" + n.VnetName + "/subnets/" + n.SubnetName)})
+	}
+	writeHCLAttrs(b, "    ", pool)
+	b.WriteString("  }\n\n  identity {\n    type = \"SystemAssigned\"\n  }\n\n  network_profile {\n")
+	net := [][2]string{{"load_balancer_sku", `"standard"`}}
+	if !n.IsZero() {
+		net = [][2]string{
+			{"network_plugin", `"azure"`},
+			{"load_balancer_sku", `"standard"`},
+			{"service_cidr", HCLQuote(n.ServiceCIDR)},
+			{"dns_service_ip", HCLQuote(n.DNSServiceIP)},
+		}
+	} else {
+		net = append([][2]string{{"network_plugin", `"kubenet"`}}, net...)
+	}
+	writeHCLAttrs(b, "    ", net)
+	b.WriteString("  }\n")
+	if !n.IsZero() && n.DockerBridgeCIDR != "" {
+		b.WriteString("  # The docker bridge CIDR has no setting in azurerm 4: AKS no longer uses it.\n")
+	}
+	b.WriteString("}\n\n")
 }
 
 // writeHCLAttrs writes "key = value" lines with the equals signs aligned,

@@ -117,6 +117,9 @@ func TestAzCLIHostileValuesStayLiteral(t *testing.T) {
 				t.Fatalf("no command in:\n%s", out)
 			}
 			for _, words := range cmds {
+				if len(words) >= 3 && strings.Join(words[:3], " ") == "az resource wait" {
+					continue // checked by TestAzCLIAttachWaitsBeforeUpdate
+				}
 				if len(words) < 5 || strings.Join(words[:4], " ") != "az ml computetarget "+words[3] {
 					t.Errorf("command does not start with az ml computetarget: %q", words)
 				}
@@ -377,6 +380,9 @@ func TestTerraformHostileValuesStayLiteral(t *testing.T) {
 					continue
 				}
 				key = strings.TrimSpace(key)
+				if val == `"nodepool1"` {
+					continue // the node pool's own name
+				}
 				if key == "name" || key == "description" || strings.HasPrefix(key, `"x'`) {
 					got, rest, err := parseHCLString(strings.TrimSpace(val))
 					if err != nil || rest != "" || got != strings.ToValidUTF8(hostile, "\uFFFD") {
@@ -506,7 +512,7 @@ func TestARMBodyMatchesRequest(t *testing.T) {
 			case TLSCustom:
 				w.SSLConfiguration = ARMSSLConfig{Status: "Enabled", Cert: CertPEMPlaceholder, Key: KeyPEMPlaceholder, Cname: r.TLS.CNAME}
 			case TLSMicrosoft:
-				w.SSLConfiguration = ARMSSLConfig{Status: "Enabled", LeafDomainLabel: r.TLS.LeafDomainLabel, OverwriteExistingDomain: r.TLS.OverwriteExistingDomain}
+				w.SSLConfiguration = ARMSSLConfig{Status: "Auto", LeafDomainLabel: r.TLS.LeafDomainLabel, OverwriteExistingDomain: r.TLS.OverwriteExistingDomain}
 			default:
 				w.SSLConfiguration = ARMSSLConfig{Status: "Disabled"}
 			}
@@ -539,6 +545,116 @@ func TestHCLLabel(t *testing.T) {
 	for in, want := range map[string]string{"aks-prod": "aks_prod", "1aks": "aks_1aks", "": "aks_", "é": "aks__", "Aks_1": "Aks_1"} {
 		if got := hclLabel(in); got != want {
 			t.Errorf("hclLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestARMBodyMicrosoftCertificateIsAuto: a Microsoft certificate goes to
+// Azure as SSL status "Auto" with the leaf label, as the SDK v1
+// (AksCompute.attach_configuration/provisioning_configuration with a leaf
+// domain label) and Terraform's azurerm_machine_learning_inference_cluster
+// send it; "Enabled" is for a certificate of your own (L4).
+func TestARMBodyMicrosoftCertificateIsAuto(t *testing.T) {
+	for _, mode := range []Mode{ModeCreate, ModeAttach} {
+		req := Request{Mode: mode, Workspace: WorkspaceRef{Subscription: "00000000-0000-0000-0000-000000000001", ResourceGroup: "rg", Name: "ws"},
+			Name: "aks-tls", Target: Target{ResourceGroup: "rg", Name: "aks"},
+			TLS: TLS{Mode: TLSMicrosoft, LeafDomainLabel: "scoring"}}
+		if mode == ModeCreate {
+			req.Target = Target{}
+		}
+		b, err := ARMBody(req, "eastus")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Properties struct {
+				Properties struct {
+					SSLConfiguration map[string]any `json:"sslConfiguration"`
+				} `json:"properties"`
+			} `json:"properties"`
+		}
+		if err := json.Unmarshal(b, &body); err != nil {
+			t.Fatal(err)
+		}
+		ssl := body.Properties.Properties.SSLConfiguration
+		if ssl["status"] != "Auto" || ssl["leafDomainLabel"] != "scoring" {
+			t.Errorf("%s: sslConfiguration = %v, want status Auto with leafDomainLabel scoring", mode, ssl)
+		}
+	}
+}
+
+// TestTerraformCreateDeclaresTheCluster: a create's Terraform declares the
+// azurerm_kubernetes_cluster it attaches (in the request's location), and
+// the inference cluster is in the workspace's location; without the
+// workspace's location, a data source reads it.
+func TestTerraformCreateDeclaresTheCluster(t *testing.T) {
+	req := fullCreate(t)
+	req.Location = "westeurope"
+	out := Terraform(req, "eastus")
+	label := hclLabel(req.Name)
+	decl := `resource "azurerm_kubernetes_cluster" "` + label + `" {`
+	if strings.Count(out, decl) != 1 || !strings.Contains(out, "azurerm_kubernetes_cluster."+label+".id") {
+		t.Fatalf("the cluster referred to is not declared once:\n%s", out)
+	}
+	cluster, inference, _ := strings.Cut(out[strings.Index(out, decl):], `resource "azurerm_machine_learning_inference_cluster"`)
+	for _, want := range []string{`location            = "westeurope"`, `node_count     = 4`, `vm_size        = "Standard_D4_v2"`, `resource_group_name = "rg-ml"`, `load_balancer_sku = "standard"`, `vnet_subnet_id`} {
+		if !strings.Contains(cluster, want) {
+			t.Errorf("the cluster lacks %s:\n%s", want, cluster)
+		}
+	}
+	if !strings.Contains(inference, `location                      = "eastus"`) || strings.Contains(inference, "westeurope") {
+		t.Errorf("the inference cluster is not in the workspace's location:\n%s", inference)
+	}
+
+	out = Terraform(req, "")
+	data := `data "azurerm_machine_learning_workspace" "` + label + `" {`
+	ref := "data.azurerm_machine_learning_workspace." + label + ".location"
+	if strings.Count(out, data) != 1 || !strings.Contains(out, "location                      = "+ref) {
+		t.Errorf("without the workspace's location, no data source gives it:\n%s", out)
+	}
+	if out := Terraform(validAttach(), "eastus"); strings.Contains(out, "azurerm_kubernetes_cluster") {
+		t.Errorf("an attach declares a cluster:\n%s", out)
+	}
+}
+
+// TestAzCLIAttachWaitsBeforeUpdate: the CLI's attach returns before Azure
+// ML has finished, so the update that sets TLS or the load balancer comes
+// only after a wait for the compute's Succeeded state.
+func TestAzCLIAttachWaitsBeforeUpdate(t *testing.T) {
+	req := fullAttach() // Microsoft certificate: an update follows
+	cmds, err := shellWords(AzCLI(req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, words := range cmds {
+		order = append(order, strings.Join(words[:3], " "))
+		if strings.Join(words[:3], " ") == "az resource wait" {
+			want := []string{"az", "resource", "wait", "--ids", req.Workspace.ID() + "/computes/" + req.Name, "--api-version", ARMAPIVersion, "--custom", "properties.provisioningState=='Succeeded'"}
+			if !reflect.DeepEqual(words, want) {
+				t.Errorf("wait = %q, want %q", words, want)
+			}
+		}
+	}
+	if want := []string{"az ml computetarget", "az resource wait", "az ml computetarget"}; !reflect.DeepEqual(order, want) {
+		t.Errorf("commands = %q, want attach, wait, update", order)
+	}
+	if out := AzCLI(validAttach()); strings.Contains(out, "az resource wait") {
+		t.Errorf("an attach with nothing to update waits:\n%s", out)
+	}
+}
+
+// TestV1ExportsAreMarkedLegacy: the CLI v1 and SDK v1 exports say they are
+// out of support (CLI v1 since 30 September 2025, SDK v1 since 30 June
+// 2026) and point to the Kubernetes compute.
+func TestV1ExportsAreMarkedLegacy(t *testing.T) {
+	for _, req := range []Request{validCreate(), validAttach()} {
+		cli, sdk := AzCLI(req), PythonSDK(req)
+		if !strings.HasPrefix(cli, "# Legacy: Azure ML CLI v1") || !strings.Contains(cli, "30 September 2025") || !strings.Contains(cli, "az ml compute attach --type Kubernetes") {
+			t.Errorf("%s CLI export is not marked legacy:\n%s", req.Mode, cli)
+		}
+		if !strings.HasPrefix(sdk, "# Legacy: the Azure ML SDK v1") || !strings.Contains(sdk, "30 June 2026") || !strings.Contains(sdk, "KubernetesCompute") {
+			t.Errorf("%s SDK export is not marked legacy:\n%s", req.Mode, sdk)
 		}
 	}
 }

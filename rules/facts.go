@@ -107,6 +107,15 @@ func (c Cluster) VCPUs() int {
 	return n
 }
 
+// Nodes is the cluster's node count over its node pools (P5 on attach).
+func (c Cluster) Nodes() int {
+	n := 0
+	for _, p := range c.Pools {
+		n += p.Count
+	}
+	return n
+}
+
 // Compute is an AKS compute of a workspace, created or attached.
 type Compute struct {
 	Name        string   `json:"name"`

@@ -13,6 +13,8 @@ const MaxPoolNodes = 1000
 // else is wrong with the count.
 func checkNodeRange(c *checker, n int) {
 	switch {
+	case n == 0:
+		c.err("P5", FieldNodeCount, fmt.Sprintf("The node count (%s) is 0; a cluster needs at least 1 node, and 0 is not the default.", FieldNodeCount), fmt.Sprintf("Give a node count of 1 or more, or leave %s out for the default of %d.", FieldNodeCount, DefaultNodeCount))
 	case n < 0:
 		c.err("P5", FieldNodeCount, fmt.Sprintf("The node count is %d; it must be a positive whole number.", n), "Give a node count of 1 or more.")
 	case n > MaxPoolNodes:

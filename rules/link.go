@@ -43,13 +43,16 @@ var linkFields = append([]linkField{
 	strField("vmSize", FieldVMSize, func(r *Request) *string { return &r.VMSize }),
 	{key: "nodes", field: FieldNodeCount,
 		get: func(r *Request) string {
-			if r.NodeCount == 0 {
+			if !r.NodeCountGiven() {
 				return ""
 			}
 			return strconv.Itoa(r.NodeCount)
 		},
 		set: func(r *Request, v string) *Finding {
 			n, err := strconv.Atoi(v)
+			if err == nil && n == 0 {
+				*r = r.WithNodeCount(0) // given as 0: P5 refuses it, it is not the default
+			}
 			if err != nil || n <= 0 {
 				return &Finding{Code: "P5", Field: FieldNodeCount, Severity: SeverityError,
 					Message: fmt.Sprintf("The link's node count %q is not a positive whole number.", clip(v)), Fix: "Type a node count of 1 or more."}

@@ -128,4 +128,15 @@ func TestV4OffersTheAttachPath(t *testing.T) {
 	if !ok || !strings.Contains(f.Message, "Basic") || !strings.Contains(f.Fix, "attach") || !strings.Contains(f.Fix, "Standard") {
 		t.Errorf("V4 = %+v, want Basic explained and the create-in-AKS-then-attach path", f)
 	}
+	// The Basic load balancer is retired, not a choice: the words say when,
+	// and how a cluster still on it is upgraded.
+	if !strings.Contains(f.Message, "retired the Basic load balancer on 30 September 2025") || !strings.Contains(f.Fix, "az aks update --load-balancer-sku standard") {
+		t.Errorf("V4 = %+v, want the retirement of 30 September 2025 and the upgrade command", f)
+	}
+	facts := attachFacts()
+	facts.Cluster.LoadBalancerSKU = "basic"
+	f, ok = findCode(Validate(validAttach(), facts), "V4")
+	if !ok || f.Severity != SeverityError || !strings.Contains(f.Message, "30 September 2025") || !strings.Contains(f.Fix, "--load-balancer-sku standard") {
+		t.Errorf("V4 on a Basic attach target = %+v, want an error naming the retirement and the upgrade", f)
+	}
 }

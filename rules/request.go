@@ -134,6 +134,10 @@ type Request struct {
 	Kubernetes   Kubernetes        `json:"kubernetes,omitzero"`
 	Description  string            `json:"description,omitempty"`
 	Tags         map[string]string `json:"tags,omitempty"`
+
+	// zeroNodes records a node count given as 0 (see nodecount.go): P5
+	// refuses it, where an absent node count means the default.
+	zeroNodes bool
 }
 
 // Normalized returns the request with the defaults Azure ML applies filled in:
@@ -164,7 +168,7 @@ func (r Request) Normalized(workspaceLocation string) Request {
 		if r.VMSize == "" {
 			r.VMSize = DefaultVMSize
 		}
-		if r.NodeCount == 0 {
+		if !r.NodeCountGiven() {
 			r.NodeCount = DefaultNodeCount
 		}
 	}

@@ -5,6 +5,10 @@ import (
 	"strings"
 )
 
+// MaxLeafLabel is the longest leaf domain label of a Microsoft certificate
+// (L4): Azure appends six characters to it, within a 63-character DNS label.
+const MaxLeafLabel = 57
+
 // checkTLS applies L1–L4.
 func checkTLS(c *checker, req Request, facts Facts) {
 	t := req.TLS
@@ -19,8 +23,10 @@ func checkTLS(c *checker, req Request, facts Facts) {
 	case TLSMicrosoft:
 		if t.LeafDomainLabel == "" {
 			c.err("L1", FieldTLSLeaf, "A Microsoft certificate needs a leaf domain label.", "Give a label such as myservice: the endpoint becomes myservice + a few random characters under the region's cloudapp.azure.com domain.")
+		} else if n := len(t.LeafDomainLabel); n > MaxLeafLabel {
+			c.err("L4", FieldTLSLeaf, fmt.Sprintf("The leaf domain label has %d characters; Azure appends 6 random characters to it, and a DNS label holds at most 63, so it may have at most %d.", n, MaxLeafLabel), fmt.Sprintf("Shorten it to %d characters or fewer.", MaxLeafLabel))
 		} else if !dnsLabelShaped(t.LeafDomainLabel, true) {
-			c.err("L1", FieldTLSLeaf, fmt.Sprintf("%q is not a valid leaf domain label.", t.LeafDomainLabel), "Use 1 to 63 lower-case letters, digits and hyphens, not starting or ending with a hyphen.")
+			c.err("L1", FieldTLSLeaf, fmt.Sprintf("%q is not a valid leaf domain label.", t.LeafDomainLabel), "Use 1 to 57 lower-case letters, digits and hyphens, not starting or ending with a hyphen.")
 		}
 		if t.CertPEM != "" || t.KeyPEM != "" || t.CNAME != "" {
 			c.warn("L1", FieldTLSMode, "A Microsoft certificate is chosen, so your certificate, key and CNAME are ignored.", "Clear them, or choose your certificate.")

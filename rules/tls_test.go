@@ -160,7 +160,9 @@ func TestValidateTLS(t *testing.T) {
 		{name: "L1 microsoft without label", tls: TLS{Mode: TLSMicrosoft}, want: []string{"L1 tls.leafDomainLabel error"}},
 		{name: "L1 microsoft bad label upper case", tls: TLS{Mode: TLSMicrosoft, LeafDomainLabel: "MyService"}, want: []string{"L1 tls.leafDomainLabel error"}},
 		{name: "L1 microsoft bad label hyphen", tls: TLS{Mode: TLSMicrosoft, LeafDomainLabel: "-svc"}, want: []string{"L1 tls.leafDomainLabel error"}},
-		{name: "L1 microsoft label too long", tls: TLS{Mode: TLSMicrosoft, LeafDomainLabel: strings.Repeat("a", 64)}, want: []string{"L1 tls.leafDomainLabel error"}},
+		{name: "L4 microsoft label too long", tls: TLS{Mode: TLSMicrosoft, LeafDomainLabel: strings.Repeat("a", 64)}, want: []string{"L4 tls.leafDomainLabel error"}},
+		{name: "L4 microsoft label of 58 characters", tls: TLS{Mode: TLSMicrosoft, LeafDomainLabel: strings.Repeat("a", 58)}, want: []string{"L4 tls.leafDomainLabel error"}},
+		{name: "L4 microsoft label of 57 characters", tls: TLS{Mode: TLSMicrosoft, LeafDomainLabel: strings.Repeat("a", 57)}},
 		{name: "L1 microsoft with a certificate", tls: TLS{Mode: TLSMicrosoft, LeafDomainLabel: "svc", CertPEM: m.cert}, want: []string{"L1 tls.mode warning"}},
 
 		// L2: overwrite only with a leaf domain label.

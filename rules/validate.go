@@ -7,6 +7,13 @@ import (
 	"strings"
 )
 
+// BasicRetired and BasicUpgrade are V4's words: AKS retired the Basic load
+// balancer on 30 September 2025, and a cluster still on it is upgraded in place.
+const (
+	BasicRetired = "AKS retired the Basic load balancer on 30 September 2025."
+	BasicUpgrade = "az aks update --load-balancer-sku standard"
+)
+
 // Minimum vCPUs of a cluster by purpose (rules P2, P3 and T5).
 const (
 	MinProductionVCPUs = 12
@@ -190,7 +197,7 @@ func checkNameFacts(c *checker, name string, facts Facts) {
 	}
 	for _, other := range facts.RegionNames {
 		if strings.EqualFold(other, name) {
-			c.warn("N6", FieldName, fmt.Sprintf("Another workspace in this region already has a compute named %q; Azure may refuse the name because compute names must be unique within a region.", other), "Choose a name specific to your team, such as teamname-aks.")
+			c.err("N6", FieldName, fmt.Sprintf("Another workspace in this region already has a compute named %q; Azure refuses the name, because compute names must be unique within an Azure region.", other), "Choose a name specific to your team, such as teamname-aks.")
 			break
 		}
 	}
@@ -228,7 +235,7 @@ func checkModeFields(c *checker, req Request) {
 		if req.VMSize != "" {
 			ignored(FieldVMSize, "The VM size")
 		}
-		if req.NodeCount != 0 {
+		if req.NodeCountGiven() {
 			ignored(FieldNodeCount, "The node count")
 		}
 		if !req.Network.IsZero() {
@@ -251,10 +258,10 @@ func checkCreate(c *checker, req Request, facts Facts, purposeOK bool) {
 		c.info("K1", FieldLocation, fmt.Sprintf("The cluster gets Kubernetes %s, the default of %s; a create cannot choose another version.", def.Version, req.Location), "To run another version, create the cluster in AKS and attach it.")
 	}
 	if req.Kind.Legacy() {
-		c.info("V4", FieldLBType, "A cluster created from Azure ML uses a Basic load balancer.", "For a Standard load balancer, create the cluster in AKS and attach it.")
+		c.info("V4", FieldLBType, BasicRetired+" Clusters Azure ML created before then used one; check the new cluster's load balancer SKU.", "A cluster still on Basic must be upgraded before anything else: "+BasicUpgrade+". Or create the cluster in AKS with a Standard load balancer and attach it.")
 	}
 
-	if req.NodeCount < 0 || req.NodeCount > MaxPoolNodes {
+	if req.NodeCount <= 0 || req.NodeCount > MaxPoolNodes { // 0 only when given: Normalized fills in an absent count
 		checkNodeRange(c, req.NodeCount)
 		return
 	}
@@ -322,7 +329,11 @@ func checkVCPUs(c *checker, field string, p Purpose, nodes int, size VMSize) {
 		return
 	}
 	pass := max((need+size.VCPUs-1)/size.VCPUs, minNodes)
-	c.err(code, field,
+	sev := SeverityError
+	if code == "P3" {
+		sev = SeverityWarning // the article "recommends" 2 vCPUs for dev/test
+	}
+	c.add(code, field, sev,
 		fmt.Sprintf("%s cluster needs at least %d vCPUs: %s × %s of %s = %d.", what, need, Count(nodes, "node"), Count(size.VCPUs, "core"), size.Name, have),
 		fmt.Sprintf("Use at least %s of %s, or a larger VM size.", Count(pass, "node"), size.Name))
 }

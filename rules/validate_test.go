@@ -176,7 +176,7 @@ func TestValidateName(t *testing.T) {
 		{"N1 N2 N4 two hyphens", "--", []string{"N1 name error", "N2 name error", "N4 name error"}},
 		{"N5 taken by another compute type", "cpu-cluster", []string{"N5 name error"}},
 		{"N5 case-insensitive", "AKS-OLD", []string{"N5 name error"}},
-		{"N6 taken in the region", "shared-aks", []string{"N6 name warning"}},
+		{"N6 taken in the region", "shared-aks", []string{"N6 name error"}},
 		{"N7 reserved", "local", []string{"N7 name error"}},
 		{"N7 reserved any case", "AmlCompute", []string{"N7 name error"}},
 		{"N7 containerinstance", "containerinstance", []string{"N7 name error"}},
@@ -233,7 +233,7 @@ func TestValidatePurposeAndSize(t *testing.T) {
 		{name: "P2 default size and count pass", edit: func(r *Request) { r.VMSize, r.NodeCount = "", 0 }},
 		{name: "P3 dev/test one 1-core node", edit: func(r *Request) { r.Purpose, r.VMSize, r.NodeCount = PurposeDevTest, "Standard_A1_v2", 1 },
 			facts: &Facts{WorkspaceLocation: "eastus", VMSizes: []VMSize{{Name: "Standard_A1_v2", VCPUs: 1}}},
-			want:  []string{"P3 nodeCount error", "P4 purpose warning"}},
+			want:  []string{"P3 nodeCount warning", "P4 purpose warning"}}, // a recommendation
 		{name: "P3 dev/test two 1-core nodes pass", edit: func(r *Request) { r.Purpose, r.VMSize, r.NodeCount = PurposeDevTest, "Standard_A1_v2", 2 },
 			facts: &Facts{WorkspaceLocation: "eastus", VMSizes: []VMSize{{Name: "Standard_A1_v2", VCPUs: 1}}},
 			want:  []string{"P4 purpose warning"}},

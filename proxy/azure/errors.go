@@ -299,8 +299,9 @@ func explain(f failure) (rules.ErrorCode, string) {
 		f.status == http.StatusUnauthorized:
 		return rules.ErrForbidden, "Azure did not accept the proxy's Azure identity: ask the platform team to check the proxy's credential and tenant."
 	case f.has("LinkedAuthorizationFailed"):
-		return rules.ErrForbidden, "The proxy's Azure identity may not do this: ask the platform team for the role " +
-			"Azure Kubernetes Service Contributor Role on the target AKS cluster."
+		// The roles the Azure ML article on attaching AKS asks for.
+		return rules.ErrForbidden, "The proxy's Azure identity may not use the target AKS cluster: ask the platform team for " +
+			"Owner or Contributor on the cluster's resource group, and the Azure Kubernetes Service Cluster Admin Role on the cluster."
 	case f.has("AuthorizationFailed", "Forbidden") || f.status == http.StatusForbidden:
 		role, scope := roleFor(f)
 		return rules.ErrForbidden, "The proxy's Azure identity may not do this: ask the platform team for the role " +

@@ -151,8 +151,9 @@ func sslConfiguration(t rules.TLS) *armmachinelearning.SSLConfiguration {
 			Cname:  to.Ptr(t.CNAME),
 		}
 	case rules.TLSMicrosoft:
+		// "Auto", as the SDK v1 and Terraform send a Microsoft certificate (L4).
 		return &armmachinelearning.SSLConfiguration{
-			Status:                  to.Ptr(armmachinelearning.SSLConfigStatusEnabled),
+			Status:                  to.Ptr(armmachinelearning.SSLConfigStatusAuto),
 			LeafDomainLabel:         to.Ptr(t.LeafDomainLabel),
 			OverwriteExistingDomain: to.Ptr(t.OverwriteExistingDomain),
 		}

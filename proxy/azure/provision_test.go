@@ -120,7 +120,7 @@ func TestProvisionRefusals(t *testing.T) {
 	}{
 		{name: "policy", req: createRequest(), status: 403, armCode: "RequestDisallowedByPolicy", want: rules.ErrPolicy, words: "userDefinedRouting"},
 		{name: "role", req: createRequest(), status: 403, armCode: "AuthorizationFailed", want: rules.ErrForbidden, words: "on the workspace ws-east"},
-		{name: "linked role", req: attachRequest(), status: 403, armCode: "LinkedAuthorizationFailed", want: rules.ErrForbidden, field: "target.resourceId", words: "target AKS cluster"},
+		{name: "linked role", req: attachRequest(), status: 403, armCode: "LinkedAuthorizationFailed", want: rules.ErrForbidden, field: "target.resourceId", words: "Owner or Contributor on the cluster's resource group, and the Azure Kubernetes Service Cluster Admin Role"},
 		{name: "quota", req: createRequest(), status: 409, armCode: "QuotaExceeded", want: rules.ErrQuota, words: "fewer nodes"},
 		{name: "conflict", req: attachRequest(), status: 409, armCode: "Conflict", want: rules.ErrConflict, field: "target.resourceId"},
 		{name: "throttled", req: createRequest(), status: 429, armCode: "TooManyRequests", want: rules.ErrTooMany},

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amlaks/amlaks/proxy"
 	"github.com/amlaks/amlaks/proxy/armemu"
 	"github.com/amlaks/amlaks/proxy/azure"
 	"github.com/amlaks/amlaks/rules"
@@ -23,7 +24,8 @@ Usage:
   amlaks serve [flags]             serve the page and the JSON API
   amlaks emulator [flags]          run the built-in ARM emulator on its own, over HTTPS, for
                                    several proxies to share (serve --emulator-url)
-  amlaks validate FILE.json        check a request file with the same rules (exit 1 on errors)
+  amlaks validate FILE.json        check a request file with the same rules (exit 1 on errors);
+                                   --server URL or --azure MODE for the checks that need Azure
   amlaks versions --location LOC   print the Kubernetes versions of a location
 
 Run "amlaks COMMAND -h" for a command's flags.
@@ -44,10 +46,9 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "emulator":
 		err = runEmulator(ctx, args[1:], stdout, stderr)
 	case "validate":
-		var failed bool
-		failed, err = runValidate(args[1:], stdout)
-		if err == nil && failed {
-			return 1
+		var exit int
+		if exit, err = proxy.ValidateWith(ctx, args[1:], stdout, proxy.ValidateEnv{Open: validateBackend}); err == nil && exit != 0 {
+			return exit
 		}
 	case "versions":
 		err = runVersions(ctx, args[1:], stdout)
@@ -167,45 +168,6 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
-}
-
-// runValidate checks a request file offline with the built-in facts and
-// prints the findings; failed is true when any is an error.
-func runValidate(args []string, out io.Writer) (failed bool, err error) {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	policyFile := fs.String("policy", os.Getenv("AMLAKS_POLICY"), "the platform team's policy file (env AMLAKS_POLICY)")
-	if err := fs.Parse(args); err != nil {
-		return false, err
-	}
-	if fs.NArg() != 1 {
-		return false, errors.New("usage: amlaks validate [--policy FILE] FILE.json")
-	}
-	data, err := os.ReadFile(fs.Arg(0))
-	if err != nil {
-		return false, err
-	}
-	req, err := rules.DecodeRequest(data)
-	if err != nil {
-		return false, err
-	}
-	facts := rules.Facts{Now: time.Now()}
-	if *policyFile != "" {
-		if facts.Policy, err = loadPolicy(*policyFile); err != nil {
-			return false, err
-		}
-	}
-	fsd := rules.Validate(req, facts)
-	for _, f := range fsd {
-		line := fmt.Sprintf("%-7s %-3s %-28s %s", f.Severity, f.Code, f.Field, f.Message)
-		if f.Fix != "" {
-			line += " Fix: " + f.Fix
-		}
-		fmt.Fprintln(out, line)
-	}
-	if len(fsd) == 0 {
-		fmt.Fprintln(out, "no findings")
-	}
-	return fsd.HasErrors(), nil
 }
 
 // runVersions is `amlaks versions`: the Kubernetes versions of a location,

@@ -33,6 +33,16 @@ func validExportTab(tab string, v2 bool) bool {
 	return false
 }
 
+// exportLabel is the tab label of a v1 export.
+func exportLabel(kind string) string {
+	for _, k := range exportKinds {
+		if k.id == kind {
+			return k.label
+		}
+	}
+	return kind
+}
+
 func exportText(kind string, req rules.Request, wsLocation string) string {
 	req = req.Normalized(wsLocation)
 	switch kind {

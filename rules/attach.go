@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 )
 
@@ -288,16 +287,12 @@ func authorizedRanges(entries []string) (map[bool][]netip.Prefix, []string) {
 				p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
 			}
 			ranges[p.Addr().Is4()] = append(ranges[p.Addr().Is4()], p)
-		} else if serviceTag.MatchString(e) {
+		} else if serviceTagShaped(e) {
 			tags = append(tags, e)
 		}
 	}
 	return ranges, tags
 }
-
-// serviceTag is the shape of an Azure service tag: AzureMachineLearning,
-// AzureCloud.eastus.
-var serviceTag = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)?$`)
 
 // coversAML reports whether a service tag holds every Azure ML control plane
 // range of every region: AzureMachineLearning itself, or AzureCloud (all of

@@ -101,3 +101,35 @@ func hasDERRun(s string) bool {
 	}
 	return false
 }
+
+// serviceTagShaped is `^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)?$`: a service
+// tag such as AzureMachineLearning or AzureMachineLearning.EastUS (A1).
+func serviceTagShaped(s string) bool {
+	name, region, dotted := s, "", false
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			name, region, dotted = s[:i], s[i+1:], true
+			break
+		}
+	}
+	if name == "" || !isAlphaB(name[0]) {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		if !isAlnumB(name[i]) {
+			return false
+		}
+	}
+	if !dotted {
+		return true
+	}
+	if region == "" {
+		return false
+	}
+	for i := 0; i < len(region); i++ {
+		if !isAlnumB(region[i]) {
+			return false
+		}
+	}
+	return true
+}

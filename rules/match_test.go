@@ -18,6 +18,7 @@ var matchers = []struct {
 	{"DNS label", regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`), func(s string) bool { return dnsLabelShaped(s, false) }},
 	{"leaf label", regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`), func(s string) bool { return dnsLabelShaped(s, true) }},
 	{"hostname", regexp.MustCompile(`^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`), hostnameShaped},
+	{"service tag", regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)?$`), serviceTagShaped},
 	{"DER run", regexp.MustCompile(`M[IHC][A-Za-z0-9+/]{60,}`), hasDERRun},
 }
 

@@ -86,6 +86,10 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 				if len(prefixes) > 0 {
 					facts.SubnetPrefix = prefixes[0]
 				}
+				if isNotFound(err) {
+					// A subnet that is not there is the person's to fix (V6), on its field.
+					facts.SubnetMissing, err = true, nil
+				}
 				errs[5] = err
 				return nil
 			})

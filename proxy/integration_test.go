@@ -725,6 +725,37 @@ func TestIntegrationFailedOperation(t *testing.T) {
 // service CIDR overlaps is refused with V2 on the service CIDR, the subnet's
 // prefix read from Azure (SubnetsClient.Get); nothing is sent. A service
 // CIDR outside the subnet passes V2.
+// TestIntegrationSubnetMissing: a subnet the emulator's world does not have
+// is V6 on the subnet's field, answered 200 by facts and validate (not a 404
+// of the whole request), and a create is refused before any write.
+func TestIntegrationSubnetMissing(t *testing.T) {
+	emu, s := mustStack(t)
+	req := rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-nosub", Network: rules.Network{
+		VnetResourceGroup: "net-rg", VnetName: "vnet", SubnetName: "no-such-subnet",
+		ServiceCIDR: "10.0.0.0/16", DNSServiceIP: "10.0.0.10", DockerBridgeCIDR: "172.17.0.1/16"}}
+	var fs struct {
+		Findings rules.Findings `json:"findings"`
+	}
+	if code, body := call(t, s, "POST", "/api/validate", req, &fs); code != 200 {
+		t.Fatalf("validate = %d %s", code, body)
+	}
+	var v6 bool
+	for _, f := range fs.Findings {
+		v6 = v6 || (f.Code == "V6" && f.Field == rules.FieldSubnetName)
+	}
+	if !v6 {
+		t.Errorf("findings = %+v, want V6 on %s", fs.Findings, rules.FieldSubnetName)
+	}
+	writes := emu.Writes()
+	var e apiError
+	if code, body := call(t, s, "POST", "/api/computes", req, &e); code != 400 {
+		t.Errorf("create = %d %s, want 400", code, body)
+	}
+	if n := emu.Writes() - writes; n != 0 {
+		t.Errorf("%d writes sent for a refused request", n)
+	}
+}
+
 func TestIntegrationSubnetOverlap(t *testing.T) {
 	emu, s := mustStack(t)
 	req := func(name, svc, dns string) rules.Request {

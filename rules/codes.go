@@ -60,6 +60,7 @@ var Rules = []Rule{
 	{Code: "S1", Title: "scaling keeps the VM size", Needs: NeedsAzure, Refusal: ErrInvalid},
 	{Code: "V1", Title: "virtual network settings together", Refusal: ErrInvalid},
 	{Code: "V2", Title: "network ranges", Refusal: ErrInvalid},
+	{Code: "V6", Title: "the subnet exists", Needs: NeedsAzure, Refusal: ErrInvalid},
 	{Code: "V3", Title: "load balancer type and subnet", Refusal: ErrInvalid},
 	{Code: "V4", Title: "Basic load balancer retired", Refusal: ErrInvalid, Kind: KindAKS},
 	{Code: "A1", Title: "authorized IP ranges hold Azure ML's", Needs: NeedsAzure, Refusal: ErrInvalid},

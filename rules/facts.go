@@ -172,6 +172,8 @@ type Facts struct {
 	ClusterMissing bool `json:"clusterMissing,omitempty"`
 	// SubnetPrefix is the address range of the create request's subnet, when known (V2).
 	SubnetPrefix string `json:"subnetPrefix,omitempty"`
+	// SubnetMissing says Azure has no such subnet in that virtual network (V6).
+	SubnetMissing bool `json:"subnetMissing,omitempty"`
 	// ExtensionRegions are the regions where cluster extensions are offered
 	// (X10); nil when not known.
 	ExtensionRegions []string `json:"extensionRegions,omitempty"`

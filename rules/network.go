@@ -59,6 +59,9 @@ func checkNetwork(c *checker, n Network, facts Facts) {
 	if svcOK && bridgeOK && svc.Overlaps(bridge) {
 		c.err("V2", FieldServiceCIDR, fmt.Sprintf("The service CIDR %s overlaps the docker bridge CIDR %s.", svc, bridge), "Choose ranges that do not overlap, such as 10.0.0.0/16 and 172.17.0.1/16.")
 	}
+	if facts.SubnetMissing {
+		c.err("V6", FieldSubnetName, fmt.Sprintf("Azure has no subnet %s in the virtual network %s of resource group %s.", n.SubnetName, n.VnetName, n.VnetResourceGroup), "Check the three names, or create the subnet first: the cluster's nodes go into it.")
+	}
 	if sub, err := netip.ParsePrefix(facts.SubnetPrefix); err == nil && svcOK && svc.Overlaps(sub) {
 		c.err("V2", FieldServiceCIDR, fmt.Sprintf("The service CIDR %s overlaps the subnet's range %s.", svc, sub), "Choose a service CIDR outside the virtual network's address space.")
 	}

@@ -76,6 +76,22 @@ func TestValidateNetwork(t *testing.T) {
 	}
 }
 
+// TestV6SubnetMissing: a subnet Azure does not have is an error on the
+// subnet's field, naming the three names.
+func TestV6SubnetMissing(t *testing.T) {
+	req := validCreate()
+	req.Network = validNetwork()
+	facts := baseFacts()
+	if _, ok := findCode(Validate(req, facts), "V6"); ok {
+		t.Fatal("V6 without SubnetMissing")
+	}
+	facts.SubnetMissing = true
+	f, ok := findCode(Validate(req, facts), "V6")
+	if !ok || f.Field != FieldSubnetName || f.Severity != SeverityError || !strings.Contains(f.Message, req.Network.SubnetName) || !strings.Contains(f.Message, req.Network.VnetName) {
+		t.Errorf("V6 = %+v", f)
+	}
+}
+
 func TestV2Messages(t *testing.T) {
 	req := validCreate()
 	req.Network = validNetwork()

@@ -84,7 +84,7 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	auditOf(r).NodeCount = body.NodeCount
-	if err := s.policyScope(ref, name); err != nil {
+	if err := s.policyScope(ref); err != nil {
 		return err
 	}
 	if errs := policyFindings(rules.CheckScale(rules.ScaleRequest{Workspace: ref, Name: name, NodeCount: body.NodeCount}, rules.Compute{}, rules.Facts{Policy: s.cfg.Policy})); len(errs) > 0 {
@@ -95,6 +95,11 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer unlock()
+	// A scale writes to the compute's AKS cluster, which may lie elsewhere
+	// than the workspace (an attached cluster): the policy must allow it too.
+	if g1 := rules.CheckClusterScope(s.cfg.Policy, current.ClusterID, rules.FieldName); len(g1) > 0 {
+		return refusal(g1)
+	}
 	facts := rules.Facts{Policy: s.cfg.Policy}
 	if current.Location != "" {
 		if facts.VMSizes, err = s.facts.VMSizes(r.Context(), ref.Subscription, current.Location); err != nil {
@@ -124,7 +129,7 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.policyScope(ref, name); err != nil {
+	if err := s.policyScope(ref); err != nil {
 		return err
 	}
 	current, unlock, err := s.lockedCompute(r, ref, name, "detaches")
@@ -184,10 +189,10 @@ func checkComputeName(name string) error {
 	return nil
 }
 
-// policyScope refuses, before Azure is asked anything, a scale or detach in
+// policyScope refuses, before Azure is asked anything, a read or a write in
 // a subscription, resource group or workspace the policy does not allow
 // (G1), with the same rules code as a create.
-func (s *Server) policyScope(ref rules.WorkspaceRef, name string) error {
+func (s *Server) policyScope(ref rules.WorkspaceRef) error {
 	if g1 := rules.CheckScope(s.cfg.Policy, ref); len(g1) > 0 {
 		return refusal(g1)
 	}
@@ -208,7 +213,7 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(w, r, &body); err != nil {
 		return err
 	}
-	if err := s.policyScope(ref, name); err != nil {
+	if err := s.policyScope(ref); err != nil {
 		return err
 	}
 	current, unlock, err := s.lockedCompute(r, ref, name, "cleans up")
@@ -222,6 +227,10 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	if current.Attached {
 		err = s.azure.Detach(r.Context(), ref, name)
 	} else {
+		// Deleting a failed create removes the cluster Azure ML made for it.
+		if g1 := rules.CheckClusterScope(s.cfg.Policy, current.ClusterID, rules.FieldName); len(g1) > 0 && current.ClusterID != "" {
+			return refusal(g1)
+		}
 		err = s.azure.Delete(r.Context(), ref, name)
 	}
 	s.facts.changed(ref, current.ClusterID)

@@ -28,8 +28,10 @@ func (s *Server) freshFacts(ctx context.Context, req rules.Request) (rules.Facts
 func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool) (rules.Facts, error) {
 	facts := rules.Facts{Policy: s.cfg.Policy, Now: s.cfg.now()}
 	ref := req.Workspace
-	if len(rules.CheckWorkspace(ref)) > 0 {
-		return facts, nil // the rules report it on the field; Azure is not asked
+	if len(rules.CheckWorkspace(ref)) > 0 || !s.allowedScope(ref) {
+		// The rules report it on the field (a bad shape, or G1: a workspace
+		// the policy does not allow); nothing of it is read from Azure.
+		return facts, nil
 	}
 	az := s.facts
 	ws, err := s.facts.Workspace(ctx, ref)
@@ -82,7 +84,8 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			facts.AMLRanges, facts.PairedRegion, errs[3] = az.AMLRanges(ctx, ref.Subscription, ws.Location)
 			return nil
 		})
-		if id, ok := req.TargetID(); ok {
+		if id, ok := req.TargetID(); ok && len(rules.CheckClusterScope(s.cfg.Policy, id, rules.FieldTargetID)) == 0 {
+			// A target the policy does not allow (G1) is not read.
 			g.Go(func() error {
 				errs[4] = s.clusterFacts(ctx, &facts, ref, ws, id, fresh)
 				return nil
@@ -126,7 +129,9 @@ func (s *Server) clusterFacts(ctx context.Context, facts *rules.Facts, ref rules
 }
 
 // regionNames lists the compute names of the other visible workspaces in the
-// workspace's region (N6), reading their computes in parallel.
+// workspace's region (N6), reading their computes in parallel. Workspaces the
+// policy does not allow (G1) are not read: their compute names never reach
+// the page.
 func (s *Server) regionNames(ctx context.Context, ws rules.Workspace) ([]string, error) {
 	all, err := s.facts.Workspaces(ctx)
 	if err != nil {
@@ -134,7 +139,7 @@ func (s *Server) regionNames(ctx context.Context, ws rules.Workspace) ([]string,
 	}
 	var others []rules.WorkspaceRef
 	for _, other := range all {
-		if other.WorkspaceRef != ws.WorkspaceRef && strings.EqualFold(other.Location, ws.Location) {
+		if other.WorkspaceRef != ws.WorkspaceRef && strings.EqualFold(other.Location, ws.Location) && s.allowedScope(other.WorkspaceRef) {
 			others = append(others, other.WorkspaceRef)
 		}
 	}

@@ -105,6 +105,9 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 		if facts.VMSizes, err = s.facts.VMSizes(r.Context(), ref.Subscription, current.Location); err != nil {
 			return err
 		}
+		if body.NodeCount > current.Nodes {
+			facts.Quotas = s.quotas(r.Context(), ref.Subscription, current.Location, true)
+		}
 	}
 	fs := rules.CheckScale(rules.ScaleRequest{Workspace: ref, Name: name, NodeCount: body.NodeCount, VMSize: body.VMSize}, current, facts)
 	if errs := fs.Errors(); len(errs) > 0 {

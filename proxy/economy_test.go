@@ -200,8 +200,8 @@ func TestFactsTimeToLive(t *testing.T) {
 	}{
 		{after: 0},
 		{after: 11 * time.Second, computes: 3, n: 3},
-		{after: time.Hour, computes: 3, versions: 1, n: 6}, // + the subscriptions and workspaces lists
-		{after: 7 * time.Hour, computes: 3, versions: 1, ws: 1, n: 7},
+		{after: time.Hour, computes: 3, versions: 1, n: 7},            // + the subscriptions and workspaces lists, the quotas
+		{after: 7 * time.Hour, computes: 3, versions: 1, ws: 1, n: 8}, // the quotas live a minute
 	} {
 		clock.Advance(step.after)
 		got := st.asked(func() { st.do(t, "POST", "/api/facts", req, 200) })

@@ -75,6 +75,10 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			}
 			return nil
 		})
+		g.Go(func() error {
+			facts.Quotas = s.quotas(ctx, ref.Subscription, norm.Location, fresh)
+			return nil
+		})
 	case rules.ModeAttach:
 		g.Go(func() error {
 			facts.Versions, errs[2] = az.KubernetesVersions(ctx, ref.Subscription, ws.Location)
@@ -99,6 +103,21 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		}
 	}
 	return facts, nil
+}
+
+// quotas reads the vCPU quotas of a location (Q1). A quota Azure does not
+// tell (no permission to read usages, an unknown region) is "not known": the
+// rule is skipped and Azure's own check still holds at the write.
+func (s *Server) quotas(ctx context.Context, sub, loc string, fresh bool) []rules.Quota {
+	if loc == "" || !rules.ValidLocation(loc) {
+		return nil
+	}
+	q, err := s.facts.Quotas(ctx, sub, loc, fresh)
+	if err != nil {
+		s.cfg.logger().Debug("quotas not known", "location", loc, "err", err)
+		return nil
+	}
+	return q
 }
 
 // clusterFacts reads the attach target and, when it is in another region

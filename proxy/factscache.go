@@ -25,6 +25,7 @@ var factsTTL = map[factKind]time.Duration{
 	kindVMSizes:    6 * time.Hour,
 	kindWorkspace:  6 * time.Hour, // a workspace's location never changes
 	kindVersions:   time.Hour,
+	kindQuotas:     time.Minute, // usage changes with every create and scale
 	kindAMLRanges:  time.Hour,
 	kindWorkspaces: 5 * time.Minute,
 	kindClusters:   30 * time.Second,
@@ -43,6 +44,7 @@ const (
 	kindLocations  factKind = "locations"
 	kindVMSizes    factKind = "vmsizes"
 	kindVersions   factKind = "versions"
+	kindQuotas     factKind = "quotas"
 	kindAMLRanges  factKind = "amlranges"
 	kindClusters   factKind = "clusters"
 	kindCluster    factKind = "cluster"
@@ -190,6 +192,22 @@ func (a cachedAzure) VMSizes(ctx context.Context, sub, loc string) ([]rules.VMSi
 	if v == nil {
 		return nil, err // nil means "not known" to the rules; keep it
 	}
+	return slices.Clone(v), err
+}
+
+// Quotas reads the vCPU quotas of a location through the cache; fresh reads
+// Azure again (a write) and keeps the answer for later readers.
+func (a cachedAzure) Quotas(ctx context.Context, sub, loc string, fresh bool) ([]rules.Quota, error) {
+	if fresh {
+		q, err := a.az.Quotas(ctx, sub, loc)
+		if err == nil {
+			a.c.put(kindQuotas, string(kindQuotas)+"|"+lower(sub, loc), q)
+		}
+		return slices.Clone(q), err
+	}
+	v, err := cacheGet(ctx, a.c, kindQuotas, lower(sub, loc), func(ctx context.Context) ([]rules.Quota, error) {
+		return a.az.Quotas(ctx, sub, loc)
+	})
 	return slices.Clone(v), err
 }
 

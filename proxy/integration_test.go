@@ -485,7 +485,9 @@ func TestIntegrationRefusedByAzure(t *testing.T) {
 		words  string
 		writes int64 // PUTs Azure sees: 1 when only Azure refuses, 0 when the rules refuse first
 	}{
-		{name: "quota", status: 409, code: rules.ErrQuota, words: "quota increase", writes: 1,
+		// Q1 (issue 12): the rules refuse, from Azure's usages, what Azure's
+		// quota check would, before anything is sent.
+		{name: "quota", status: 409, code: rules.ErrQuota, field: "nodeCount", words: "Not enough quota", writes: 0,
 			req: rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-big", NodeCount: 30}},
 		// A3 is an error (issue 12): the rules refuse what Azure would, before anything is sent.
 		{name: "private cluster with a public FQDN", status: 400, code: rules.ErrInvalid, field: "target.resourceId", words: "public FQDN", writes: 0,

@@ -345,8 +345,8 @@ func (e *Emulator) checkCreate(c *compute, count *int, size string, net *aksNetw
 			return badRequest("A production cluster (%s) needs at least 12 vCPUs; %d x %s gives %d.", c.purpose, c.agentCount, vm.name, cores)
 		}
 	}
-	if cores > 100 {
-		return errorf(http.StatusBadRequest, "QuotaExceeded", "Operation results in exceeding quota limits of Core. Maximum allowed: 100, Current in use: 0, Additional requested: %d.", cores)
+	if err := e.checkQuota(c.location, vm, cores); err != nil {
+		return err
 	}
 	if net != nil {
 		given := 0

@@ -102,7 +102,7 @@ func (st *econStack) do(tb testing.TB, method, path string, in any, want int) []
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
+	if want >= 0 && resp.StatusCode != want {
 		tb.Fatalf("%s %s: %d %s, want %d", method, path, resp.StatusCode, out, want)
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -34,7 +35,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		return facts, nil
 	}
 	az := s.facts
-	ws, err := s.facts.Workspace(ctx, ref)
+	ws, err := s.visibleWorkspace(ctx, ref)
 	if err != nil {
 		var e *rules.Error
 		if errors.As(err, &e) && e.Code == rules.ErrNotFound {
@@ -64,13 +65,19 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 	})
 	switch req.Mode {
 	case rules.ModeCreate:
+		if !strings.EqualFold(norm.Location, ws.Location) && !s.offeredLocation(ctx, ref.Subscription, norm.Location) {
+			// Not a region of the subscription: the rules say so (W2, no
+			// VM sizes) and Azure is not asked about it.
+			facts.VMSizes = []rules.VMSize{}
+			break
+		}
 		g.Go(func() error {
 			facts.VMSizes, errs[2] = az.VMSizes(ctx, ref.Subscription, norm.Location)
 			return nil
 		})
 		g.Go(func() error {
 			var err error
-			if facts.Versions, err = az.KubernetesVersions(ctx, ref.Subscription, norm.Location); err != nil && !refusedLocation(err) {
+			if facts.Versions, err = az.factsVersions(ctx, ref.Subscription, norm.Location); err != nil && !refusedLocation(err) {
 				errs[3] = err
 			}
 			return nil
@@ -91,6 +98,15 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		if id, ok := req.TargetID(); ok && len(rules.CheckClusterScope(s.cfg.Policy, id, rules.FieldTargetID)) == 0 {
 			// A target the policy does not allow (G1) is not read.
 			g.Go(func() error {
+				if !fresh {
+					switch s.listedCluster(ctx, id) {
+					case clusterUnlisted:
+						facts.ClusterMissing = true
+						return nil
+					case clusterUnknown:
+						return nil // not known until the write reads it
+					}
+				}
 				errs[4] = s.clusterFacts(ctx, &facts, ref, ws, id, fresh)
 				return nil
 			})
@@ -103,6 +119,69 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		}
 	}
 	return facts, nil
+}
+
+// What varies in a request (workspace, subscription, location, target) must
+// not make a cheap read (facts, validate) cost Azure a call per variation:
+// each is first looked up in a cached list (the visible workspaces, the
+// subscription's regions, its clusters), and only what is there is read.
+
+// visibleWorkspace finds ref among the workspaces the identity can see (a
+// cached list) and reads it: a workspace, resource group or subscription
+// that is not there is not found without asking Azure.
+func (s *Server) visibleWorkspace(ctx context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
+	all, err := s.facts.Workspaces(ctx)
+	if err != nil {
+		return rules.Workspace{}, err
+	}
+	for _, ws := range all {
+		if strings.EqualFold(ws.Subscription, ref.Subscription) && strings.EqualFold(ws.ResourceGroup, ref.ResourceGroup) && strings.EqualFold(ws.Name, ref.Name) {
+			return s.facts.Workspace(ctx, ref)
+		}
+	}
+	return rules.Workspace{}, rules.Errorf(rules.ErrNotFound, "", "not listed")
+}
+
+// offeredLocation reports whether loc is one of the subscription's regions
+// (a cached list, which the page's location picker reads too). When the list
+// cannot be read, Azure is asked as before.
+func (s *Server) offeredLocation(ctx context.Context, sub, loc string) bool {
+	locs, err := s.facts.Locations(ctx, sub)
+	if err != nil || len(locs) == 0 {
+		return true
+	}
+	for _, l := range locs {
+		if strings.EqualFold(l.Name, loc) {
+			return true
+		}
+	}
+	return false
+}
+
+// What the cluster list of a target's subscription says of it.
+const (
+	clusterListed   = iota // in the list: read it
+	clusterUnlisted        // the subscription's list does not have it: missing
+	clusterUnknown         // a subscription of no visible workspace: not asked
+)
+
+// listedCluster looks an attach target up in its subscription's cluster
+// list (cached). A subscription that holds no visible workspace is not asked
+// at all; a facts read leaves the target unknown, and the write reads it.
+func (s *Server) listedCluster(ctx context.Context, id string) int {
+	sub := clusterSubscription(id)
+	all, err := s.facts.Workspaces(ctx)
+	if err != nil || !slices.ContainsFunc(all, func(ws rules.Workspace) bool { return strings.EqualFold(ws.Subscription, sub) }) {
+		return clusterUnknown
+	}
+	cs, err := s.facts.Clusters(ctx, sub)
+	if err != nil {
+		return clusterListed // read it, and report what Azure says
+	}
+	if slices.ContainsFunc(cs, func(c rules.Cluster) bool { return strings.EqualFold(c.ID, id) }) {
+		return clusterListed
+	}
+	return clusterUnlisted
 }
 
 // quotas reads the vCPU quotas of a location (Q1). A quota Azure does not

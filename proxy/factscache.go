@@ -25,7 +25,7 @@ var factsTTL = map[factKind]time.Duration{
 	kindVMSizes:    6 * time.Hour,
 	kindWorkspace:  6 * time.Hour, // a workspace's location never changes
 	kindVersions:   time.Hour,
-	kindQuotas:     time.Minute, // usage changes with every create and scale
+	kindQuotas:     5 * time.Minute, // usage changes with creates and scales; a write reads it fresh
 	kindAMLRanges:  time.Hour,
 	kindWorkspaces: 5 * time.Minute,
 	kindClusters:   30 * time.Second,
@@ -216,6 +216,33 @@ func (a cachedAzure) KubernetesVersions(ctx context.Context, sub, loc string) ([
 		return a.az.KubernetesVersions(ctx, sub, loc)
 	})
 	return slices.Clone(v), err
+}
+
+// versionsAnswer is a location's versions, or Azure's refusal of the
+// location (an unknown region), which is kept like an answer.
+type versionsAnswer struct {
+	versions []rules.KubernetesVersion
+	refused  error
+}
+
+// factsVersions is KubernetesVersions for the facts of a create: Azure's
+// refusal of the location is kept for the versions' time to live too, so
+// asking again about a region Azure has no versions for costs nothing.
+func (a cachedAzure) factsVersions(ctx context.Context, sub, loc string) ([]rules.KubernetesVersion, error) {
+	v, err := cacheGet(ctx, a.c, kindVersions, lower("refusals", sub, loc), func(ctx context.Context) (versionsAnswer, error) {
+		vs, err := a.az.KubernetesVersions(ctx, sub, loc)
+		if err != nil && refusedLocation(err) {
+			return versionsAnswer{refused: err}, nil
+		}
+		return versionsAnswer{versions: vs}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if v.refused != nil {
+		return nil, v.refused
+	}
+	return slices.Clone(v.versions), nil
 }
 
 type amlRanges struct {

@@ -5,6 +5,8 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -14,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -33,6 +36,8 @@ const usage = `amlaks creates or attaches AKS inference clusters for Azure ML wo
 
 Usage:
   amlaks serve [flags]             serve the page and the JSON API
+  amlaks emulator [flags]          run the built-in ARM emulator on its own, over HTTPS, for
+                                   several proxies to share (serve --emulator-url)
   amlaks validate FILE.json        check a request file with the same rules (exit 1 on errors)
   amlaks versions --location LOC   print the Kubernetes versions of a location
 
@@ -48,6 +53,10 @@ func serverMain() {
 	switch os.Args[1] {
 	case "serve":
 		err = runServe(os.Args[2:])
+	case "emulator":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err = runEmulator(ctx, os.Args[2:], os.Stdout)
+		stop()
 	case "validate":
 		var failed bool
 		failed, err = runValidate(os.Args[2:], os.Stdout)
@@ -89,6 +98,8 @@ type backendFlags struct {
 	createTime   time.Duration
 	attachTime   time.Duration
 	updateTime   time.Duration
+	emulatorURL  string
+	emulatorCA   string
 }
 
 func (b *backendFlags) register(fs *flag.FlagSet) {
@@ -97,6 +108,8 @@ func (b *backendFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&b.createTime, "emulator-create", envDuration("AMLAKS_EMULATOR_CREATE", 20*time.Second), "how long an emulated create takes (env AMLAKS_EMULATOR_CREATE)")
 	fs.DurationVar(&b.attachTime, "emulator-attach", envDuration("AMLAKS_EMULATOR_ATTACH", 10*time.Second), "how long an emulated attach takes (env AMLAKS_EMULATOR_ATTACH)")
 	fs.DurationVar(&b.updateTime, "emulator-update", envDuration("AMLAKS_EMULATOR_UPDATE", 5*time.Second), "how long an emulated scale or detach takes (env AMLAKS_EMULATOR_UPDATE)")
+	fs.StringVar(&b.emulatorURL, "emulator-url", env("AMLAKS_EMULATOR_URL", ""), "with --azure emulator: the https:// URL of an emulator started by `amlaks emulator`, shared by several proxies, instead of one in this process; the --emulator-* durations are then the emulator's (env AMLAKS_EMULATOR_URL)")
+	fs.StringVar(&b.emulatorCA, "emulator-ca", env("AMLAKS_EMULATOR_CA", ""), "with --emulator-url: the PEM certificate file `amlaks emulator --cert-file` wrote, the only root trusted for it (env AMLAKS_EMULATOR_CA)")
 }
 
 // open returns the Azure adapter the flags ask for, its backend name, and a
@@ -114,6 +127,12 @@ func (b *backendFlags) open(ctx context.Context, logger *slog.Logger) (*azure.Cl
 	default:
 		return nil, "", nil, fmt.Errorf("--azure must be auto, emulator or azure, not %q", b.mode)
 	}
+	if b.emulatorURL != "" {
+		if b.mode == "azure" {
+			return nil, "", nil, errors.New("--emulator-url needs --azure emulator (or auto), not azure: drop one of the two")
+		}
+		mode, cred = "emulator", nil
+	}
 	logf := func(format string, args ...any) { logger.Info(fmt.Sprintf(format, args...)) }
 	if mode == "azure" {
 		if cred == nil {
@@ -130,6 +149,20 @@ func (b *backendFlags) open(ctx context.Context, logger *slog.Logger) (*azure.Cl
 		c, err := azure.New(cred, opts)
 		return c, "azure", func() {}, err
 	}
+	if b.subscription == "" {
+		b.subscription = armemu.SubscriptionID
+	}
+	if b.emulatorURL != "" {
+		httpClient, err := remoteEmulatorClient(b.emulatorURL, b.emulatorCA)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		opts := azure.ForEndpoint(b.emulatorURL, httpClient)
+		opts.Logf = logf
+		opts.NoFollow = true
+		c, err := azure.New(azure.StaticCredential{}, opts)
+		return c, "emulator", func() {}, err
+	}
 	emu := armemu.New(armemu.Options{
 		CreateDuration: b.createTime,
 		AttachDuration: b.attachTime,
@@ -142,11 +175,87 @@ func (b *backendFlags) open(ctx context.Context, logger *slog.Logger) (*azure.Cl
 	opts := azure.ForEndpoint(srv.URL, srv.Client())
 	opts.Logf = logf
 	opts.NoFollow = true // the proxy polls each operation once
-	if b.subscription == "" {
-		b.subscription = armemu.SubscriptionID
-	}
 	c, err := azure.New(azure.StaticCredential{}, opts)
 	return c, "emulator", srv.Close, err
+}
+
+// remoteEmulatorClient is the HTTP client for an emulator of another
+// process: HTTPS, trusting only the certificate in caFile.
+func remoteEmulatorClient(rawURL, caFile string) (*http.Client, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return nil, fmt.Errorf("--emulator-url %q must be https://host:port, the URL `amlaks emulator` printed", rawURL)
+	}
+	if caFile == "" {
+		return nil, errors.New("--emulator-url needs --emulator-ca FILE: the certificate `amlaks emulator --cert-file FILE` wrote")
+	}
+	pemData, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("--emulator-ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		return nil, fmt.Errorf("--emulator-ca %s holds no PEM certificate; give the file `amlaks emulator --cert-file` wrote", caFile)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: t}, nil
+}
+
+// runEmulator serves the ARM emulator on its own until ctx ends. Its first
+// line on out is the emulator's URL, for a test or script to read; the
+// certificate to trust goes to --cert-file.
+func runEmulator(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	addr := fs.String("addr", env("AMLAKS_EMULATOR_ADDR", "127.0.0.1:8443"), "address to listen on, host:port; port 0 picks a free one (env AMLAKS_EMULATOR_ADDR)")
+	certFile := fs.String("cert-file", env("AMLAKS_EMULATOR_CERT_FILE", ""), "file the emulator's self-signed certificate (PEM) is written to, for serve --emulator-ca (env AMLAKS_EMULATOR_CERT_FILE)")
+	hosts := fs.String("cert-hosts", env("AMLAKS_EMULATOR_CERT_HOSTS", ""), "comma-separated extra DNS names or IPs the certificate is valid for, beside the listen host and loopback (env AMLAKS_EMULATOR_CERT_HOSTS)")
+	var backend backendFlags
+	backend.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return fmt.Errorf("emulator takes no arguments, got %q", fs.Args())
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	emu := armemu.New(armemu.Options{
+		CreateDuration: backend.createTime,
+		AttachDuration: backend.attachTime,
+		UpdateDuration: backend.updateTime,
+		DeleteDuration: backend.updateTime,
+	})
+	var extra []string
+	for _, h := range strings.Split(*hosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			extra = append(extra, h)
+		}
+	}
+	srv, err := armemu.Listen(*addr, emu, extra, slog.NewLogLogger(logger.Handler(), slog.LevelDebug))
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if *certFile != "" {
+		if err := os.WriteFile(*certFile, srv.CertPEM, 0o644); err != nil {
+			return fmt.Errorf("--cert-file: %w", err)
+		}
+	}
+	fmt.Fprintln(out, srv.URL)
+	logger.Info("ARM emulator is ready", "url", srv.URL, "certFile", *certFile, "subscription", armemu.SubscriptionID)
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-waitChan(srv.Wait):
+		return srv.Wait()
+	}
+}
+
+// waitChan runs wait in a goroutine and closes the channel when it returns.
+func waitChan(wait func() error) <-chan struct{} {
+	c := make(chan struct{})
+	go func() { _ = wait(); close(c) }()
+	return c
 }
 
 func runServe(args []string) error {

@@ -48,4 +48,33 @@ type Azure interface {
 	// Delete removes the compute and what Azure ML created for it. The proxy
 	// asks it only to clean up after a create that failed.
 	Delete(ctx context.Context, ref rules.WorkspaceRef, name string) error
+
+	// The Azure ML v2 path (Kubernetes compute), kubernetes.go.
+
+	// Extensions lists the cluster extensions of a cluster (X10).
+	Extensions(ctx context.Context, cluster rules.ClusterRef) ([]rules.Extension, error)
+	// Extension reads one extension of a cluster, with Azure's words when
+	// it failed; one that does not exist is a rules.ErrNotFound.
+	Extension(ctx context.Context, cluster rules.ClusterRef, name string) (rules.Extension, error)
+	// InstallExtension sends the PUT of the Azure ML extension and returns
+	// once Azure has accepted it. cfg.Protected goes to Azure only.
+	InstallExtension(ctx context.Context, cluster rules.ClusterRef, cfg rules.ExtensionConfig) error
+	// DeleteExtension sends the DELETE of an extension (cleanup).
+	DeleteExtension(ctx context.Context, cluster rules.ClusterRef, name string) error
+	// CreateCluster sends the PUT that creates an AKS cluster; a cluster of
+	// that name that exists already is a rules.ErrConflict.
+	CreateCluster(ctx context.Context, cluster rules.ClusterRef, body rules.ARMManagedCluster) error
+	// DeleteCluster sends the DELETE of an AKS cluster (cleanup of a create).
+	DeleteCluster(ctx context.Context, cluster rules.ClusterRef) error
+	// ClusterFailure returns Azure's words on how the last create of the
+	// cluster through this adapter failed, if it did; the managed cluster
+	// itself says only "Failed".
+	ClusterFailure(cluster rules.ClusterRef) []string
+	// AttachKubernetes sends the PUT that attaches a cluster whose Azure ML
+	// extension has Succeeded as a Kubernetes compute.
+	AttachKubernetes(ctx context.Context, req rules.Request) error
+	// RemoveLegacyFrontend removes a v1 AKS compute's azureml-fe from the
+	// cluster (an AKS run command) and waits for it; the text is what the
+	// command printed.
+	RemoveLegacyFrontend(ctx context.Context, cluster rules.ClusterRef) (string, error)
 }

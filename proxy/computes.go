@@ -30,6 +30,9 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	if err := s.precheck(req); err != nil {
 		return err
 	}
+	if req.Kind == rules.KindKubernetes {
+		return s.postKubernetes(w, r, req)
+	}
 	keys := []string{"name:" + strings.ToLower(req.Workspace.ID()+"/"+req.Name)}
 	if id, ok := req.TargetID(); ok && req.Mode == rules.ModeAttach {
 		keys = append(keys, "cluster:"+strings.ToLower(id))
@@ -150,11 +153,14 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// onlyAKS refuses to scale or detach a compute that is not an AKS compute
-// (a training cluster, say): amlaks manages AKS inference clusters only, and
-// a detach of another type would remove it from the workspace.
+// onlyAKS refuses to scale or detach a compute that is neither an AKS
+// compute (v1) nor a Kubernetes compute (v2) — a training cluster, say:
+// amlaks manages inference clusters on AKS only, and a detach of another
+// type would remove it from the workspace. Detaching a Kubernetes compute
+// removes the compute only: its cluster and the Azure ML extension stay,
+// for other computes that share the cluster.
 func onlyAKS(c rules.Compute, what string) error {
-	if strings.EqualFold(c.Type, "AKS") {
+	if strings.EqualFold(c.Type, "AKS") || strings.EqualFold(c.Type, string(rules.KindKubernetes)) {
 		return nil
 	}
 	kind := c.Type
@@ -162,7 +168,7 @@ func onlyAKS(c rules.Compute, what string) error {
 		kind = "unknown"
 	}
 	return &rules.Error{Code: rules.ErrUnsupported, Field: rules.FieldName,
-		Message: c.Name + " is a compute of type " + kind + ", not an AKS inference cluster: amlaks only " + what + " AKS computes. Manage it in Azure ML studio."}
+		Message: c.Name + " is a compute of type " + kind + ", not an AKS inference cluster: amlaks only " + what + " AKS and Kubernetes computes. Manage it in Azure ML studio."}
 }
 
 // precheck runs, before anything is asked of Azure, the rules that need no
@@ -218,6 +224,16 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.policyScope(ref); err != nil {
 		return err
+	}
+	if op := s.v2.get(ref, name); op != nil && op.action != rules.ActionCleanup {
+		if op.running() {
+			return rules.Errorf(rules.ErrConflict, rules.FieldName, "The operation on "+name+" is still running; clean up once it has failed.")
+		}
+		if st := op.state(s.cfg.now()); !st.Succeeded {
+			unlock := s.locks.lock("name:" + strings.ToLower(ref.ID()+"/"+name))
+			defer unlock()
+			return s.cleanupV2(w, r, op)
+		}
 	}
 	current, unlock, err := s.lockedCompute(r, ref, name, "cleans up")
 	if err != nil {

@@ -118,6 +118,24 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			return facts, err
 		}
 	}
+	if req.Kind == rules.KindKubernetes {
+		if err := s.kubernetesFacts(ctx, &facts); err != nil {
+			return facts, err
+		}
+		if r, ok := s.azure.(ExtensionRegionReader); ok && req.Mode == rules.ModeCreate {
+			regions, err := r.ExtensionRegions(ctx, ref.Subscription)
+			switch {
+			case err == nil && len(regions) > 0:
+				facts.ExtensionRegions = regions
+			case err == nil:
+				// An empty list says nothing about the region: not known.
+			default:
+				// Not known: X10's region check is skipped, and the
+				// extension step would fail in Azure with Azure's words.
+				s.cfg.logger().Warn("regions of cluster extensions not read", "subscription", ref.Subscription, "err", err)
+			}
+		}
+	}
 	return facts, nil
 }
 
@@ -199,6 +217,38 @@ func (s *Server) quotas(ctx context.Context, sub, loc string, fresh bool) []rule
 	return q
 }
 
+// ExtensionRegionReader is implemented by an Azure adapter that can list
+// the regions where cluster extensions (and so the Azure ML extension) are
+// offered (proxy/azure does): a Kubernetes create in another region is
+// refused (X10) before the cluster is made.
+type ExtensionRegionReader interface {
+	ExtensionRegions(ctx context.Context, subscription string) ([]string, error)
+}
+
+// kubernetesFacts adds the v2 facts of a Kubernetes request's cluster: its
+// extensions (X10), and whether a v1 AKS compute of the workspace still uses
+// it, with its azureml-fe (X14). Extensions are read from Azure each time.
+func (s *Server) kubernetesFacts(ctx context.Context, facts *rules.Facts) error {
+	if facts.Cluster == nil {
+		return nil
+	}
+	ref, err := rules.ParseClusterID(facts.Cluster.ID)
+	if err != nil {
+		return nil
+	}
+	exts, err := s.azure.Extensions(ctx, ref)
+	if err != nil {
+		return err
+	}
+	facts.Cluster.Extensions = exts
+	for _, c := range facts.Computes {
+		if strings.EqualFold(c.Type, "AKS") && strings.EqualFold(c.ClusterID, facts.Cluster.ID) {
+			facts.Cluster.LegacyFrontend = true
+		}
+	}
+	return nil
+}
+
 // clusterFacts reads the attach target and, when it is in another region
 // than the workspace, that region's versions.
 func (s *Server) clusterFacts(ctx context.Context, facts *rules.Facts, ref rules.WorkspaceRef, ws rules.Workspace, id string, fresh bool) error {
@@ -219,7 +269,9 @@ func (s *Server) clusterFacts(ctx context.Context, facts *rules.Facts, ref rules
 	}
 	facts.Cluster = &cl
 	if !strings.EqualFold(cl.Location, ws.Location) {
-		if facts.ClusterVersions, err = s.facts.KubernetesVersions(ctx, ref.Subscription, cl.Location); err != nil {
+		// A region whose versions Azure does not list leaves them unknown
+		// (K2 is skipped): the cluster's other facts still count.
+		if facts.ClusterVersions, err = s.facts.KubernetesVersions(ctx, ref.Subscription, cl.Location); err != nil && !refusedLocation(err) {
 			return err
 		}
 	}

@@ -31,6 +31,15 @@ type Fake struct {
 	DeleteFn             func(ctx context.Context, ref rules.WorkspaceRef, name string) error
 	LocationsFn          func(ctx context.Context, subscription string) ([]rules.Location, error)
 
+	ExtensionsFn           func(ctx context.Context, cluster rules.ClusterRef) ([]rules.Extension, error)
+	ExtensionFn            func(ctx context.Context, cluster rules.ClusterRef, name string) (rules.Extension, error)
+	InstallExtensionFn     func(ctx context.Context, cluster rules.ClusterRef, cfg rules.ExtensionConfig) error
+	DeleteExtensionFn      func(ctx context.Context, cluster rules.ClusterRef, name string) error
+	CreateClusterFn        func(ctx context.Context, cluster rules.ClusterRef, body rules.ARMManagedCluster) error
+	DeleteClusterFn        func(ctx context.Context, cluster rules.ClusterRef) error
+	AttachKubernetesFn     func(ctx context.Context, req rules.Request) error
+	RemoveLegacyFrontendFn func(ctx context.Context, cluster rules.ClusterRef) (string, error)
+
 	mu    sync.Mutex
 	calls []string // "Method arg…", in order
 }
@@ -197,6 +206,81 @@ func (f *Fake) Delete(ctx context.Context, ref rules.WorkspaceRef, name string) 
 		return unset("Delete")
 	}
 	return f.DeleteFn(ctx, ref, name)
+}
+
+// Extensions implements proxy.Azure.
+func (f *Fake) Extensions(ctx context.Context, cluster rules.ClusterRef) ([]rules.Extension, error) {
+	f.record("Extensions", cluster.Name)
+	if f.ExtensionsFn == nil {
+		return nil, unset("Extensions")
+	}
+	return f.ExtensionsFn(ctx, cluster)
+}
+
+// Extension implements proxy.Azure.
+func (f *Fake) Extension(ctx context.Context, cluster rules.ClusterRef, name string) (rules.Extension, error) {
+	f.record("Extension", cluster.Name, name)
+	if f.ExtensionFn == nil {
+		return rules.Extension{}, unset("Extension")
+	}
+	return f.ExtensionFn(ctx, cluster, name)
+}
+
+// InstallExtension implements proxy.Azure.
+func (f *Fake) InstallExtension(ctx context.Context, cluster rules.ClusterRef, cfg rules.ExtensionConfig) error {
+	f.record("InstallExtension", cluster.Name)
+	if f.InstallExtensionFn == nil {
+		return unset("InstallExtension")
+	}
+	return f.InstallExtensionFn(ctx, cluster, cfg)
+}
+
+// DeleteExtension implements proxy.Azure.
+func (f *Fake) DeleteExtension(ctx context.Context, cluster rules.ClusterRef, name string) error {
+	f.record("DeleteExtension", cluster.Name, name)
+	if f.DeleteExtensionFn == nil {
+		return unset("DeleteExtension")
+	}
+	return f.DeleteExtensionFn(ctx, cluster, name)
+}
+
+// CreateCluster implements proxy.Azure.
+func (f *Fake) CreateCluster(ctx context.Context, cluster rules.ClusterRef, body rules.ARMManagedCluster) error {
+	f.record("CreateCluster", cluster.Name)
+	if f.CreateClusterFn == nil {
+		return unset("CreateCluster")
+	}
+	return f.CreateClusterFn(ctx, cluster, body)
+}
+
+// DeleteCluster implements proxy.Azure.
+func (f *Fake) DeleteCluster(ctx context.Context, cluster rules.ClusterRef) error {
+	f.record("DeleteCluster", cluster.Name)
+	if f.DeleteClusterFn == nil {
+		return unset("DeleteCluster")
+	}
+	return f.DeleteClusterFn(ctx, cluster)
+}
+
+// ClusterFailure implements proxy.Azure.
+func (f *Fake) ClusterFailure(cluster rules.ClusterRef) []string { return nil }
+
+// AttachKubernetes implements proxy.Azure.
+func (f *Fake) AttachKubernetes(ctx context.Context, req rules.Request) error {
+	f.record("AttachKubernetes", req.Name)
+	if f.AttachKubernetesFn == nil {
+		return unset("AttachKubernetes")
+	}
+	return f.AttachKubernetesFn(ctx, req)
+}
+
+// RemoveLegacyFrontend implements proxy.Azure.
+func (f *Fake) RemoveLegacyFrontend(ctx context.Context, cluster rules.ClusterRef) (string, error) {
+	f.record("RemoveLegacyFrontend", cluster.Name)
+	if f.RemoveLegacyFrontendFn == nil {
+		return "", unset("RemoveLegacyFrontend")
+	}
+	return f.RemoveLegacyFrontendFn(ctx, cluster)
 }
 
 // The fake world: one subscription, ws-east in eastus with a training

@@ -29,6 +29,8 @@ const (
 	watchMax = 30 * time.Minute
 	// watchLinger keeps a finished operation's state for late readers.
 	watchLinger = time.Minute
+	// v2TurnTimeout bounds one turn of a v2 operation's steps.
+	v2TurnTimeout = 5 * time.Minute
 )
 
 // OperationReader is implemented by an Azure adapter that can read a
@@ -61,7 +63,8 @@ type opWatcher struct {
 type opWatch struct {
 	ref   rules.WorkspaceRef
 	name  string
-	owned bool // started by a write: followed to its end
+	owned bool  // started by a write: followed to its end
+	drive *v2Op // a v2 operation, which the poller drives step by step (v2ops.go)
 	ready chan struct{}
 	wake  chan struct{} // a reader asks before the first poll
 
@@ -85,19 +88,39 @@ func watchKey(ref rules.WorkspaceRef, name string) string {
 // started is called when Azure accepted a write on a compute: a new poller
 // follows it to its end, replacing any earlier one.
 func (o *opWatcher) started(ref rules.WorkspaceRef, name string) {
+	o.s.v2.forget(ref, name)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.startLocked(ref, name, true)
+	o.startLocked(ref, name, true, nil)
 }
 
-func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool) *opWatch {
+// startedV2 starts the poller that drives a v2 operation, replacing any
+// earlier poller of its name.
+func (o *opWatcher) startedV2(op *v2Op) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.startLocked(op.ref, op.name, true, op)
+}
+
+// ensureV2 starts a driver for a running v2 operation that has none (its
+// poller stopped at watchMax, say).
+func (o *opWatcher) ensureV2(op *v2Op) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if w, ok := o.watches[op.key()]; ok && w.drive == op {
+		return
+	}
+	o.startLocked(op.ref, op.name, true, op)
+}
+
+func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool, drive *v2Op) *opWatch {
 	key := watchKey(ref, name)
 	if old, ok := o.watches[key]; ok {
 		old.mu.Lock()
 		old.finish = true // it stops at its next turn
 		old.mu.Unlock()
 	}
-	w := &opWatch{ref: ref, name: name, owned: owned, ready: make(chan struct{}), wake: make(chan struct{}, 1), asked: time.Now()}
+	w := &opWatch{ref: ref, name: name, owned: owned, drive: drive, ready: make(chan struct{}), wake: make(chan struct{}, 1), asked: time.Now()}
 	o.watches[key] = w
 	o.wg.Add(1)
 	go o.run(key, w)
@@ -110,7 +133,7 @@ func (o *opWatcher) state(ctx context.Context, ref rules.WorkspaceRef, name stri
 	o.mu.Lock()
 	w, ok := o.watches[watchKey(ref, name)]
 	if !ok {
-		w = o.startLocked(ref, name, false)
+		w = o.startLocked(ref, name, false, nil)
 	}
 	o.mu.Unlock()
 	select {
@@ -154,6 +177,10 @@ func (o *opWatcher) poll(ctx context.Context, w *opWatch) (rules.Compute, error)
 func (o *opWatcher) run(key string, w *opWatch) {
 	defer o.wg.Done()
 	defer o.drop(key, w)
+	if w.drive != nil {
+		o.runV2(w)
+		return
+	}
 	deadline := time.Now().Add(watchMax)
 	if w.owned {
 		// Azure has just accepted the write and said when to ask again:
@@ -196,6 +223,41 @@ func (o *opWatcher) run(key string, w *opWatch) {
 			return
 		}
 		if idle || finish || time.Now().After(deadline) {
+			return
+		}
+		select {
+		case <-time.After(o.interval(w)):
+		case <-o.bg.Done():
+			return
+		}
+	}
+}
+
+// runV2 drives a v2 operation: one turn of its steps a poll, at the
+// adapter's pace, until the operation is over.
+func (o *opWatcher) runV2(w *opWatch) {
+	deadline := time.Now().Add(2 * watchMax) // a create is three operations
+	for first := true; ; first = false {
+		// A turn may wait for an AKS run command (the legacy cleanup),
+		// which takes longer than one ARM request.
+		ctx, cancel := context.WithTimeout(o.bg, max(o.s.cfg.timeout(), v2TurnTimeout))
+		done := o.s.advance(ctx, w.drive)
+		cancel()
+		if o.bg.Err() != nil {
+			return
+		}
+		w.mu.Lock()
+		w.polls++
+		finish := w.finish
+		w.mu.Unlock()
+		if first {
+			close(w.ready)
+		}
+		if done {
+			o.linger(w)
+			return
+		}
+		if finish || time.Now().After(deadline) {
 			return
 		}
 		select {

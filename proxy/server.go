@@ -38,6 +38,7 @@ type Server struct {
 
 	facts cachedAzure // Azure's reads through the facts cache (factscache.go)
 	ops   *opWatcher  // one poller per operation (opwatch.go)
+	v2    *v2Ops      // the v2 operations and their steps (v2ops.go)
 }
 
 // New returns a Server. page serves everything that is not /api/ (the
@@ -49,6 +50,7 @@ func New(cfg Config, az Azure, page http.Handler) *Server {
 	s := &Server{cfg: cfg, azure: az, page: page, limiter: cfg.limiter(), writes: cfg.addressLimiter(), reads: cfg.readLimiter(), audit: &auditLog{w: cfg.audit()}}
 	s.facts = cachedAzure{az: az, c: newFactsCache(cfg.now, cfg.OnFactsLookup)}
 	s.ops = newOpWatcher(s)
+	s.v2 = newV2Ops()
 	return s
 }
 
@@ -79,6 +81,10 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale", s.change("scale", s.postScale))
 	route("DELETE /api/workspaces/{sub}/{rg}/{ws}/computes/{name}", s.change("detach", s.deleteCompute))
 	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/cleanup", s.change("cleanup", s.postCleanup))
+	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/retry", s.change("retry", s.postRetry))
+	route("GET /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate", s.getMigration)
+	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate", s.change("migrate", s.postMigration))
+	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate/plan", s.postMigrationPlan)
 	route("GET /api/operations/{sub}/{rg}/{ws}/{name}", s.getOperation)
 	route("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		return rules.Errorf(rules.ErrNotFound, "", "There is no API at "+r.Method+" "+r.URL.Path+".")

@@ -66,7 +66,7 @@ func (s *Server) listComputes(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := []rules.Compute{}
 	for _, c := range all {
-		if equalFold(c.Type, "AKS") {
+		if equalFold(c.Type, "AKS") || equalFold(c.Type, string(rules.KindKubernetes)) {
 			out = append(out, c)
 		}
 	}

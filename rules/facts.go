@@ -105,6 +105,11 @@ type Compute struct {
 	CreatedOn   string   `json:"createdOn,omitempty"` // RFC 3339, from Azure
 	ModifiedOn  string   `json:"modifiedOn,omitempty"`
 	Errors      []string `json:"errors,omitempty"` // Azure's provisioning errors, in plain words
+	// Namespace is a Kubernetes compute's namespace (Type "Kubernetes").
+	Namespace string `json:"namespace,omitempty"`
+	// ExtensionState is the provisioningState of the Azure ML extension on
+	// a Kubernetes compute's cluster; empty when not read or not installed.
+	ExtensionState string `json:"extensionState,omitempty"`
 }
 
 // Facts are what the checks need to know from Azure. The browser gets them from
@@ -173,4 +178,20 @@ type OperationState struct {
 	ExpectedSec int          `json:"expectedSec"` // about 600 for create, 300 for attach (O1)
 	Errors      []string     `json:"errors,omitempty"`
 	Compute     *Compute     `json:"compute,omitempty"`
+
+	// The v2 (Kubernetes compute) operation's own fields, empty for v1;
+	// see kubernetes_api.go. State is then the operation's: Running,
+	// Succeeded or Failed.
+	Kind       Kind     `json:"kind,omitempty"`
+	Action     Action   `json:"action,omitempty"`
+	Cluster    string   `json:"cluster,omitempty"` // the AKS cluster's resource ID
+	Namespace  string   `json:"namespace,omitempty"`
+	Steps      []Step   `json:"steps,omitempty"`
+	FailedStep StepName `json:"failedStep,omitempty"`
+	// CanRetry: POST .../retry re-runs from FailedStep. CanCleanup: POST
+	// .../cleanup removes what amlaks made.
+	CanRetry   bool `json:"canRetry,omitempty"`
+	CanCleanup bool `json:"canCleanup,omitempty"`
+	// Left says in words what stays in Azure after a failure or a cleanup.
+	Left []string `json:"left,omitempty"`
 }

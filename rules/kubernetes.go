@@ -103,6 +103,7 @@ type Extension struct {
 	Version      string            `json:"version,omitempty"`      // currentVersion
 	ReleaseTrain string            `json:"releaseTrain,omitempty"` // stable
 	Settings     map[string]string `json:"settings,omitempty"`     // configurationSettings, never the protected ones
+	Errors       []string          `json:"errors,omitempty"`       // Azure's words when it failed (errorInfo)
 }
 
 // AzureML reports whether the extension is the Azure ML extension.

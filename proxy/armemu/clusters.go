@@ -48,10 +48,15 @@ func (c *cluster) privateFQDN() string {
 // state is the cluster's provisioningState: that of a pool being changed,
 // or Succeeded.
 func (c *cluster) state() string {
+	failed := false
 	for _, p := range c.pools {
 		if p.state != "Succeeded" && p.state != "Failed" {
 			return p.state
 		}
+		failed = failed || p.state == "Failed"
+	}
+	if failed {
+		return "Failed" // a create whose operation failed, as AKS reports it
 	}
 	return "Succeeded"
 }

@@ -93,7 +93,9 @@ type Emulator struct {
 	faults []*Fault
 	w      *world
 	ops    map[string]*operation
-	seq    int64
+	// commands are AKS run command results, by id (runcommand.go).
+	commands map[string]*commandResult
+	seq      int64
 }
 
 // New returns an emulator loaded with the sample world.

@@ -221,6 +221,12 @@ func (e *Emulator) putExtension(w http.ResponseWriter, req *http.Request, p para
 			fail = errorf(http.StatusBadRequest, "ExtensionOperationFailed",
 				"Error: {failed to install chart from path [] for release [%s]: err [admission webhook denied the request: the cluster uses a service principal; Azure Machine Learning requires a managed identity]} occurred while doing the operation : [Create] on the config", x.name)
 		}
+		if c.legacyFrontend {
+			// The v1 front end's objects are in the way of the extension's
+			// chart, as Helm says when a resource exists already.
+			fail = errorf(http.StatusBadRequest, "ExtensionOperationFailed",
+				"Error: {failed to install chart from path [] for release [%s]: err [rendered manifests contain a resource that already exists. Unable to continue with install: ServiceAccount \"azureml-fe\" in namespace \"default\" exists and cannot be imported into the current release]} occurred while doing the operation : [Create] on the config", x.name)
+		}
 		if c.localAccountsDisabled {
 			fail = errorf(http.StatusBadRequest, "ExtensionOperationFailed",
 				"Error: {Local accounts are disabled on cluster '%s'; the Azure ML extension needs them} occurred while doing the operation : [Create] on the config", c.name)
@@ -246,9 +252,6 @@ func (e *Emulator) putExtension(w http.ResponseWriter, req *http.Request, p para
 			return
 		}
 		x.state = "Succeeded"
-		if strings.EqualFold(x.extType, azureMLExtensionType) {
-			c.legacyFrontend = false
-		}
 	})
 	op.statusURL = c.extensionID(x) + "/operations/" + op.id
 	e.setOperationHeaders(w, req, op, false)
@@ -580,5 +583,33 @@ func busy(what, name, state string) error {
 	if state == "Creating" || state == "Deleting" {
 		return errorf(http.StatusConflict, "Conflict", "%s '%s' is %s; wait for its operation to finish.", what, name, strings.ToLower(state))
 	}
+	return nil
+}
+
+// apiResources is the Microsoft.Resources API version of a provider read.
+const apiResources = "2021-04-01"
+
+// getK8sConfigProvider serves GET /subscriptions/{sub}/providers/Microsoft.KubernetesConfiguration:
+// the provider's resource types and where each is offered, by display name
+// as ARM gives them: cluster extensions in extensionRegions only.
+func (e *Emulator) getK8sConfigProvider(w http.ResponseWriter, _ *http.Request, p params) error {
+	if !strings.EqualFold(p["sub"], SubscriptionID) {
+		return errorf(http.StatusNotFound, "SubscriptionNotFound", "The subscription '%s' could not be found.", p["sub"])
+	}
+	var display []string
+	for _, r := range extensionRegions {
+		if l, ok := findLocation(r); ok {
+			display = append(display, l.display)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id":                "/subscriptions/" + SubscriptionID + "/providers/" + providerK8sConfig,
+		"namespace":         providerK8sConfig,
+		"registrationState": "Registered",
+		"resourceTypes": []any{
+			map[string]any{"resourceType": "extensions", "locations": display, "apiVersions": []string{apiK8sConfiguration}},
+			map[string]any{"resourceType": "operations", "locations": []string{}, "apiVersions": []string{apiK8sConfiguration}},
+		},
+	})
 	return nil
 }

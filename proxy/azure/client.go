@@ -120,6 +120,9 @@ type Client struct {
 	skus    map[string]skuEntry // by subscription + "/" + location
 	// extensions are the cluster extensions clients, by subscription.
 	extensions map[string]*armkubernetesconfiguration.ExtensionsClient
+	// clusterFailures are Azure's words on cluster creates that failed, by
+	// lower-case cluster resource ID (ClusterFailure).
+	clusterFailures map[string][]string
 
 	retryAfter  map[string]time.Duration // Retry-After of the last accepted write, by compute
 	wsLocations map[string]string        // a workspace's location, by lower-case ID

@@ -88,6 +88,15 @@ func (c *Client) compute(ctx context.Context, ref rules.WorkspaceRef, r *armmach
 	out.ModifiedOn = rfc3339(base.ModifiedOn)
 	out.Errors = provisioningErrors(base.ProvisioningErrors)
 
+	if k, ok := r.Properties.(*armmachinelearning.Kubernetes); ok {
+		if k.Properties != nil {
+			out.Namespace = deref(k.Properties.Namespace)
+		}
+		if !brief && out.ClusterID != "" {
+			c.kubernetesCompute(ctx, ref, &out)
+		}
+		return out
+	}
 	aks, ok := r.Properties.(*armmachinelearning.AKS)
 	if !ok {
 		return out
@@ -149,4 +158,49 @@ func rfc3339(t *time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// kubernetesCompute adds to a Kubernetes compute its cluster's figures and
+// the state of the cluster's Azure ML extension. A cluster or extension
+// that cannot be read is tolerated (and logged): the inventory still lists
+// the compute.
+func (c *Client) kubernetesCompute(ctx context.Context, ref rules.WorkspaceRef, out *rules.Compute) {
+	cl, err := c.Cluster(ctx, out.ClusterID)
+	if err != nil {
+		var re *rules.Error
+		if !errors.As(err, &re) || re.Code != rules.ErrNotFound {
+			c.logf("azure: cluster of compute %s in workspace %s: %v", out.Name, ref.Name, err)
+		}
+		return
+	}
+	out.Version = cl.Version
+	if out.Location == "" {
+		out.Location = cl.Location
+	}
+	if len(cl.Pools) > 0 {
+		nodes := 0
+		for _, p := range cl.Pools {
+			nodes += p.Count
+		}
+		out.Nodes, out.VCPUs = nodes, cl.VCPUs()
+		out.VMSize = cl.Pools[systemPool(cl.Pools)].VMSize
+	}
+	if strings.EqualFold(out.State, "Succeeded") && cl.State != "" && !strings.EqualFold(cl.State, "Succeeded") {
+		out.State = cl.State
+	}
+	ref2, err := rules.ParseClusterID(out.ClusterID)
+	if err != nil {
+		return
+	}
+	exts, err := c.Extensions(ctx, ref2)
+	if err != nil {
+		c.logf("azure: extensions of cluster %s: %v", cl.Name, err)
+		return
+	}
+	for _, e := range exts {
+		if e.AzureML() {
+			out.ExtensionState = e.State
+			break
+		}
+	}
 }

@@ -3,8 +3,12 @@ package azure
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/kubernetesconfiguration/armkubernetesconfiguration/v2"
@@ -100,6 +104,13 @@ func extensionOf(e *armkubernetesconfiguration.Extension) rules.Extension {
 		out.ReleaseTrain = deref(p.ReleaseTrain)
 		if p.ProvisioningState != nil {
 			out.State = string(*p.ProvisioningState)
+		}
+		if e := p.ErrorInfo; e != nil && (deref(e.Message) != "" || deref(e.Code) != "") {
+			msg := scrub(deref(e.Message))
+			if code := deref(e.Code); code != "" {
+				msg += " (" + code + ")"
+			}
+			out.Errors = append(out.Errors, strings.TrimSpace(msg))
 		}
 		if len(p.ConfigurationSettings) > 0 {
 			out.Settings = map[string]string{}
@@ -208,8 +219,123 @@ func (c *Client) CreateCluster(ctx context.Context, cluster rules.ClusterRef, bo
 	if err != nil {
 		return mapError(err, rules.FieldVMSize)
 	}
-	followPoller(c, "create of AKS cluster "+cluster.Name, poller)
+	c.forgetClusterFailure(cluster)
+	c.followClusterCreate(cluster, poller)
 	return nil
+}
+
+// followClusterCreate follows a cluster create in the background as
+// followPoller does, and keeps Azure's words when it fails, for
+// ClusterFailure: a managed cluster's GET says only "Failed".
+func (c *Client) followClusterCreate(cluster rules.ClusterRef, poller *runtime.Poller[armcontainerservice.ManagedClustersClientCreateOrUpdateResponse]) {
+	what := "create of AKS cluster " + cluster.Name
+	if c.opts.NoFollow {
+		c.logf("azure: %s: accepted", what)
+		return
+	}
+	c.follow.Add(1)
+	go func() {
+		defer c.follow.Done()
+		ctx, cancel := context.WithTimeout(c.bg, c.opts.FollowTimeout)
+		defer cancel()
+		_, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: c.opts.PollFrequency})
+		switch {
+		case err == nil:
+			c.logf("azure: %s: succeeded", what)
+		case c.bg.Err() != nil:
+			c.logf("azure: %s: no longer followed (the proxy is stopping); it goes on in Azure", what)
+		default:
+			mapped := mapError(err, "")
+			c.logf("azure: %s: %v", what, mapped)
+			c.mu.Lock()
+			if c.clusterFailures == nil {
+				c.clusterFailures = map[string][]string{}
+			}
+			c.clusterFailures[strings.ToLower(cluster.ID())] = []string{mapped.Error()}
+			c.mu.Unlock()
+		}
+	}()
+}
+
+func (c *Client) forgetClusterFailure(cluster rules.ClusterRef) {
+	c.mu.Lock()
+	delete(c.clusterFailures, strings.ToLower(cluster.ID()))
+	c.mu.Unlock()
+}
+
+// ClusterFailure returns Azure's words on how the last create of the
+// cluster through this client failed; nil when it did not, or is not known.
+func (c *Client) ClusterFailure(cluster rules.ClusterRef) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.clusterFailures[strings.ToLower(cluster.ID())]...)
+}
+
+// DeleteCluster sends the DELETE of an AKS cluster and returns once Azure
+// has accepted it. The proxy asks it only to clean up a cluster it created.
+func (c *Client) DeleteCluster(ctx context.Context, cluster rules.ClusterRef) error {
+	sc, err := c.forSubscription(cluster.Subscription)
+	if err != nil {
+		return err
+	}
+	poller, err := sc.clusters.BeginDelete(ctx, cluster.ResourceGroup, cluster.Name, nil)
+	if err != nil {
+		return mapError(err, rules.FieldName)
+	}
+	followPoller(c, "delete of AKS cluster "+cluster.Name, poller)
+	return nil
+}
+
+// DeleteExtension sends the DELETE of a cluster extension and returns once
+// Azure has accepted it.
+func (c *Client) DeleteExtension(ctx context.Context, cluster rules.ClusterRef, name string) error {
+	x, err := c.extensionsClient(cluster.Subscription)
+	if err != nil {
+		return err
+	}
+	poller, err := x.BeginDelete(ctx, cluster.ResourceGroup, "Microsoft.ContainerService", "managedClusters", cluster.Name, name, nil)
+	if err != nil {
+		return mapError(err, rules.FieldTargetID)
+	}
+	followPoller(c, "delete of extension "+name+" on "+cluster.Name, poller)
+	return nil
+}
+
+// RemoveLegacyFrontend runs rules.LegacyFrontendCommand on the cluster through
+// AKS's run command (Microsoft.ContainerService managedClusters/runCommand,
+// what `az aks command invoke` uses; it reaches private clusters too) and
+// waits for it. It returns what the command printed.
+func (c *Client) RemoveLegacyFrontend(ctx context.Context, cluster rules.ClusterRef) (string, error) {
+	sc, err := c.forSubscription(cluster.Subscription)
+	if err != nil {
+		return "", err
+	}
+	poller, err := sc.clusters.BeginRunCommand(ctx, cluster.ResourceGroup, cluster.Name, armcontainerservice.RunCommandRequest{Command: to.Ptr(rules.LegacyFrontendCommand)}, nil)
+	if err != nil {
+		return "", mapError(err, rules.FieldTargetID)
+	}
+	resp, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: c.opts.PollFrequency})
+	if err != nil {
+		return "", mapError(err, rules.FieldTargetID)
+	}
+	p := resp.Properties
+	if p == nil {
+		return "", nil
+	}
+	logs := scrub(deref(p.Logs))
+	if code := deref(p.ExitCode); code != 0 {
+		return logs, &rules.Error{Code: rules.ErrUnavailable, Field: rules.FieldTargetID,
+			Message: fmt.Sprintf("Removing the v1 azureml-fe from %s ended with exit code %d: %s", cluster.Name, code, firstLine(logs))}
+	}
+	return logs, nil
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
 }
 
 // AttachKubernetes sends the PUT that attaches a cluster whose Azure ML
@@ -261,4 +387,56 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// providersAPIVersion is the Microsoft.Resources API version of a provider
+// read (GET /subscriptions/{id}/providers/{namespace}).
+const providersAPIVersion = "2021-04-01"
+
+// ExtensionRegions lists the regions where the subscription is offered
+// cluster extensions (Microsoft.KubernetesConfiguration/extensions), as
+// region names ("eastus"), for X10. It reads the resource provider through
+// azcore's ARM pipeline: amlaks has no armresources client.
+func (c *Client) ExtensionRegions(ctx context.Context, subscription string) ([]string, error) {
+	if _, err := c.forSubscription(subscription); err != nil {
+		return nil, err
+	}
+	client, err := arm.NewClient("amlaks/providers", "v1.0.0", c.cred, c.armOpts)
+	if err != nil {
+		return nil, setupError(err)
+	}
+	req, err := runtime.NewRequest(ctx, http.MethodGet, runtime.JoinPaths(client.Endpoint(), "/subscriptions/"+url.PathEscape(subscription)+"/providers/Microsoft.KubernetesConfiguration"))
+	if err != nil {
+		return nil, setupError(err)
+	}
+	q := req.Raw().URL.Query()
+	q.Set("api-version", providersAPIVersion)
+	req.Raw().URL.RawQuery = q.Encode()
+	req.Raw().Header.Set("Accept", "application/json")
+	resp, err := client.Pipeline().Do(req)
+	if err != nil {
+		return nil, mapError(err, "")
+	}
+	if !runtime.HasStatusCode(resp, http.StatusOK) {
+		return nil, mapError(runtime.NewResponseError(resp), "")
+	}
+	var body struct {
+		ResourceTypes []struct {
+			ResourceType string   `json:"resourceType"`
+			Locations    []string `json:"locations"`
+		} `json:"resourceTypes"`
+	}
+	if err := runtime.UnmarshalAsJSON(resp, &body); err != nil {
+		return nil, rules.Errorf(rules.ErrUnavailable, "", "Azure's list of the regions of cluster extensions could not be read.")
+	}
+	out := []string{}
+	for _, rt := range body.ResourceTypes {
+		if !strings.EqualFold(rt.ResourceType, "extensions") {
+			continue
+		}
+		for _, l := range rt.Locations {
+			out = append(out, strings.ToLower(strings.ReplaceAll(l, " ", "")))
+		}
+	}
+	return out, nil
 }

@@ -78,7 +78,9 @@ func (v *Inventory) OnNav(ctx app.Context) {
 
 func (v *Inventory) setTitle(ctx app.Context) {
 	what := "AKS clusters"
-	if v.ref.Name != "" {
+	// A link's workspace reaches the title only when it has a workspace's
+	// shape: a crafted link never writes its text into the tab.
+	if v.ref.Name != "" && len(rules.CheckWorkspace(v.ref)) == 0 {
 		what += " of " + v.ref.Name
 	}
 	ctx.Page().SetTitle("%s", pageTitle(what))

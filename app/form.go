@@ -107,9 +107,7 @@ func (f *Form) OnNav(ctx app.Context) {
 	}
 	ctx.Async(func() {
 		cfg, err := loadConfig()
-		var wss struct {
-			Workspaces []rules.Workspace `json:"workspaces"`
-		}
+		var wss rules.WorkspaceList
 		werr := error(nil)
 		if err == nil {
 			werr = call("GET", "/api/workspaces", nil, &wss)
@@ -339,12 +337,8 @@ func (f *Form) OnMount(ctx app.Context) {
 		if cfg.DefaultSubscription != "" {
 			query = "?" + url.Values{"subscription": {cfg.DefaultSubscription}}.Encode()
 		}
-		var cl struct {
-			Clusters []rules.Cluster `json:"clusters"`
-		}
-		var locs struct {
-			Locations []rules.Location `json:"locations"`
-		}
+		var cl rules.ClusterList
+		var locs rules.LocationList
 		clErr := call("GET", "/api/clusters"+query, nil, &cl)
 		locErr := call("GET", "/api/locations"+query, nil, &locs)
 		ctx.Dispatch(func(ctx app.Context) {

@@ -69,12 +69,6 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 // refusal is the proxy's error for error findings, as rules maps them.
 func refusal(errs rules.Findings) error { return rules.Refusal(errs) }
 
-// scaleBody is the body of a scale request.
-type scaleBody struct {
-	NodeCount int    `json:"nodeCount"`
-	VMSize    string `json:"vmSize,omitempty"`
-}
-
 // postScale serves POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale:
 // change the node count of a cluster (S1: never its VM size).
 func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
@@ -82,7 +76,7 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var body scaleBody
+	var body rules.ScaleBody
 	if err := s.decode(w, r, &body); err != nil {
 		return err
 	}

@@ -326,11 +326,6 @@ func (s *Server) postFacts(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// findingsBody is the answer of a validation.
-type findingsBody struct {
-	Findings rules.Findings `json:"findings"`
-}
-
 // postValidate serves POST /api/validate: the findings of a request, with the
 // facts the proxy fetched itself.
 func (s *Server) postValidate(w http.ResponseWriter, r *http.Request) error {
@@ -346,7 +341,7 @@ func (s *Server) postValidate(w http.ResponseWriter, r *http.Request) error {
 	if fs == nil {
 		fs = rules.Findings{}
 	}
-	writeJSON(w, http.StatusOK, findingsBody{Findings: fs})
+	writeJSON(w, http.StatusOK, rules.FindingsBody{Findings: fs})
 	return nil
 }
 

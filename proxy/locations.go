@@ -66,7 +66,7 @@ func (s *Server) listLocations(w http.ResponseWriter, r *http.Request) error {
 	if locs == nil {
 		locs = []rules.Location{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"locations": locs})
+	writeJSON(w, http.StatusOK, rules.LocationList{Locations: locs})
 	return nil
 }
 
@@ -81,7 +81,7 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"location": loc, "versions": vs})
+	writeJSON(w, http.StatusOK, rules.VersionList{Location: loc, Versions: vs})
 	return nil
 }
 
@@ -96,7 +96,7 @@ func (s *Server) listVMSizes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"location": loc, "vmSizes": sizes})
+	writeJSON(w, http.StatusOK, rules.VMSizeList{Location: loc, VMSizes: sizes})
 	return nil
 }
 
@@ -122,6 +122,6 @@ func (s *Server) listClusters(w http.ResponseWriter, r *http.Request) error {
 			cs = append(cs, c)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"clusters": cs})
+	writeJSON(w, http.StatusOK, rules.ClusterList{Clusters: cs})
 	return nil
 }

@@ -31,7 +31,7 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) error {
 			out = append(out, ws)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"workspaces": out})
+	writeJSON(w, http.StatusOK, rules.WorkspaceList{Workspaces: out})
 	return nil
 }
 
@@ -70,6 +70,6 @@ func (s *Server) listComputes(w http.ResponseWriter, r *http.Request) error {
 			out = append(out, c)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"computes": out})
+	writeJSON(w, http.StatusOK, rules.ComputeList{Computes: out})
 	return nil
 }

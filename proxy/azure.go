@@ -36,6 +36,13 @@ type Azure interface {
 	// AMLRanges returns the AzureMachineLearning service-tag prefixes of a
 	// region and of its paired region, and the name of the paired region.
 	AMLRanges(ctx context.Context, subscription, location string) (ranges []string, paired string, err error)
+	// SearchComputes finds, with one Azure Resource Graph query over every
+	// visible subscription, the AKS and Kubernetes computes of every workspace
+	// in location or whose resourceId is clusterID ("" for none) (N6, T4).
+	SearchComputes(ctx context.Context, location, clusterID string) ([]rules.ComputeHit, error)
+	// SubnetPrefixes reads the address prefixes of a create request's subnet
+	// (V2). A subnet that does not exist is a rules.ErrNotFound.
+	SubnetPrefixes(ctx context.Context, subscription, resourceGroup, vnet, subnet string) ([]string, error)
 	// Provision sends the create or attach (a PUT of the compute) and returns
 	// once Azure has accepted it; the operation goes on in Azure and is followed
 	// with Compute. req is normalized and checked; for an attach its Target has

@@ -81,6 +81,18 @@ type Config struct {
 	// the kind of fact and whether the cache answered it (the hook for a
 	// metrics counter of cache hits).
 	OnFactsLookup func(kind string, hit bool)
+	// OnRequest, when set, is told of every answered request: the route
+	// pattern that served it ("GET /api/computes/{name}", "page", or "none"
+	// when it was refused before routing), never the raw path; the status;
+	// and how long it took. The hook for request metrics.
+	OnRequest func(route string, status int, took time.Duration)
+	// OnRateLimited, when set, is told of every refusal of a rate limit:
+	// "reads" (per address), "address" (changes per address) or "person"
+	// (changes per person).
+	OnRateLimited func(limit string)
+	// OnOperation, when set, is told +1 when the proxy starts following an
+	// operation it started and -1 when it stops: the operations in flight.
+	OnOperation func(delta int)
 }
 
 func (c Config) readLimiter() *limiter {

@@ -49,7 +49,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 
 	// Each read has its own slot; the first error in this order is returned,
 	// so the answer does not depend on which read finished first.
-	var errs [5]error
+	var errs [6]error
 	var g errgroup.Group
 	g.Go(func() error {
 		if fresh {
@@ -60,7 +60,17 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		return nil
 	})
 	g.Go(func() error {
-		facts.RegionNames, errs[1] = s.regionNames(ctx, ws)
+		targetID, _ := req.TargetID()
+		if req.Mode != rules.ModeAttach {
+			targetID = ""
+		}
+		// A target its subscription's cluster list does not have (or of a
+		// subscription no visible workspace is in) is not searched for on a
+		// cheap read: varying it costs Azure nothing. A write searches.
+		if targetID != "" && !fresh && s.listedCluster(ctx, targetID) != clusterListed {
+			targetID = ""
+		}
+		facts.RegionNames, facts.Attachments, errs[1] = s.otherComputes(ctx, ws, targetID)
 		return nil
 	})
 	switch req.Mode {
@@ -86,6 +96,18 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			facts.Quotas = s.quotas(ctx, ref.Subscription, norm.Location, fresh)
 			return nil
 		})
+		if n := norm.Network; !n.IsZero() && n.VnetResourceGroup != "" && n.VnetName != "" && n.SubnetName != "" {
+			g.Go(func() error {
+				// V2 checks the service CIDR against the subnet's range; a
+				// subnet of several prefixes is checked against the first.
+				prefixes, err := s.facts.az.SubnetPrefixes(ctx, ref.Subscription, n.VnetResourceGroup, n.VnetName, n.SubnetName)
+				if len(prefixes) > 0 {
+					facts.SubnetPrefix = prefixes[0]
+				}
+				errs[5] = err
+				return nil
+			})
+		}
 	case rules.ModeAttach:
 		g.Go(func() error {
 			facts.Versions, errs[2] = az.KubernetesVersions(ctx, ref.Subscription, ws.Location)
@@ -278,37 +300,51 @@ func (s *Server) clusterFacts(ctx context.Context, facts *rules.Facts, ref rules
 	return nil
 }
 
-// regionNames lists the compute names of the other visible workspaces in the
-// workspace's region (N6), reading their computes in parallel. Workspaces the
-// policy does not allow (G1) are not read: their compute names never reach
-// the page.
-func (s *Server) regionNames(ctx context.Context, ws rules.Workspace) ([]string, error) {
-	all, err := s.facts.Workspaces(ctx)
+// otherComputes asks Azure Resource Graph once for the computes of every
+// other workspace the proxy can see, in any subscription: the names used in
+// the workspace's region (N6) and the computes that use the attach target
+// (T4). One query replaces a list of workspaces and one compute list per
+// workspace; Resource Graph may lag Azure by seconds, so the workspace's own
+// computes (N5, O4) are still read from Azure ML itself.
+func (s *Server) otherComputes(ctx context.Context, ws rules.Workspace, targetID string) ([]string, []rules.Attachment, error) {
+	hits, err := s.facts.SearchComputes(ctx, ws.Location, targetID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var others []rules.WorkspaceRef
-	for _, other := range all {
-		if other.WorkspaceRef != ws.WorkspaceRef && strings.EqualFold(other.Location, ws.Location) && s.allowedScope(other.WorkspaceRef) {
-			others = append(others, other.WorkspaceRef)
-		}
-	}
-	lists := make([][]rules.Compute, len(others))
-	var g errgroup.Group
-	for i, other := range others {
-		g.Go(func() error {
-			lists[i], _ = s.facts.ComputeRefs(ctx, other) // a workspace we cannot read does not block anyone
-			return nil
-		})
-	}
-	_ = g.Wait()
+	self := ws.ID()
 	var names []string
-	for _, cs := range lists {
-		for _, c := range cs {
-			names = append(names, c.Name)
+	var attached []rules.Attachment
+	for _, h := range hits {
+		if strings.EqualFold(h.Workspace, self) {
+			continue
+		}
+		// N6 names only from workspaces the policy allows (G1): a forbidden
+		// workspace's compute names never reach the page. T4 keeps every
+		// attachment, since attaching twice breaks the other one wherever it is.
+		if strings.EqualFold(h.Location, ws.Location) && !slices.Contains(names, h.Name) && s.allowedWorkspaceID(h.Workspace) {
+			names = append(names, h.Name)
+		}
+		if targetID != "" && strings.EqualFold(h.ClusterID, targetID) {
+			attached = append(attached, rules.Attachment{Workspace: h.Workspace, Name: h.Name, Type: h.Type})
 		}
 	}
-	return names, nil
+	return names, attached, nil
+}
+
+// allowedWorkspaceID reports whether the policy allows the workspace of a
+// resource ID (/subscriptions/{s}/resourceGroups/{rg}/providers/
+// Microsoft.MachineLearningServices/workspaces/{name}); an ID that does not
+// parse is allowed only when the policy limits nothing.
+func (s *Server) allowedWorkspaceID(id string) bool {
+	p := s.cfg.Policy
+	if p == nil || (len(p.Subscriptions) == 0 && len(p.ResourceGroups) == 0 && len(p.Workspaces) == 0) {
+		return true
+	}
+	parts := strings.Split(strings.Trim(id, "/"), "/")
+	if len(parts) != 8 || !strings.EqualFold(parts[0], "subscriptions") || !strings.EqualFold(parts[2], "resourceGroups") || !strings.EqualFold(parts[6], "workspaces") {
+		return false
+	}
+	return s.allowedScope(rules.WorkspaceRef{Subscription: parts[1], ResourceGroup: parts[3], Name: parts[7]})
 }
 
 // postFacts serves POST /api/facts: the facts from Azure that the browser's

@@ -31,6 +31,7 @@ var factsTTL = map[factKind]time.Duration{
 	kindClusters:   30 * time.Second,
 	kindCluster:    10 * time.Second,
 	kindComputes:   10 * time.Second,
+	kindGraph:      30 * time.Second,
 }
 
 // factKind names a kind of fact, for its time to live and for metrics.
@@ -48,6 +49,7 @@ const (
 	kindAMLRanges  factKind = "amlranges"
 	kindClusters   factKind = "clusters"
 	kindCluster    factKind = "cluster"
+	kindGraph      factKind = "graph" // Resource Graph's computes of every workspace (N6, T4)
 )
 
 // factsCache keeps the answers of Azure's reads for their kind's time to
@@ -175,6 +177,16 @@ func (a cachedAzure) freshComputeRefs(ctx context.Context, ref rules.WorkspaceRe
 	if err == nil {
 		a.c.put(kindComputes, string(kindComputes)+"|"+lower(ref.ID()), v)
 	}
+	return slices.Clone(v), err
+}
+
+// SearchComputes is Resource Graph's answer, kept like the other lists:
+// Resource Graph itself lags Azure by seconds, so a write reads it from
+// here too.
+func (a cachedAzure) SearchComputes(ctx context.Context, location, clusterID string) ([]rules.ComputeHit, error) {
+	v, err := cacheGet(ctx, a.c, kindGraph, lower(location, clusterID), func(ctx context.Context) ([]rules.ComputeHit, error) {
+		return a.az.SearchComputes(ctx, location, clusterID)
+	})
 	return slices.Clone(v), err
 }
 

@@ -25,6 +25,8 @@ type Fake struct {
 	ClustersFn           func(ctx context.Context, subscription string) ([]rules.Cluster, error)
 	ClusterFn            func(ctx context.Context, id string) (rules.Cluster, error)
 	AMLRangesFn          func(ctx context.Context, subscription, location string) ([]string, string, error)
+	SubnetPrefixesFn     func(ctx context.Context, subscription, resourceGroup, vnet, subnet string) ([]string, error)
+	SearchComputesFn     func(ctx context.Context, location, clusterID string) ([]rules.ComputeHit, error)
 	ProvisionFn          func(ctx context.Context, req rules.Request) error
 	ScaleFn              func(ctx context.Context, ref rules.WorkspaceRef, name string, nodes int) error
 	DetachFn             func(ctx context.Context, ref rules.WorkspaceRef, name string) error
@@ -154,6 +156,25 @@ func (f *Fake) Cluster(ctx context.Context, id string) (rules.Cluster, error) {
 		return rules.Cluster{}, unset("Cluster")
 	}
 	return f.ClusterFn(ctx, id)
+}
+
+// SubnetPrefixes implements proxy.Azure. Unset, it knows no prefix (V2 is
+// then not checked), so tests of other rules need not set it.
+func (f *Fake) SubnetPrefixes(ctx context.Context, subscription, resourceGroup, vnet, subnet string) ([]string, error) {
+	f.record("SubnetPrefixes", resourceGroup, vnet, subnet)
+	if f.SubnetPrefixesFn == nil {
+		return nil, nil
+	}
+	return f.SubnetPrefixesFn(ctx, subscription, resourceGroup, vnet, subnet)
+}
+
+// SearchComputes implements proxy.Azure. Unset, it finds nothing.
+func (f *Fake) SearchComputes(ctx context.Context, location, clusterID string) ([]rules.ComputeHit, error) {
+	f.record("SearchComputes", location, clusterID)
+	if f.SearchComputesFn == nil {
+		return nil, nil
+	}
+	return f.SearchComputesFn(ctx, location, clusterID)
 }
 
 // AMLRanges implements proxy.Azure.
@@ -357,6 +378,25 @@ func newFake() (*Fake, *fakeWorld) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			return slices.Clone(w.workspaces), nil
+		},
+		// Resource Graph's view of the same world: every workspace's AKS and
+		// Kubernetes computes in the location or on the cluster.
+		SearchComputesFn: func(_ context.Context, location, clusterID string) ([]rules.ComputeHit, error) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			var out []rules.ComputeHit
+			for _, ws := range w.workspaces {
+				for _, c := range w.computes[ws.WorkspaceRef] {
+					if c.Type != "AKS" && c.Type != "Kubernetes" {
+						continue
+					}
+					if strings.EqualFold(ws.Location, location) || (clusterID != "" && strings.EqualFold(c.ClusterID, clusterID)) {
+						out = append(out, rules.ComputeHit{ID: ws.ID() + "/computes/" + c.Name, Name: c.Name, Workspace: ws.ID(),
+							Location: ws.Location, Type: c.Type, ClusterID: c.ClusterID})
+					}
+				}
+			}
+			return out, nil
 		},
 		WorkspaceFn: func(_ context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
 			w.mu.Lock()

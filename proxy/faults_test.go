@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-
 	"github.com/amlaks/amlaks/proxy"
 	"github.com/amlaks/amlaks/proxy/armemu"
+	"github.com/amlaks/amlaks/proxy/azure"
 	"github.com/amlaks/amlaks/rules"
 )
 
@@ -115,7 +114,7 @@ func TestFaultsThroughTheProxy(t *testing.T) {
 				return armemu.Fault{Method: m, PathContains: p, Delay: 2 * time.Second}
 			}},
 		}
-		retry := policy.RetryOptions{MaxRetries: 3, RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 2 * time.Second, TryTimeout: 700 * time.Millisecond}
+		retry := azure.RetryOptions{MaxRetries: 3, RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 2 * time.Second, TryTimeout: 700 * time.Millisecond}
 		st := newSecStack(t, secOptions{noRate: true, retry: &retry})
 		for i, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -140,7 +139,7 @@ func TestFaultsThroughTheProxy(t *testing.T) {
 	})
 
 	t.Run("Azure keeps failing: plain words, nothing made, then it works", func(t *testing.T) {
-		retry := policy.RetryOptions{MaxRetries: 2, RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond}
+		retry := azure.RetryOptions{MaxRetries: 2, RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond}
 		st := newSecStack(t, secOptions{noRate: true, retry: &retry})
 		for _, f := range []armemu.Fault{
 			{Method: "PUT", PathContains: "/computes/aks-down", Status: 503, Times: 3},
@@ -172,7 +171,7 @@ func TestFaultsThroughTheProxy(t *testing.T) {
 	})
 
 	t.Run("slow Azure: the proxy's deadline answers in words", func(t *testing.T) {
-		retry := policy.RetryOptions{MaxRetries: 1, RetryDelay: 5 * time.Millisecond}
+		retry := azure.RetryOptions{MaxRetries: 1, RetryDelay: 5 * time.Millisecond}
 		st := newSecStack(t, secOptions{noRate: true, retry: &retry, cfg: proxy.Config{Timeout: 600 * time.Millisecond}})
 		inject(st, armemu.Fault{Method: "PUT", PathContains: "/computes/aks-slow", Delay: 5 * time.Second, Times: 2})
 		start := time.Now()

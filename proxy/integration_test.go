@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,11 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-
-	"github.com/amlaks/amlaks/proxy"
 	"github.com/amlaks/amlaks/proxy/armemu"
 	"github.com/amlaks/amlaks/proxy/azure"
+	wiring "github.com/amlaks/amlaks/proxy/serve"
 	"github.com/amlaks/amlaks/rules"
 )
 
@@ -46,45 +43,37 @@ func fastOptions() armemu.Options {
 	}
 }
 
-// mustEmulator serves an emulator over TLS for the length of the test.
-func mustEmulator(tb testing.TB, opts armemu.Options) (*armemu.Emulator, *httptest.Server) {
+// mustEmulator is an emulator for the length of the test; the second value
+// is what a proxy is started over (startMain serves it over TLS).
+func mustEmulator(tb testing.TB, opts armemu.Options) (*armemu.Emulator, http.Handler) {
 	tb.Helper()
 	emu := armemu.New(opts)
-	srv := httptest.NewTLSServer(emu)
-	tb.Cleanup(srv.Close)
-	return emu, srv
+	return emu, emu
 }
 
-// apiServer is one proxy, with its own Azure adapter, served over HTTP.
+// apiServer is one amlaks server (wiring.Main), with its own Azure adapter.
 type apiServer struct {
-	*httptest.Server
+	*wiring.Main
 	az *azure.Client
 }
 
-// close stops the proxy and its adapter, as a stopped process would.
-func (s *apiServer) close() {
-	s.Server.Close()
-	s.az.Close()
-}
+// close stops the server and its adapter, as a stopped process would.
+func (s *apiServer) close() { _ = s.Main.Close() }
 
-// mustProxy builds a proxy and its adapter against the emulator at arm, as
-// `amlaks serve` does: azure.ForEndpoint with the TLS server's client and
-// azure.StaticCredential. retry, when set, replaces the default retries.
-func mustProxy(tb testing.TB, arm *httptest.Server, retry *policy.RetryOptions) *apiServer {
+// mustProxy starts an amlaks server over the emulator arm (startMain).
+// retry, when set, replaces the default retries.
+func mustProxy(tb testing.TB, arm http.Handler, retry *azure.RetryOptions) *apiServer {
 	tb.Helper()
-	opts := azure.ForEndpoint(arm.URL, arm.Client())
-	opts.PollFrequency = 20 * time.Millisecond // the emulator sends Retry-After 0: the proxy polls at this pace
-	if retry != nil {
-		opts.Retry = *retry
-	}
-	az, err := azure.New(azure.StaticCredential{}, opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h := proxy.New(proxy.Config{Backend: "emulator", DefaultSubscription: armemu.SubscriptionID, Logger: discardLogger(), Audit: io.Discard}, az, nil).Handler()
-	s := &apiServer{Server: httptest.NewServer(h), az: az}
-	tb.Cleanup(s.close)
-	return s
+	m := startMain(tb, arm, mainOptions{
+		azure: func(o *azure.Options) {
+			o.PollFrequency = 20 * time.Millisecond // the emulator sends Retry-After 0: the proxy polls at this pace
+			o.NoFollow = false
+			if retry != nil {
+				o.Retry = *retry
+			}
+		},
+	})
+	return &apiServer{Main: m, az: m.AzureClient}
 }
 
 // mustStack is an emulator with fast operations and one proxy in front of it.
@@ -544,6 +533,30 @@ func TestIntegrationLocationNotOffered(t *testing.T) {
 	checkPlain(t, e.Error.Message)
 }
 
+// TestIntegrationQuotaFailure creates a cluster over the core quota: Azure ML
+// accepts the PUT and fails the operation with BadArgument quoting the AKS
+// template's QuotaExceeded (as recorded in computervision-recipes#499); the
+// state says it is quota, in plain words, with the deepest code.
+//
+// amlaks itself refuses such a create (Q1) when it can read the usages; here
+// it cannot (the identity may not read them), so only Azure's check holds.
+func TestIntegrationQuotaFailure(t *testing.T) {
+	emu, s := mustStack(t)
+	emu.Inject(armemu.Fault{Method: "GET", PathContains: "/usages", Status: http.StatusForbidden, Code: "AuthorizationFailed", Times: 1000})
+	op := mustAccept(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-big", NodeCount: 30})
+	seen := waitDone(t, s, op)
+	last := seen[len(seen)-1]
+	if last.State != "Failed" || len(last.Errors) != 1 {
+		t.Fatalf("last state = %+v, want Failed with one error", last)
+	}
+	for _, want := range []string{"quota increase", "(QuotaExceeded)"} {
+		if !strings.Contains(last.Errors[0], want) {
+			t.Errorf("error %q does not say %q", last.Errors[0], want)
+		}
+	}
+	checkPlain(t, last.Errors[0])
+}
+
 // TestIntegrationPolicyFailure creates a cluster in ws-locked, whose
 // resource group's Azure Policy denies public IPs: Azure accepts the PUT and
 // the operation fails; its state explains why in plain words (V5).
@@ -676,7 +689,7 @@ func TestIntegrationThrottledPut(t *testing.T) {
 // and answers again once Azure is back.
 func TestIntegrationAzureDown(t *testing.T) {
 	emu, arm := mustEmulator(t, fastOptions())
-	s := mustProxy(t, arm, &policy.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 20 * time.Millisecond})
+	s := mustProxy(t, arm, &azure.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 20 * time.Millisecond})
 	emu.Inject(armemu.Fault{Method: "GET", PathContains: "/workspaces/ws-east/computes", Status: http.StatusServiceUnavailable,
 		Times: azure.DefaultMaxRetries + 1})
 	var e apiError
@@ -714,4 +727,86 @@ func TestIntegrationFailedOperation(t *testing.T) {
 		}
 	}
 	checkPlain(t, msg)
+}
+
+// TestIntegrationSubnetOverlap: a create in a subnet whose range the
+// service CIDR overlaps is refused with V2 on the service CIDR, the subnet's
+// prefix read from Azure (SubnetsClient.Get); nothing is sent. A service
+// CIDR outside the subnet passes V2.
+func TestIntegrationSubnetOverlap(t *testing.T) {
+	emu, s := mustStack(t)
+	req := func(name, svc, dns string) rules.Request {
+		return rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: name, Network: rules.Network{
+			VnetResourceGroup: "net-rg", VnetName: "vnet", SubnetName: "aks",
+			ServiceCIDR: svc, DNSServiceIP: dns, DockerBridgeCIDR: "172.17.0.1/16"}}
+	}
+	writes := emu.Writes()
+	var e apiError
+	code, body := call(t, s, "POST", "/api/computes", req("aks-overlap", "10.240.0.0/16", "10.240.0.10"), &e)
+	if code != 400 || e.Error.Code != rules.ErrInvalid {
+		t.Fatalf("got %d %s, want 400 invalid", code, body)
+	}
+	var v2 *rules.Finding
+	for i, f := range e.Error.Findings {
+		if f.Code == "V2" && f.Field == "network.serviceCidr" {
+			v2 = &e.Error.Findings[i]
+		}
+	}
+	if v2 == nil || !strings.Contains(v2.Message, "10.240.0.0/16") {
+		t.Errorf("findings = %+v, want V2 on network.serviceCidr naming the subnet's range", e.Error.Findings)
+	}
+	if n := emu.Writes() - writes; n != 0 {
+		t.Errorf("%d writes sent for a refused request", n)
+	}
+
+	var fs struct {
+		Findings rules.Findings `json:"findings"`
+	}
+	if code, body := call(t, s, "POST", "/api/validate", req("aks-apart", "10.0.0.0/16", "10.0.0.10"), &fs); code != 200 {
+		t.Fatalf("validate = %d %s", code, body)
+	}
+	for _, f := range fs.Findings {
+		if f.Code == "V2" {
+			t.Errorf("V2 on a service CIDR outside the subnet: %+v", f)
+		}
+	}
+}
+
+// TestIntegrationT4AcrossWorkspaces: a cluster attached as an AKS compute in
+// ws-east is refused (409, T4) when attached to ws-east2, found by one Azure
+// Resource Graph query over every workspace, and nothing is written.
+func TestIntegrationT4AcrossWorkspaces(t *testing.T) {
+	emu, s := mustStack(t)
+	east2 := rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "ml-rg", Name: "ws-east2"}
+	writes := emu.Writes()
+	var e apiError
+	code, body := call(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeAttach, Workspace: east2, Name: "aks-again",
+		Target: rules.Target{ResourceID: emuClusterID("aks-attached")}}, &e)
+	if code != http.StatusConflict || e.Error.Code != rules.ErrConflict || !strings.Contains(body2s(body), `"T4"`) {
+		t.Fatalf("got %d %s, want 409 with T4", code, body)
+	}
+	if !strings.Contains(e.Error.Message, "ws-east") {
+		t.Errorf("message %q does not name the other workspace", e.Error.Message)
+	}
+	if n := emu.Writes() - writes; n != 0 {
+		t.Errorf("%d writes sent", n)
+	}
+}
+
+func body2s(b []byte) string { return string(b) }
+
+// TestIntegrationThrottledWords: when ARM's throttling asks for longer than
+// the retry policy waits, the proxy answers 429 and says how long to wait.
+func TestIntegrationThrottledWords(t *testing.T) {
+	emu, s := mustStack(t)
+	emu.SetThrottle(armemu.Throttle{Burst: 1, Refill: 10 * time.Minute})
+	req := rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-busy"}
+	var e apiError
+	code, body := call(t, s, "POST", "/api/facts", req, &e)
+	if code != http.StatusTooManyRequests || e.Error.Code != rules.ErrTooMany {
+		t.Fatalf("got %d %s, want 429 too_many", code, body)
+	}
+	if want := "Azure is throttling the proxy's requests, retry after 600 s."; e.Error.Message != want {
+		t.Errorf("message = %q, want %q", e.Error.Message, want)
+	}
 }

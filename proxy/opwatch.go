@@ -123,6 +123,9 @@ func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool,
 	w := &opWatch{ref: ref, name: name, owned: owned, drive: drive, ready: make(chan struct{}), wake: make(chan struct{}, 1), asked: time.Now()}
 	o.watches[key] = w
 	o.wg.Add(1)
+	if owned && o.s.cfg.OnOperation != nil {
+		o.s.cfg.OnOperation(1)
+	}
 	go o.run(key, w)
 	return w
 }
@@ -177,6 +180,14 @@ func (o *opWatcher) poll(ctx context.Context, w *opWatch) (rules.Compute, error)
 func (o *opWatcher) run(key string, w *opWatch) {
 	defer o.wg.Done()
 	defer o.drop(key, w)
+	inFlight := w.owned && o.s.cfg.OnOperation != nil
+	landed := func() { // the operation is no longer in flight
+		if inFlight {
+			inFlight = false
+			o.s.cfg.OnOperation(-1)
+		}
+	}
+	defer landed()
 	if w.drive != nil {
 		o.runV2(w)
 		return
@@ -219,6 +230,7 @@ func (o *opWatcher) run(key string, w *opWatch) {
 		}
 		if done {
 			o.outcome(w, c, err)
+			landed()
 			o.linger(w)
 			return
 		}

@@ -38,6 +38,7 @@ type limiter struct {
 	perMinute float64 // <= 0: no limit
 	burst     float64
 	what      string // what is counted, for the refusal: "changes" when empty
+	refused   func() // told of each refusal (Config.OnRateLimited), when set
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -85,6 +86,9 @@ func (l *limiter) allowN(key string, cost float64, now time.Time) error {
 	if b.tokens >= cost-1e-9 { // float sums of refills may fall a hair short
 		b.tokens -= cost
 		return nil
+	}
+	if l.refused != nil {
+		l.refused()
 	}
 	wait := int(math.Ceil((cost - b.tokens) / rate))
 	what := l.what

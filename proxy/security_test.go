@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"math/big"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -21,17 +20,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-
 	"github.com/amlaks/amlaks/proxy"
 	"github.com/amlaks/amlaks/proxy/armemu"
 	"github.com/amlaks/amlaks/proxy/azure"
+	wiring "github.com/amlaks/amlaks/proxy/serve"
 	"github.com/amlaks/amlaks/rules"
 )
 
 // The trust-boundary tests run the real proxy, the real Azure adapter
 // (proxy/azure, the SDK's pipeline and pollers) and the ARM emulator over
-// TLS, wired as server.go wires them, and count what reaches the emulator.
+// TLS, wired as `amlaks serve` wires them (startMain over proxy/serve.Main),
+// and count what reaches the emulator.
 
 // secWS is the sample workspace the tests act in.
 var secWS = rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "ml-rg", Name: "ws-east"}
@@ -61,10 +60,10 @@ func (b *secBuffer) String() string {
 // secStack is one proxy, its adapter and the emulator behind it.
 type secStack struct {
 	emu   *armemu.Emulator
-	arm   *httptest.Server // the emulator, over TLS
+	arm   http.Handler // what the proxies are started over (the emulator)
 	az    *azure.Client
-	web   *httptest.Server // the proxy, with proxy.Server.HTTPServer's settings
-	logs  *secBuffer       // the proxy's and the adapter's log
+	web   *wiring.Main // the amlaks server (startMain)
+	logs  *secBuffer   // the proxy's and the adapter's log
 	audit *secBuffer
 }
 
@@ -72,7 +71,7 @@ type secStack struct {
 type secOptions struct {
 	cfg    proxy.Config // Logger, Audit and Backend are set by the stack
 	emu    armemu.Options
-	retry  *policy.RetryOptions
+	retry  *azure.RetryOptions
 	reuse  *secStack // serve a new proxy and adapter over this stack's emulator: a restart
 	noRate bool      // turn the write rate limit off
 	audit  io.Writer // instead of the stack's buffer
@@ -92,42 +91,41 @@ func newSecStack(tb testing.TB, o secOptions) *secStack {
 			eo.RetryAfter = -1
 		}
 		st.emu = armemu.New(eo)
-		st.arm = httptest.NewTLSServer(st.emu)
-		tb.Cleanup(st.arm.Close)
+		st.arm = st.emu
 	}
 	logger := slog.New(slog.NewJSONHandler(st.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	opts := azure.ForEndpoint(st.arm.URL, st.arm.Client())
-	opts.PollFrequency = 20 * time.Millisecond
-	opts.Retry = policy.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 200 * time.Millisecond}
-	if o.retry != nil {
-		opts.Retry = *o.retry
-	}
-	opts.Logf = func(format string, args ...any) { logger.Info("azure", "msg", format, "args", args) }
-	az, err := azure.New(azure.StaticCredential{}, opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	st.az = az
-	tb.Cleanup(func() { _ = az.Close() })
-
-	cfg := o.cfg
-	cfg.Backend, cfg.Logger, cfg.Audit = "emulator", logger, st.audit
-	if cfg.AuthMode == proxy.AuthHeader && cfg.IdentityHeader == "" {
-		cfg.IdentityHeader = proxy.IdentityOAuth2Proxy // the tests' sign-in proxy, unless they say
-	}
-	if o.noRate {
-		cfg.WritesPerMinute, cfg.ReadsPerMinute = -1, -1
-	}
-	if o.audit != nil {
-		cfg.Audit = o.audit
-	}
-	hs := proxy.New(cfg, az, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "<!doctype html><title>amlaks</title>")
-	})).HTTPServer()
-	st.web = httptest.NewUnstartedServer(hs.Handler)
-	st.web.Config = hs
-	st.web.Start()
-	tb.Cleanup(st.web.Close)
+	st.web = startMain(tb, st.arm, mainOptions{
+		logger: logger,
+		azure: func(opts *azure.Options) {
+			opts.PollFrequency = 20 * time.Millisecond
+			opts.NoFollow = false
+			opts.Retry = azure.RetryOptions{RetryDelay: 5 * time.Millisecond, MaxRetryDelay: 200 * time.Millisecond}
+			if o.retry != nil {
+				opts.Retry = *o.retry
+			}
+			opts.Logf = func(format string, args ...any) { logger.Info("azure", "msg", format, "args", args) }
+		},
+		proxy: func(c *proxy.Config) {
+			cfg := o.cfg
+			cfg.Backend, cfg.Logger, cfg.Audit = "emulator", logger, st.audit
+			// The tests' own public addresses (none: loopback names on any port).
+			cfg.OnFactsLookup, cfg.OnRequest, cfg.OnRateLimited, cfg.OnOperation = c.OnFactsLookup, c.OnRequest, c.OnRateLimited, c.OnOperation
+			if cfg.AuthMode == proxy.AuthHeader && cfg.IdentityHeader == "" {
+				cfg.IdentityHeader = proxy.IdentityOAuth2Proxy // the tests' sign-in proxy, unless they say
+			}
+			if o.noRate {
+				cfg.WritesPerMinute, cfg.ReadsPerMinute = -1, -1
+			}
+			if o.audit != nil {
+				cfg.Audit = o.audit
+			}
+			*c = cfg
+		},
+		page: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "<!doctype html><title>amlaks</title>")
+		}),
+	})
+	st.az = st.web.AzureClient
 	return st
 }
 

@@ -48,6 +48,11 @@ func New(cfg Config, az Azure, page http.Handler) *Server {
 		page = http.NotFoundHandler()
 	}
 	s := &Server{cfg: cfg, azure: az, page: page, limiter: cfg.limiter(), writes: cfg.addressLimiter(), reads: cfg.readLimiter(), audit: &auditLog{w: cfg.audit()}}
+	if cfg.OnRateLimited != nil {
+		s.limiter.refused = func() { cfg.OnRateLimited("person") }
+		s.writes.refused = func() { cfg.OnRateLimited("address") }
+		s.reads.refused = func() { cfg.OnRateLimited("reads") }
+	}
 	s.facts = cachedAzure{az: az, c: newFactsCache(cfg.now, cfg.OnFactsLookup)}
 	s.ops = newOpWatcher(s)
 	s.v2 = newV2Ops()
@@ -62,6 +67,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			setRoute(r, pattern)
 			if err := h(w, r); err != nil {
 				s.writeError(w, r, err)
 			}
@@ -89,13 +95,16 @@ func (s *Server) Handler() http.Handler {
 	route("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		return rules.Errorf(rules.ErrNotFound, "", "There is no API at "+r.Method+" "+r.URL.Path+".")
 	})
-	mux.Handle("/", s.page)
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r, "page")
+		s.page.ServeHTTP(w, r)
+	}))
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, rules.Errorf(rules.ErrForbidden, "", "Cross-site requests may not change anything. Use the amlaks page itself."))
 	}))
-	return s.withRequestID(s.withSecurityHeaders(s.withHost(cop.Handler(s.withJSONBody(s.withClientLimit(s.withIdentity(s.withTimeout(mux))))))))
+	return s.withObserver(s.withRequestID(s.withSecurityHeaders(s.withHost(cop.Handler(s.withJSONBody(s.withClientLimit(s.withIdentity(s.withTimeout(mux)))))))))
 }
 
 // withTimeout bounds every API request's wait on Azure (Config.Timeout).

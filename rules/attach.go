@@ -113,6 +113,18 @@ func checkAttach(c *checker, req Request, facts Facts, purposeOK bool) {
 			break
 		}
 	}
+	// The same cluster attached as an AKS compute by another workspace: the
+	// Azure ML v1 attach installs its own front end, and two workspaces
+	// would fight over it. A Kubernetes compute shares clusters by namespace.
+	if req.Kind.Legacy() {
+		for _, a := range facts.Attachments {
+			if strings.EqualFold(a.Type, "AKS") {
+				c.err("T4", field, fmt.Sprintf("This cluster is already attached as %q to the workspace %s. An AKS cluster can serve one Azure ML workspace through the v1 attach.", a.Name, lastSegment(a.Workspace)),
+					"Detach it there first, or attach it as a Kubernetes compute, which may share a cluster.")
+				break
+			}
+		}
+	}
 	if facts.ClusterMissing {
 		c.err("T2", field, "No AKS cluster was found at "+id+".", "Check the subscription, resource group and name, and that the proxy's identity may read the cluster.")
 		return
@@ -235,4 +247,12 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// lastSegment is the last part of a resource ID: its name.
+func lastSegment(id string) string {
+	if i := strings.LastIndex(strings.TrimRight(id, "/"), "/"); i >= 0 {
+		return strings.TrimRight(id, "/")[i+1:]
+	}
+	return id
 }

@@ -136,6 +136,12 @@ func TestValidateAttach(t *testing.T) {
 		{name: "T4 already attached, target by name", edit: func(r *Request) { r.Target = Target{ResourceGroup: "rg-aks", Name: "aks1"} },
 			facts: func(f *Facts) { f.Computes = []Compute{{Name: "aks-first", Type: "AKS", ClusterID: testClusterID}} },
 			want:  []string{"T4 target.name error"}},
+		{name: "T4 attached in another workspace", edit: func(r *Request) {}, facts: func(f *Facts) {
+			f.Attachments = []Attachment{{Workspace: "/subscriptions/s2/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws-other", Name: "aks-there", Type: "AKS"}}
+		}, want: []string{"T4 target.resourceId error"}},
+		{name: "T4 a Kubernetes compute elsewhere does not hold an AKS attach", edit: func(r *Request) {}, facts: func(f *Facts) {
+			f.Attachments = []Attachment{{Workspace: "/subscriptions/s2/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws-other", Name: "k8s-there", Type: "Kubernetes"}}
+		}},
 		{name: "T4 another cluster attached is fine", edit: func(r *Request) {}, facts: func(f *Facts) {
 			f.Computes = []Compute{{Name: "aks-other", Type: "AKS", ClusterID: strings.Replace(testClusterID, "aks1", "aks2", 1)}}
 		}},

@@ -5,6 +5,7 @@ import "strings"
 // Catalog is a built-in list of common VM sizes, used when Azure's own list
 // for a location is not available (rule P6 then checks against it).
 var Catalog = []VMSize{
+	{Name: "Standard_A1_v2", VCPUs: 1, MemoryGB: 2},
 	{Name: "Standard_A2_v2", VCPUs: 2, MemoryGB: 4},
 	{Name: "Standard_A4_v2", VCPUs: 4, MemoryGB: 8},
 	{Name: "Standard_D2_v2", VCPUs: 2, MemoryGB: 7},

@@ -15,6 +15,27 @@ type Location struct {
 	Paired      string `json:"paired,omitempty"`      // westus
 }
 
+// Attachment is a compute of another workspace that uses a cluster (T4).
+type Attachment struct {
+	// Workspace is the workspace's resource ID.
+	Workspace string `json:"workspace"`
+	// Name is the compute's name.
+	Name string `json:"name"`
+	// Type is the compute type: AKS or Kubernetes.
+	Type string `json:"type"`
+}
+
+// ComputeHit is an Azure ML compute found by Azure Resource Graph across
+// workspaces and subscriptions.
+type ComputeHit struct {
+	ID        string `json:"id"`        // the compute's resource ID
+	Name      string `json:"name"`      // its name
+	Workspace string `json:"workspace"` // its workspace's resource ID
+	Location  string `json:"location"`  // the compute resource's location (its workspace's)
+	Type      string `json:"type"`      // AKS or Kubernetes
+	ClusterID string `json:"clusterId"` // properties.resourceId, the cluster it uses
+}
+
 // VMSize is a virtual machine size available in a location.
 type VMSize struct {
 	Name     string  `json:"name"`
@@ -129,6 +150,10 @@ type Facts struct {
 	Computes []Compute `json:"computes,omitempty"`
 	// RegionNames are compute names used by other visible workspaces in the same region (N6).
 	RegionNames []string `json:"regionNames,omitempty"`
+	// Attachments are the computes of other workspaces, in any subscription
+	// the proxy can see, whose resourceId is the attach target (T4), found
+	// with one Azure Resource Graph query.
+	Attachments []Attachment `json:"attachments,omitempty"`
 	// Cluster is the attach target, when found.
 	Cluster *Cluster `json:"cluster,omitempty"`
 	// AMLRanges are the AzureMachineLearning service-tag prefixes of the

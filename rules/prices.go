@@ -55,7 +55,7 @@ const priceTableAsOf = "2026-11-01"
 // sizes of the Catalog, as listed for East US by the Azure Retail Prices API
 // on priceTableAsOf, rounded. It is what the emulator answers.
 var priceTable = []VMPrice{
-	{"Standard_A2_v2", 0.091}, {"Standard_A4_v2", 0.191},
+	{"Standard_A1_v2", 0.043}, {"Standard_A2_v2", 0.091}, {"Standard_A4_v2", 0.191},
 	{"Standard_D2_v2", 0.114}, {"Standard_D3_v2", 0.229}, {"Standard_D4_v2", 0.458},
 	{"Standard_DS2_v2", 0.146}, {"Standard_DS3_v2", 0.293}, {"Standard_DS4_v2", 0.585},
 	{"Standard_D2s_v3", 0.096}, {"Standard_D4s_v3", 0.192}, {"Standard_D8s_v3", 0.384}, {"Standard_D16s_v3", 0.768},

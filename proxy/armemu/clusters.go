@@ -307,7 +307,7 @@ func (e *Emulator) putAgentPool(w http.ResponseWriter, req *http.Request, p para
 	}
 	var fail *armError
 	if f, ok := e.takeFault(req, true); ok {
-		fail = faultError(Fault{Status: http.StatusBadRequest, Code: firstNonEmpty(f.Code, "InternalOperationError"), Message: firstNonEmpty(f.Message, "The operation failed (injected fault).")})
+		fail = faultError(Fault{Status: http.StatusBadRequest, Code: firstNonEmpty(f.Code, "InternalOperationError"), Message: firstNonEmpty(f.Message, "The operation failed (injected fault)."), Details: f.Details})
 	}
 	op := e.startOperation(providerAKS, c.location, e.opts.UpdateDuration, fail, func(time.Time) {
 		ap.state = "Succeeded"

@@ -67,7 +67,7 @@ func (e *Emulator) computeJSON(ws *workspace, c *compute) map[string]any {
 	if len(c.errors) > 0 {
 		var errs []any
 		for _, er := range c.errors {
-			errs = append(errs, map[string]any{"error": map[string]any{"code": er.code, "message": er.message}})
+			errs = append(errs, map[string]any{"error": er.detail()})
 		}
 		props["provisioningErrors"] = errs
 	}
@@ -240,20 +240,27 @@ func (e *Emulator) putCompute(w http.ResponseWriter, req *http.Request, p params
 			return err
 		}
 		c.attached, c.resourceID, duration = true, props.ResourceID, e.opts.AttachDuration
+		if !supportedVersion(cl.location, cl.version) {
+			// Azure ML accepts the attach and fails it later, the reason
+			// one level down (azure-cli-extensions#515).
+			fail = versionFailure(cl.version)
+		}
 	} else {
-		if err := e.checkCreate(c, aks.AgentCount, aks.AgentVMSize, aks.Networking); err != nil {
+		late, err := e.checkCreate(c, aks.AgentCount, aks.AgentVMSize, aks.Networking)
+		if err != nil {
 			return err
 		}
+		fail = late
 		c.network = aks.Networking
 		cl = e.newCluster(ws, c)
 		c.resourceID = cl.id()
-		if strings.EqualFold(ws.rg, LockedResourceGroup) {
-			fail = errorf(http.StatusForbidden, "RequestDisallowedByPolicy",
-				"Resource 'kubernetes' was disallowed by policy. Reasons: 'Public IP addresses are not allowed in resource group %s.' Policy assignment: 'Deny public IP addresses'. AKS needs a public IP address for outbound traffic unless it goes through a firewall with a user-defined route.", ws.rg)
+		if strings.EqualFold(ws.rg, LockedResourceGroup) && fail == nil {
+			fail = templateFailure("RequestDisallowedByPolicy", fmt.Sprintf(
+				"Resource '%s' was disallowed by policy. Reasons: 'Public IP addresses are not allowed in resource group %s.'. See error details for policy resource IDs.", "kubernetes", ws.rg))
 		}
 	}
 	if f, ok := e.takeFault(req, true); ok {
-		fail = faultError(Fault{Status: http.StatusBadRequest, Code: firstNonEmpty(f.Code, "InternalServerError"), Message: firstNonEmpty(f.Message, "The operation failed (injected fault).")})
+		fail = faultError(Fault{Status: http.StatusBadRequest, Code: firstNonEmpty(f.Code, "InternalServerError"), Message: firstNonEmpty(f.Message, "The operation failed (injected fault)."), Details: f.Details})
 	}
 
 	ws.computes = append(ws.computes, c)
@@ -318,35 +325,39 @@ func checkSSL(c *compute, cert, key bool) error {
 }
 
 // checkCreate makes Azure's checks of a new cluster's size and network, and
-// completes c with the size it will have.
-func (e *Emulator) checkCreate(c *compute, count *int, size string, net *aksNetwork) error {
+// completes c with the size it will have. A refusal is returned as err; a
+// failure Azure ML finds only once the PUT is accepted (the AKS template's
+// quota check) as late, for the operation to end with.
+func (e *Emulator) checkCreate(c *compute, count *int, size string, net *aksNetwork) (late, err *armError) {
 	c.agentCount, c.vmSize = 3, firstNonEmpty(size, "Standard_D3_v2")
 	if count != nil {
 		c.agentCount = *count
 	}
 	vm, ok := findVMSize(c.location, c.vmSize)
 	if !ok {
-		return badRequest("The VM size '%s' is not available in location '%s'.", c.vmSize, c.location)
+		return nil, badRequest("The VM size '%s' is not available in location '%s'.", c.vmSize, c.location)
 	}
 	c.vmSize = vm.name
 	if c.agentCount < 1 {
-		return badRequest("agentCount must be at least 1, got %d.", c.agentCount)
+		return nil, badRequest("agentCount must be at least 1, got %d.", c.agentCount)
 	}
 	cores := c.agentCount * vm.vCPUs
 	if c.purpose == "DevTest" {
 		if cores < 2 {
-			return badRequest("A DevTest cluster needs at least 2 vCPUs; %d x %s gives %d.", c.agentCount, vm.name, cores)
+			return nil, badRequest("A DevTest cluster needs at least 2 vCPUs; %d x %s gives %d.", c.agentCount, vm.name, cores)
 		}
 	} else {
 		if c.agentCount < 3 {
-			return badRequest("A production cluster (%s) needs at least 3 nodes, got %d.", c.purpose, c.agentCount)
+			return nil, badRequest("A production cluster (%s) needs at least 3 nodes, got %d.", c.purpose, c.agentCount)
 		}
 		if cores < 12 {
-			return badRequest("A production cluster (%s) needs at least 12 vCPUs; %d x %s gives %d.", c.purpose, c.agentCount, vm.name, cores)
+			return nil, badRequest("A production cluster (%s) needs at least 12 vCPUs; %d x %s gives %d.", c.purpose, c.agentCount, vm.name, cores)
 		}
 	}
-	if err := e.checkQuota(c.location, vm, cores); err != nil {
-		return err
+	if msg := e.quotaExceeded(c.location, vm, cores); msg != "" {
+		// As Azure ML does: the PUT is accepted and the operation fails
+		// with the AKS template's QuotaExceeded.
+		late = templateFailure("QuotaExceeded", msg)
 	}
 	if net != nil {
 		given := 0
@@ -357,22 +368,22 @@ func (e *Emulator) checkCreate(c *compute, count *int, size string, net *aksNetw
 		}
 		switch given {
 		case 0:
-			return nil
+			return late, nil
 		case 4:
 		default:
-			return badRequest("aksNetworkingConfiguration needs all of subnetId, serviceCidr, dnsServiceIP and dockerBridgeCidr, or none of them.")
+			return nil, badRequest("aksNetworkingConfiguration needs all of subnetId, serviceCidr, dnsServiceIP and dockerBridgeCidr, or none of them.")
 		}
 		svc, err1 := netip.ParsePrefix(net.ServiceCidr)
 		_, err2 := netip.ParsePrefix(net.DockerBridgeCidr)
 		dns, err3 := netip.ParseAddr(net.DNSServiceIP)
 		if err1 != nil || err2 != nil || err3 != nil {
-			return badRequest("serviceCidr and dockerBridgeCidr must be CIDRs and dnsServiceIP an IP address.")
+			return nil, badRequest("serviceCidr and dockerBridgeCidr must be CIDRs and dnsServiceIP an IP address.")
 		}
 		if !svc.Contains(dns) {
-			return badRequest("dnsServiceIP %s is not within serviceCidr %s.", net.DNSServiceIP, net.ServiceCidr)
+			return nil, badRequest("dnsServiceIP %s is not within serviceCidr %s.", net.DNSServiceIP, net.ServiceCidr)
 		}
 	}
-	return nil
+	return late, nil
 }
 
 // checkAttach makes Azure's checks of a cluster to attach and returns it.
@@ -380,9 +391,6 @@ func (e *Emulator) checkAttach(ws *workspace, c *compute, id string) (*cluster, 
 	cl := e.w.clusterByID(id)
 	if cl == nil {
 		return nil, errorf(http.StatusNotFound, "ResourceNotFound", "The AKS cluster '%s' was not found.", id)
-	}
-	if !supportedVersion(cl.location, cl.version) {
-		return nil, badRequest("Kubernetes version %s of cluster '%s' is not supported in %s. Supported versions: %s.", cl.version, cl.name, cl.location, supportedList())
 	}
 	if len(cl.authorizedRanges) > 0 {
 		var missing []string
@@ -440,7 +448,7 @@ func covered(ranges []string, prefix string) bool {
 func (e *Emulator) newCluster(ws *workspace, c *compute) *cluster {
 	cl := &cluster{
 		sub: ws.sub, rg: ws.rg, name: c.name + clusterSuffix(ws, c.name), location: c.location,
-		version: defaultVersion(), lbSKU: "basic", serviceCidr: "10.0.0.0/16", dnsIP: "10.0.0.10",
+		version: defaultVersion(), lbSKU: "standard", serviceCidr: "10.0.0.0/16", dnsIP: "10.0.0.10",
 		pools: []*agentPool{{name: "agentpool", mode: "System", vmSize: c.vmSize, count: c.agentCount, state: "Succeeded"}},
 		tags:  map[string]string{"createdBy": "AzureML", "amlWorkspace": ws.name, "amlCompute": c.name},
 	}
@@ -498,4 +506,24 @@ func fakeIP(seed string) string {
 	h.Write([]byte(strings.ToLower(seed)))
 	s := h.Sum32()
 	return fmt.Sprintf("20.%d.%d.%d", 100+s%50, (s>>8)%256, 1+(s>>16)%254)
+}
+
+// versionFailure is how Azure ML fails an attach of a cluster whose
+// Kubernetes version it does not support, once the PUT is accepted:
+// BadRequest "The request is invalid" with the reason in details
+// (recorded in azure-cli-extensions#515).
+func versionFailure(version string) *armError {
+	lo, hi := k8sVersions[0].patch, k8sVersions[len(k8sVersions)-1].patch
+	return &armError{status: http.StatusBadRequest, code: "BadRequest", message: "The request is invalid",
+		details: []*armError{{code: "BadRequestFormat", message: fmt.Sprintf("Specified kubernetes version %s is not supported. Supported versions are between %s - %s ", version, minor(lo), minor(hi))}}}
+}
+
+// templateFailure is how Azure ML fails a create whose AKS template
+// deployment AKS refused: BadArgument, the AKS code and words quoted in the
+// message (recorded in computervision-recipes#499).
+func templateFailure(code, message string) *armError {
+	return &armError{status: http.StatusBadRequest, code: "BadArgument", message: fmt.Sprintf(
+		"InvalidTemplateDeployment: Details: RequestId: 00000000-0000-0000-0000-000000000000\n"+
+			"Error code: 'InvalidTemplateDeployment'. Target: ''. Message: 'The template deployment is not valid according to the validation procedure. See inner errors for details.'\n"+
+			"    Error code: '%s'. Target: ''. Message: '%s'", code, message)}
 }

@@ -17,8 +17,10 @@
 package armemu
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -53,6 +55,9 @@ type Options struct {
 	RetryAfter time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Throttle, when on, answers 429 with Retry-After once a subscription's
+	// token bucket is empty; off by default (see also SetThrottle).
+	Throttle Throttle
 }
 
 // Fault is a failure the emulator injects into matching requests, for tests
@@ -74,12 +79,29 @@ type Fault struct {
 	Delay time.Duration
 	// Code and Message make the ARM error body; defaults follow Status.
 	Code, Message string
+	// Details nest below Code, as Azure ML's later failures do
+	// (BadRequest › BadRequestFormat).
+	Details []Detail
 	// Times is how many matching requests the fault hits; 0 means 1.
 	Times int
 	// FailOperation makes the next matching PUT of a compute or agent pool
 	// accepted as usual, and its operation then ends Failed with Code and
 	// Message (the compute's provisioningErrors carry them).
 	FailOperation bool
+}
+
+// Detail is one nested error of a Fault: {"code","message","details"}.
+type Detail struct {
+	Code, Message string
+	Details       []Detail
+}
+
+func detailErrors(ds []Detail) []*armError {
+	var out []*armError
+	for _, d := range ds {
+		out = append(out, &armError{code: d.Code, message: d.Message, details: detailErrors(d.Details)})
+	}
+	return out
 }
 
 // Emulator is an in-process ARM endpoint with a sample world. It is safe for
@@ -96,6 +118,8 @@ type Emulator struct {
 	// commands are AKS run command results, by id (runcommand.go).
 	commands map[string]*commandResult
 	seq      int64
+
+	buckets map[string]*bucket
 }
 
 // New returns an emulator loaded with the sample world.
@@ -121,7 +145,7 @@ func New(opts Options) *Emulator {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Emulator{opts: opts, w: sampleWorld(opts.Now().UTC()), ops: map[string]*operation{}}
+	return &Emulator{opts: opts, w: sampleWorld(opts.Now().UTC()), ops: map[string]*operation{}, buckets: map[string]*bucket{}}
 }
 
 // Requests returns how many ARM requests the emulator has served so far,
@@ -129,7 +153,7 @@ func New(opts Options) *Emulator {
 func (e *Emulator) Requests() int64 { return e.requests.Load() }
 
 // Writes returns how many PUT, PATCH, POST and DELETE requests the emulator
-// has served so far.
+// has served so far, Resource Graph queries (POSTs that read) aside.
 func (e *Emulator) Writes() int64 { return e.writes.Load() }
 
 // Inject adds a fault; faults are tried in the order they were added.
@@ -166,7 +190,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := e.requests.Add(1)
 	switch r.Method {
 	case http.MethodPut, http.MethodPatch, http.MethodPost, http.MethodDelete:
-		e.writes.Add(1)
+		if !strings.EqualFold(r.URL.Path, "/providers/Microsoft.ResourceGraph/resources") { // a query is a read
+			e.writes.Add(1)
+		}
 	}
 	reqID := fmt.Sprintf("00000000-0000-4000-9000-%012x", n)
 	w.Header().Set("x-ms-request-id", reqID)
@@ -174,6 +200,13 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if f, ok := e.takeFault(r, false); ok {
 		if f.Delay > 0 {
+			// Read the body first: net/http cancels r.Context() when the
+			// client goes away only once the body has been read, so a
+			// client that gave up (a try timeout) would otherwise hold this
+			// handler for the whole delay.
+			if body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20)); err == nil {
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
 			select {
 			case <-time.After(f.Delay):
 			case <-r.Context().Done():
@@ -200,6 +233,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if sub, wait, ok := e.throttled(r, e.now()); ok {
+		w.Header().Set("Retry-After", seconds(wait))
+		writeError(w, throttleError(sub, r, wait))
+		return
+	}
 	e.settle(e.now())
 	if err := e.route(w, r); err != nil {
 		writeError(w, err)
@@ -250,7 +288,7 @@ func faultError(f Fault) *armError {
 	if msg == "" {
 		msg = "The request failed: " + strings.ToLower(http.StatusText(f.Status)) + " (injected fault)."
 	}
-	return &armError{status: f.Status, code: code, message: msg}
+	return &armError{status: f.Status, code: code, message: msg, details: detailErrors(f.Details)}
 }
 
 func seconds(d time.Duration) string {
@@ -265,6 +303,7 @@ func seconds(d time.Duration) string {
 type armError struct {
 	status        int
 	code, message string
+	details       []*armError
 }
 
 func (e *armError) Error() string { return e.code + ": " + e.message }
@@ -274,7 +313,21 @@ func errorf(status int, code, format string, args ...any) *armError {
 }
 
 func (e *armError) body() map[string]any {
-	return map[string]any{"error": map[string]any{"code": e.code, "message": e.message}}
+	return map[string]any{"error": e.detail()}
+}
+
+// detail is the error's {"code","message","details"} object; details only
+// when it has some, as ARM writes it.
+func (e *armError) detail() map[string]any {
+	d := map[string]any{"code": e.code, "message": e.message}
+	if len(e.details) > 0 {
+		var ds []any
+		for _, x := range e.details {
+			ds = append(ds, x.detail())
+		}
+		d["details"] = ds
+	}
+	return d
 }
 
 // writeError is the one place an error becomes an ARM error answer.

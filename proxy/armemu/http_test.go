@@ -1,6 +1,10 @@
 package armemu_test
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -225,4 +229,46 @@ func flatten(v any) []string {
 		return []string{v}
 	}
 	return nil
+}
+
+// TestSlowFaultNoticesTheClientLeaving holds a PUT with a body for an hour:
+// when the client gives up, the handler must return at once, not at the end
+// of the delay (the emulator reads the body before it waits, so net/http can
+// see the connection close).
+func TestSlowFaultNoticesTheClientLeaving(t *testing.T) {
+	emu := armemu.New(fastOptions())
+	emu.Inject(armemu.Fault{Method: "PUT", PathContains: "/computes/", Delay: time.Hour})
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(done)
+		emu.ServeHTTP(w, r)
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	body := strings.NewReader(`{"properties":{"computeType":"AKS"}}`)
+	req, err := http.NewRequestWithContext(ctx, "PUT", srv.URL+"/subscriptions/"+sub+"/resourceGroups/ml-rg/providers/Microsoft.MachineLearningServices/workspaces/ws-east/computes/slow?api-version=2024-04-01", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := srv.Client().Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	for emu.Requests() == 0 {
+		runtime.Gosched()
+	}
+	cancel()
+	if err := <-errc; err == nil {
+		t.Fatal("the held request was answered")
+	}
+	select {
+	case <-done:
+		srv.Close()
+	case <-time.After(30 * time.Second): // a bound, not a measure: the fixed handler returns at once
+		// The server is left open: closing it would wait out the hour.
+		t.Fatal("the handler still holds the request after the client left")
+	}
 }

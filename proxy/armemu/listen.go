@@ -27,20 +27,20 @@ type Server struct {
 	// CertPEM is the server's self-signed certificate, PEM-encoded: the one
 	// root a client needs.
 	CertPEM []byte
-	// Emulator is the handler being served.
-	Emulator *Emulator
+	// Handler is what is served: an Emulator, or one wrapped by a test.
+	Handler http.Handler
 
 	srv  *http.Server
 	done chan struct{} // closed when Serve returns
 	err  error         // what Serve returned, once done is closed
 }
 
-// Listen starts serving e over TLS at addr (host:port; port 0 picks one).
+// Listen starts serving h (an Emulator, or a handler around one) over TLS at addr (host:port; port 0 picks one).
 // hosts are extra DNS names or IP addresses the certificate is valid for,
 // beside the listen host, localhost, 127.0.0.1 and ::1. errorLog, when not
 // nil, receives the HTTP server's own errors (TLS handshakes and the like).
-func Listen(addr string, e *Emulator, hosts []string, errorLog *log.Logger) (*Server, error) {
-	if e == nil {
+func Listen(addr string, h http.Handler, hosts []string, errorLog *log.Logger) (*Server, error) {
+	if h == nil {
 		return nil, errors.New("armemu: no emulator to serve")
 	}
 	host, _, err := net.SplitHostPort(addr)
@@ -66,12 +66,12 @@ func Listen(addr string, e *Emulator, hosts []string, errorLog *log.Logger) (*Se
 		urlHost = net.JoinHostPort("127.0.0.1", port)
 	}
 	s := &Server{
-		URL:      "https://" + urlHost,
-		CertPEM:  certPEM,
-		Emulator: e,
-		done:     make(chan struct{}),
+		URL:     "https://" + urlHost,
+		CertPEM: certPEM,
+		Handler: h,
+		done:    make(chan struct{}),
 		srv: &http.Server{
-			Handler:           e,
+			Handler:           h,
 			ErrorLog:          errorLog,
 			ReadHeaderTimeout: 10 * time.Second,
 			TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},

@@ -153,7 +153,7 @@ func (e *Emulator) writeOperationStatus(w http.ResponseWriter, op *operation) {
 		body["endTime"] = op.end().Format(time.RFC3339Nano)
 	}
 	if st == statusFailed {
-		body["error"] = map[string]any{"code": op.fail.code, "message": op.fail.message}
+		body["error"] = op.fail.detail()
 	}
 	writeJSON(w, http.StatusOK, body)
 }

@@ -44,7 +44,7 @@ func TestCreatePolledToSucceeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := cl.Properties
-	if deref(p.KubernetesVersion) != "1.32.7" || deref(p.NetworkProfile.LoadBalancerSKU) != armcontainerservice.LoadBalancerSKUBasic ||
+	if deref(p.KubernetesVersion) != "1.32.7" || deref(p.NetworkProfile.LoadBalancerSKU) != armcontainerservice.LoadBalancerSKUStandard ||
 		len(p.AgentPoolProfiles) != 1 || deref(p.AgentPoolProfiles[0].Count) != 3 || deref(p.AgentPoolProfiles[0].Mode) != armcontainerservice.AgentPoolModeSystem {
 		t.Errorf("new cluster = %+v", p)
 	}
@@ -226,25 +226,60 @@ func TestDeleteRemovesCluster(t *testing.T) {
 	}
 }
 
-func TestLockedWorkspaceCreateFailsByPolicy(t *testing.T) {
+// TestLateFailures checks the refusals Azure ML makes only after it has
+// accepted the PUT: the operation ends Failed with the reason nested as the
+// recordings in proxy/azure/testdata/recorded show, and the compute keeps it
+// in provisioningErrors.
+func TestLateFailures(t *testing.T) {
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
-
-	poller, err := c.computes.BeginCreateOrUpdate(ctx, armemu.LockedResourceGroup, "ws-locked", "locked-aks", aksCreate("Standard_D3_v2", 3, ""), nil)
-	if err != nil {
-		t.Fatalf("the create was refused up front: %v", err)
+	tests := []struct {
+		name, rg, ws, compute string
+		body                  armmachinelearning.ComputeResource
+		want                  armemu.Detail // top code and message part, then the nested code and words
+	}{
+		{name: "policy in the locked resource group", rg: armemu.LockedResourceGroup, ws: "ws-locked", compute: "locked-aks",
+			body: aksCreate("Standard_D3_v2", 3, ""),
+			want: armemu.Detail{Code: "BadArgument", Message: "Error code: 'RequestDisallowedByPolicy'"}},
+		{name: "over the core quota", rg: "ml-rg", ws: "ws-east", compute: "quota-aks",
+			body: aksCreate("Standard_NC24ads_A100_v4", 5, armmachinelearning.ClusterPurposeFastProd),
+			want: armemu.Detail{Code: "BadArgument", Message: "Error code: 'QuotaExceeded'"}},
+		{name: "attach of an unsupported version", rg: "ml-rg", ws: "ws-east", compute: "old-aks",
+			body: aksAttach(clusterID("aks-old"), armmachinelearning.ClusterPurposeFastProd),
+			want: armemu.Detail{Code: "BadRequest", Message: "The request is invalid",
+				Details: []armemu.Detail{{Code: "BadRequestFormat", Message: "Specified kubernetes version 1.27.9 is not supported."}}}},
 	}
-	_, err = poller.PollUntilDone(ctx, pollFast())
-	if re := mustResponseError(t, err); re.ErrorCode != "RequestDisallowedByPolicy" {
-		t.Errorf("operation error code = %s", re.ErrorCode)
-	}
-	got, err := c.computes.Get(ctx, armemu.LockedResourceGroup, "ws-locked", "locked-aks", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := mustAKS(t, got.ComputeResource)
-	if deref(a.ProvisioningState) != armmachinelearning.ProvisioningStateFailed || len(a.ProvisioningErrors) != 1 ||
-		deref(a.ProvisioningErrors[0].Error.Code) != "RequestDisallowedByPolicy" {
-		t.Errorf("failed compute = %+v", a)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			poller, err := c.computes.BeginCreateOrUpdate(ctx, tt.rg, tt.ws, tt.compute, tt.body, nil)
+			if err != nil {
+				t.Fatalf("refused up front, want accepted and failed later: %v", err)
+			}
+			_, err = poller.PollUntilDone(ctx, pollFast())
+			re := mustResponseError(t, err)
+			if re.StatusCode != 200 || re.ErrorCode != tt.want.Code {
+				t.Errorf("operation = %d %s, want 200 (the status resource) %s", re.StatusCode, re.ErrorCode, tt.want.Code)
+			}
+			got, err := c.computes.Get(ctx, tt.rg, tt.ws, tt.compute, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := mustAKS(t, got.ComputeResource)
+			if deref(a.ProvisioningState) != armmachinelearning.ProvisioningStateFailed || len(a.ProvisioningErrors) != 1 {
+				t.Fatalf("state %s with %d errors, want Failed with 1", deref(a.ProvisioningState), len(a.ProvisioningErrors))
+			}
+			e := a.ProvisioningErrors[0].Error
+			if deref(e.Code) != tt.want.Code || !strings.Contains(deref(e.Message), tt.want.Message) {
+				t.Errorf("error = %s %q, want %s containing %q", deref(e.Code), deref(e.Message), tt.want.Code, tt.want.Message)
+			}
+			if len(e.Details) != len(tt.want.Details) {
+				t.Fatalf("%d details, want %d", len(e.Details), len(tt.want.Details))
+			}
+			for i, d := range tt.want.Details {
+				if deref(e.Details[i].Code) != d.Code || !strings.Contains(deref(e.Details[i].Message), d.Message) {
+					t.Errorf("detail %d = %s %q, want %s containing %q", i, deref(e.Details[i].Code), deref(e.Details[i].Message), d.Code, d.Message)
+				}
+			}
+		})
 	}
 }

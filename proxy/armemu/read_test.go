@@ -253,8 +253,8 @@ func TestResourceSKUs(t *testing.T) {
 		}
 		caps[deref(s.Name)] = m
 	}
-	if len(caps) != 12 {
-		t.Errorf("eastus has %d sizes, want 12", len(caps))
+	if len(caps) != 24 {
+		t.Errorf("eastus has %d sizes, want 24", len(caps))
 	}
 	tests := []struct{ size, key, want string }{
 		{"Standard_D3_v2", "vCPUs", "4"},

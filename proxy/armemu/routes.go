@@ -76,9 +76,12 @@ var routes = []route{
 	newRoute("DELETE", extPrefix+"/{ext}", apiK8sConfiguration, (*Emulator).deleteExtension),
 	newRoute("GET", extPrefix+"/{ext}/operations/{id}", apiK8sConfiguration, (*Emulator).extensionOperation),
 
+	newRoute("POST", "providers/Microsoft.ResourceGraph/resources", apiResourceGraph, (*Emulator).queryResources),
+
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Compute/skus", apiComputeSKUs, (*Emulator).listSKUs),
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Compute/locations/{loc}/usages", apiComputeUsages, (*Emulator).listUsages),
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/serviceTags", apiNetwork, (*Emulator).listServiceTags),
+	newRoute("GET", "subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{subnet}", apiNetwork, (*Emulator).getSubnet),
 }
 
 // match reports whether the path segments fit the pattern, and its values.

@@ -1,6 +1,7 @@
 package armemu
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -47,9 +48,9 @@ func (e *Emulator) usedCores(loc string) (byFamily map[string]int64, total int64
 	return byFamily, total
 }
 
-// checkQuota refuses, as Azure does, a cluster whose cores exceed what is
-// left of its family's or the region's quota.
-func (e *Emulator) checkQuota(loc string, vm vmSize, cores int) error {
+// quotaExceeded is Azure's message when a cluster's cores exceed what is
+// left of its family's or the region's quota, or "" when they fit.
+func (e *Emulator) quotaExceeded(loc string, vm vmSize, cores int) string {
 	used, total := e.usedCores(loc)
 	for _, q := range []struct {
 		name         string
@@ -59,11 +60,11 @@ func (e *Emulator) checkQuota(loc string, vm vmSize, cores int) error {
 		{"Total Regional", defaultRegionalLimit, total},
 	} {
 		if q.usage+int64(cores) > q.limit {
-			return errorf(http.StatusBadRequest, "QuotaExceeded", "Operation could not be completed as it results in exceeding approved %s Cores quota. Additional details - Deployment Model: Resource Manager, Location: %s, Current Limit: %d, Current Usage: %d, Additional Required: %d, (Minimum) New Limit Required: %d.",
+			return fmt.Sprintf("Operation could not be completed as it results in exceeding approved %s Cores quota. Additional details - Deployment Model: Resource Manager, Location: %s, Current Limit: %d, Current Usage: %d, Additional Required: %d, (Minimum) New Limit Required: %d.",
 				q.name, loc, q.limit, q.usage, cores, q.usage+int64(cores))
 		}
 	}
-	return nil
+	return ""
 }
 
 // familyLabel is Azure's localized name of a family's usage:

@@ -147,18 +147,34 @@ type vmSize struct {
 	fpga         bool
 }
 
+// vmSizes is the catalog of the sample world: the same sizes, vCPUs, memory
+// and accelerators as amlaks's built-in catalog (rules.Catalog; a test in
+// proxy/azure holds the two equal), from the Azure resource SKUs' vCPUs and
+// MemoryGB capabilities. It has 1-vCPU, 2-vCPU and GPU sizes.
 var vmSizes = []vmSize{
+	{"Standard_A1_v2", "standardAv2Family", 1, 2, 0, false},
+	{"Standard_A2_v2", "standardAv2Family", 2, 4, 0, false},
+	{"Standard_A4_v2", "standardAv2Family", 4, 8, 0, false},
+	{"Standard_D2_v2", "standardDv2Family", 2, 7, 0, false},
 	{"Standard_D3_v2", "standardDv2Family", 4, 14, 0, false},
+	{"Standard_D4_v2", "standardDv2Family", 8, 28, 0, false},
+	{"Standard_DS2_v2", "standardDSv2Family", 2, 7, 0, false},
 	{"Standard_DS3_v2", "standardDSv2Family", 4, 14, 0, false},
+	{"Standard_DS4_v2", "standardDSv2Family", 8, 28, 0, false},
 	{"Standard_D2s_v3", "standardDSv3Family", 2, 8, 0, false},
 	{"Standard_D4s_v3", "standardDSv3Family", 4, 16, 0, false},
 	{"Standard_D8s_v3", "standardDSv3Family", 8, 32, 0, false},
 	{"Standard_D16s_v3", "standardDSv3Family", 16, 64, 0, false},
-	{"Standard_A2_v2", "standardAv2Family", 2, 4, 0, false},
+	{"Standard_D4s_v5", "standardDSv5Family", 4, 16, 0, false},
+	{"Standard_D8s_v5", "standardDSv5Family", 8, 32, 0, false},
+	{"Standard_E4s_v3", "standardESv3Family", 4, 32, 0, false},
+	{"Standard_E8s_v3", "standardESv3Family", 8, 64, 0, false},
+	{"Standard_F4s_v2", "standardFSv2Family", 4, 8, 0, false},
 	{"Standard_F8s_v2", "standardFSv2Family", 8, 16, 0, false},
 	{"Standard_NC6s_v3", "standardNCSv3Family", 6, 112, 1, false},
 	{"Standard_NC4as_T4_v3", "standardNCASv3_T4Family", 4, 28, 1, false},
 	{"Standard_NC24ads_A100_v4", "standardNCADSA100v4Family", 24, 220, 1, false},
+	{"Standard_ND40rs_v2", "standardNDSv2Family", 40, 672, 8, false},
 	{"Standard_PB6s", "standardPBSFamily", 6, 112, 0, true},
 }
 
@@ -336,7 +352,7 @@ func sampleWorld(now time.Time) *world {
 	// Computes Azure ML created, with their clusters, in the same region as
 	// ws-east (scoring-prod) and in another region (shared-name).
 	created := func(ws *workspace, name, size string, n int, ip string) {
-		c := mk(ws.rg, name+clusterSuffix(ws, name), ws.location, "1.31.10", "basic", []*agentPool{pool("agentpool", "System", size, n)})
+		c := mk(ws.rg, name+clusterSuffix(ws, name), ws.location, "1.31.10", "standard", []*agentPool{pool("agentpool", "System", size, n)})
 		c.created = ago(45)
 		ws.computes = append(ws.computes, &compute{name: name, computeType: "AKS", location: ws.location, state: "Succeeded",
 			resourceID: c.id(), purpose: "FastProd", agentCount: n, vmSize: size, lbType: "PublicIp",

@@ -30,6 +30,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/kubernetesconfiguration/armkubernetesconfiguration/v2"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/machinelearning/armmachinelearning/v4"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v7"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resourcegraph/armresourcegraph"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armsubscriptions"
 
 	"github.com/amlaks/amlaks/rules"
@@ -49,6 +50,11 @@ const (
 	// skuCacheTTL is how long the VM sizes of a location are kept.
 	skuCacheTTL = time.Hour
 )
+
+// RetryOptions are the SDK's retry settings of Options.Retry, named here so
+// that callers outside the Azure side (the proxy's tests) tune retries
+// without importing the SDK.
+type RetryOptions = policy.RetryOptions
 
 // armAudience is the token audience of Azure Resource Manager in the public cloud.
 const armAudience = "https://management.azure.com"
@@ -83,6 +89,12 @@ type Options struct {
 	// operations itself (the proxy has one poller per operation, which reads
 	// PollAfter), so Azure is not polled twice.
 	NoFollow bool
+	// Observe, when set, is told of every HTTP request sent to ARM, each
+	// retry included: the operation (the method and the resource type path,
+	// such as "GET microsoft.machinelearningservices/workspaces/computes",
+	// never a name or an ID), the status (0 when no answer came) and how long
+	// it took. It is the hook for metrics of ARM calls.
+	Observe func(operation string, status int, took time.Duration)
 }
 
 // ForEndpoint returns Options that point every ARM client at a local endpoint
@@ -117,7 +129,8 @@ type Client struct {
 
 	mu      sync.Mutex
 	clients map[string]*subscriptionClients
-	skus    map[string]skuEntry // by subscription + "/" + location
+	graph   *armresourcegraph.Client // Resource Graph is tenant-level (resourcegraph.go)
+	skus    map[string]skuEntry      // by subscription + "/" + location
 	// extensions are the cluster extensions clients, by subscription.
 	extensions map[string]*armkubernetesconfiguration.ExtensionsClient
 	// clusterFailures are Azure's words on cluster creates that failed, by
@@ -126,6 +139,7 @@ type Client struct {
 
 	retryAfter  map[string]time.Duration // Retry-After of the last accepted write, by compute
 	wsLocations map[string]string        // a workspace's location, by lower-case ID
+	readyAt     time.Time                // when Ready last succeeded
 
 	bg     context.Context
 	stop   context.CancelFunc
@@ -141,6 +155,7 @@ type subscriptionClients struct {
 	skus        *armcompute.ResourceSKUsClient
 	usages      *armcompute.UsageClient
 	serviceTags *armnetwork.ServiceTagsClient
+	subnets     *armnetwork.SubnetsClient
 }
 
 // New returns a Client that authenticates with cred.
@@ -171,6 +186,9 @@ func New(cred azcore.TokenCredential, opts Options) (*Client, error) {
 			Telemetry:                       policy.TelemetryOptions{ApplicationID: "amlaks"},
 		},
 	}
+	if opts.Observe != nil {
+		armOpts.PerRetryPolicies = append(armOpts.PerRetryPolicies, observePolicy{opts.Observe})
+	}
 	if armOpts.Cloud.Services == nil && armOpts.Cloud.ActiveDirectoryAuthorityHost == "" {
 		armOpts.Cloud = cloud.AzurePublic
 	}
@@ -198,6 +216,9 @@ func (c *Client) Close() error {
 	c.follow.Wait()
 	return nil
 }
+
+// Closed reports whether Close has been called.
+func (c *Client) Closed() bool { return c.bg.Err() != nil }
 
 // logf writes one line to Options.Logf, if set.
 func (c *Client) logf(format string, args ...any) {
@@ -237,6 +258,9 @@ func (c *Client) forSubscription(subscription string) (*subscriptionClients, err
 		return nil, setupError(err)
 	}
 	if sc.serviceTags, err = armnetwork.NewServiceTagsClient(subscription, c.cred, c.armOpts); err != nil {
+		return nil, setupError(err)
+	}
+	if sc.subnets, err = armnetwork.NewSubnetsClient(subscription, c.cred, c.armOpts); err != nil {
 		return nil, setupError(err)
 	}
 	c.clients[subscription] = sc

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -29,13 +30,118 @@ const quotaExplanation = "The subscription does not have enough quota for this i
 	"request a quota increase or pick a smaller size / fewer nodes."
 
 // failure is what an ARM error answer says, read from a *azcore.ResponseError
-// or from a compute's provisioning errors.
+// or from a compute's provisioning errors. Azure nests its reasons: Azure ML
+// accepts a compute PUT and fails the operation later with
+// BadRequest › details BadRequestFormat, or with a BadArgument whose message
+// quotes the AKS template error ("Error code: 'QuotaExceeded'"); AKS wraps a
+// policy refusal in PreconditionFailed whose message holds the details as
+// JSON. Every code found at any depth is kept, with its message and depth.
 type failure struct {
-	status  int      // HTTP status; 0 for a provisioning error
-	codes   []string // the ARM code first, then the codes of its details
-	message string   // Azure's own message; shown only scrubbed
+	status  int      // HTTP status; 0 for a provisioning error or a failed operation
+	codes   []string // the ARM code first, then the codes of its details and messages, depth first
+	message string   // Azure's own top message; shown only scrubbed
 	method  string   // the request's method, when known
 	path    string   // the request's URL path, when known
+	nodes   []errNode
+	// retryAfter is how long Azure asks the caller to wait, in seconds, from
+	// the Retry-After header or ARM's "Please try again after 'N' seconds";
+	// -1 when it says nothing.
+	retryAfter int
+}
+
+// errNode is one code of a nested ARM error, with the message that came
+// with it and how deep it sat (0 for the top).
+type errNode struct {
+	code, message string
+	depth         int
+}
+
+// genericCodes are the wrapper codes that say only that something failed;
+// the reason is a code nested below them.
+var genericCodes = map[string]bool{
+	"badrequest": true, "badargument": true, "invalidtemplatedeployment": true, "deploymentfailed": true,
+	"resourcedeploymentfailure": true, "preconditionfailed": true, "failed": true, "usererror": true,
+	"ok": true, "internalservererror": true, "internalerror": true, "conflict": true, "validationerror": true,
+	"badrequestformat": false,
+}
+
+// deepest returns the deepest code that is not a mere wrapper (the last one
+// found at the greatest depth), with its message; the top code (the
+// x-ms-error-code header's first) when the reason is at the top or every
+// code is a wrapper, with the deepest message then.
+func (f failure) deepest() errNode {
+	best, found := errNode{}, false
+	for _, n := range f.nodes {
+		if genericCodes[strings.ToLower(n.code)] {
+			continue
+		}
+		if !found || n.depth >= best.depth {
+			best, found = n, true
+		}
+	}
+	if found && best.depth > 0 {
+		return best
+	}
+	if found {
+		return errNode{code: f.code(), message: f.message} // the top says it: the header's code first
+	}
+	if len(f.nodes) > 0 {
+		// Every code wraps: the deepest message is the most specific.
+		best = f.nodes[0]
+		for _, n := range f.nodes {
+			if n.depth > best.depth && n.message != "" {
+				best = n
+			}
+		}
+		return best
+	}
+	return errNode{code: f.code(), message: f.message}
+}
+
+// embeddedCode finds the codes that Azure quotes inside a message: "Error
+// code: 'QuotaExceeded'", a JSON "code":"RequestDisallowedByPolicy" (escaped
+// or not), "(QuotaExceeded)" as the CLI prints it.
+var embeddedCode = regexp.MustCompile(`(?:[Ee]rror code: '([A-Za-z]+)'|code\\*"\s*:\s*\\*"([A-Za-z]+)|^\(([A-Za-z]+)\) )`)
+
+// add records a code and its message at a depth, then the codes its message quotes.
+func (f *failure) add(code, message string, depth int) {
+	if code != "" {
+		f.codes = append(f.codes, code)
+		f.nodes = append(f.nodes, errNode{code: code, message: message, depth: depth})
+	}
+	for _, m := range embeddedCode.FindAllStringSubmatch(message, -1) {
+		c := m[1] + m[2] + m[3]
+		if c == "" || strings.EqualFold(c, code) && m[3] != "" {
+			continue
+		}
+		f.codes = append(f.codes, c)
+		f.nodes = append(f.nodes, errNode{code: c, message: quotedMessage(message, c), depth: depth + 1})
+	}
+}
+
+// quotedMessage is the part of a message that follows a code it quotes,
+// cut at the next quoted code: the words that go with that code.
+func quotedMessage(message, code string) string {
+	i := strings.LastIndex(message, code)
+	if i < 0 {
+		return ""
+	}
+	rest := message[i+len(code):]
+	if j := strings.Index(rest, "Message: "); j >= 0 && j < 40 {
+		rest = rest[j+len("Message: "):]
+	} else if j := strings.Index(rest, "message"); j >= 0 && j < 40 {
+		rest = rest[j+len("message"):]
+	}
+	rest = strings.TrimLeft(rest, `\"':, .`)
+	if j := strings.IndexAny(rest, "\n"); j >= 0 {
+		rest = rest[:j]
+	}
+	if j := strings.Index(rest, `\"`); j >= 0 {
+		rest = rest[:j]
+	} else if j := strings.Index(rest, `"`); j >= 0 {
+		rest = rest[:j]
+	}
+	return strings.TrimRight(strings.TrimSpace(rest), "'")
 }
 
 // code is the ARM error code of the failure.
@@ -59,11 +165,17 @@ func (f failure) has(names ...string) bool {
 	return false
 }
 
-// contains reports whether a code or the message contains word (case-insensitively).
+// contains reports whether a code or a message, at any depth, contains word
+// (case-insensitively).
 func (f failure) contains(word string) bool {
 	word = strings.ToLower(word)
 	for _, c := range f.codes {
 		if strings.Contains(strings.ToLower(c), word) {
+			return true
+		}
+	}
+	for _, n := range f.nodes {
+		if strings.Contains(strings.ToLower(n.message), word) {
 			return true
 		}
 	}
@@ -87,7 +199,7 @@ func mapError(err error, field string) error {
 	if errors.As(err, &resp) {
 		f := fromResponse(resp)
 		kind, msg := explain(f)
-		return &rules.Error{Code: kind, Message: msg, Field: field, ARMCode: f.code()}
+		return &rules.Error{Code: kind, Message: msg, Field: field, ARMCode: f.deepest().code}
 	}
 	var authErr *azidentity.AuthenticationFailedError
 	switch {
@@ -106,27 +218,45 @@ func mapError(err error, field string) error {
 		Message: "Azure could not be reached: check the proxy's network, then try again."}
 }
 
-// fromResponse reads the status, the ARM codes and the message of an error answer.
+// fromResponse reads the status, the ARM codes and the messages of an error
+// answer, at every depth. A failed operation's status resource answers 200:
+// its status is then 0, as for a provisioning error.
 func fromResponse(resp *azcore.ResponseError) failure {
-	f := failure{status: resp.StatusCode}
-	if resp.ErrorCode != "" {
-		f.codes = append(f.codes, resp.ErrorCode)
+	f := failure{status: resp.StatusCode, retryAfter: -1}
+	if f.status < 300 {
+		f.status = 0
 	}
+	defer func() {
+		if f.retryAfter < 0 {
+			if m := tryAgainAfter.FindStringSubmatch(f.message); m != nil {
+				f.retryAfter, _ = strconv.Atoi(m[1])
+			}
+		}
+	}()
 	if raw := resp.RawResponse; raw != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(raw.Header.Get("Retry-After"))); err == nil && n >= 0 {
+			f.retryAfter = n
+		}
 		if raw.Request != nil && raw.Request.URL != nil {
 			f.method, f.path = raw.Request.Method, raw.Request.URL.Path
 		}
 		if body, err := runtime.Payload(raw); err == nil && len(body) > 0 {
-			code, msg, details := parseARMError(body)
-			if len(f.codes) == 0 && code != "" {
-				f.codes = append(f.codes, code)
+			if e, ok := parseARMError(body); ok {
+				if resp.ErrorCode != "" && !strings.EqualFold(resp.ErrorCode, e.Code) {
+					f.add(resp.ErrorCode, "", 0)
+				}
+				f.walk(e, 0)
+				f.message = e.Message
+				return f
 			}
-			f.message = msg
-			f.codes = append(f.codes, details...)
 		}
 	}
+	f.add(resp.ErrorCode, "", 0)
 	return f
 }
+
+// tryAgainAfter is ARM's throttling message: "Please try again after '372' seconds."
+var tryAgainAfter = regexp.MustCompile(`try again after '?(\d+)'? seconds`)
 
 // armErrorBody is ARM's error shape: {"error":{"code","message","details":[...]}}.
 type armErrorBody struct {
@@ -135,30 +265,28 @@ type armErrorBody struct {
 	Details []armErrorBody `json:"details"`
 }
 
-// parseARMError reads the code, message and detail codes of an ARM error body.
-func parseARMError(body []byte) (code, message string, details []string) {
+// parseARMError reads an ARM error body, or an operation status with its error.
+func parseARMError(body []byte) (armErrorBody, bool) {
 	var wrapped struct {
 		Error *armErrorBody `json:"error"`
 		armErrorBody
 	}
 	if json.Unmarshal(body, &wrapped) != nil {
-		return "", "", nil
+		return armErrorBody{}, false
 	}
 	e := wrapped.armErrorBody
 	if wrapped.Error != nil {
 		e = *wrapped.Error
 	}
-	var walk func([]armErrorBody)
-	walk = func(ds []armErrorBody) {
-		for _, d := range ds {
-			if d.Code != "" {
-				details = append(details, d.Code)
-			}
-			walk(d.Details)
-		}
+	return e, e.Code != "" || e.Message != "" || len(e.Details) > 0
+}
+
+// walk records e and its details, depth first.
+func (f *failure) walk(e armErrorBody, depth int) {
+	f.add(e.Code, e.Message, depth)
+	for _, d := range e.Details {
+		f.walk(d, depth+1)
 	}
-	walk(e.Details)
-	return e.Code, e.Message, details
 }
 
 // explain maps a failure to an error kind and plain words. The order matters:
@@ -186,7 +314,10 @@ func explain(f failure) (rules.ErrorCode, string) {
 	case f.has("Conflict", "AnotherOperationInProgress", "OperationNotAllowed") || f.status == http.StatusConflict:
 		return rules.ErrConflict, "Azure refused because of a conflict with " + describe(f.path, "") +
 			": the name is taken, or another operation on it is still running. Wait for it to finish, or pick another name."
-	case f.has("TooManyRequests", "Throttled") || f.status == http.StatusTooManyRequests:
+	case f.has("TooManyRequests", "Throttled", "SubscriptionRequestsThrottled", "ResourceRequestsThrottled") || f.status == http.StatusTooManyRequests:
+		if f.retryAfter > 0 {
+			return rules.ErrTooMany, fmt.Sprintf("Azure is throttling the proxy's requests, retry after %d s.", f.retryAfter)
+		}
 		return rules.ErrTooMany, "Azure is throttling the proxy's requests: wait a minute and try again."
 	case f.status >= 500:
 		return rules.ErrUnavailable, fmt.Sprintf("Azure could not complete the request (HTTP %d): try again in a few minutes.", f.status)
@@ -206,39 +337,49 @@ func explain(f failure) (rules.ErrorCode, string) {
 // withAzureWords appends Azure's own message, scrubbed, to lead, or the ARM code
 // when the message says nothing once scrubbed.
 func withAzureWords(lead string, f failure) string {
+	d := f.deepest()
+	if msg := scrub(d.message); msg != "" {
+		return lead + ": " + msg
+	}
 	if msg := scrub(f.message); msg != "" {
 		return lead + ": " + msg
 	}
-	if c := f.code(); c != "" {
+	if c := d.code; c != "" {
 		return lead + " (" + c + ")."
 	}
 	return lead + "."
 }
 
 // provisioningErrors turns a compute's provisioning errors into plain words,
-// with the same mapping as mapError, keeping each ARM code for support.
+// with the same mapping as mapError at every depth, keeping the deepest
+// meaningful ARM code for support.
 func provisioningErrors(errs []*armmachinelearning.ErrorResponse) []string {
 	var out []string
 	for _, e := range errs {
 		if e == nil || e.Error == nil {
 			continue
 		}
-		f := failure{message: deref(e.Error.Message)}
-		if c := deref(e.Error.Code); c != "" {
-			f.codes = append(f.codes, c)
-		}
-		for _, d := range e.Error.Details {
-			if d != nil && deref(d.Code) != "" {
-				f.codes = append(f.codes, deref(d.Code))
-			}
-		}
+		var f failure
+		f.walk(errorDetail(e.Error), 0)
+		f.message = deref(e.Error.Message)
 		_, msg := explain(f)
-		if c := f.code(); c != "" && !strings.Contains(msg, "("+c+")") {
+		if c := f.deepest().code; c != "" && !strings.Contains(msg, "("+c+")") {
 			msg += " (" + c + ")"
 		}
 		out = append(out, msg)
 	}
 	return out
+}
+
+// errorDetail reads the SDK's error detail into ARM's error shape.
+func errorDetail(d *armmachinelearning.ErrorDetail) armErrorBody {
+	e := armErrorBody{Code: deref(d.Code), Message: deref(d.Message)}
+	for _, c := range d.Details {
+		if c != nil {
+			e.Details = append(e.Details, errorDetail(c))
+		}
+	}
+	return e
 }
 
 // roleFor names the role the identity lacks and where, from the refused request.

@@ -88,7 +88,7 @@ func TestMapError(t *testing.T) {
 			want: rules.ErrPolicy, wantARM: "RequestDisallowedByPolicy", words: policyExplanation},
 		{name: "policy in details", err: mustResponseError(t, "PUT", computePath, 400, "",
 			`{"error":{"code":"InvalidTemplateDeployment","message":"The template deployment failed.","details":[{"code":"RequestDisallowedByPolicy","message":"no public IPs"}]}}`),
-			want: rules.ErrPolicy, wantARM: "InvalidTemplateDeployment", words: "outboundType userDefinedRouting"},
+			want: rules.ErrPolicy, wantARM: "RequestDisallowedByPolicy", words: "outboundType userDefinedRouting"},
 		{name: "throttled", err: mustResponseError(t, "GET", skusPath, 429, "", armBody("TooManyRequests", "Rate limit exceeded.")),
 			want: rules.ErrTooMany, wantARM: "TooManyRequests", words: "wait a minute"},
 		{name: "500", err: mustResponseError(t, "GET", computePath, 500, "", armBody("InternalServerError", "Encountered internal server error. Diagnostic information: timestamp '20250101T000000Z', subscription id '"+sub+"'.")),
@@ -176,7 +176,7 @@ func TestProvisioningErrors(t *testing.T) {
 		"The proxy's Azure identity may not do this: ask the platform team for the role Reader on the subscription. (AuthorizationFailed)",
 		"Azure does not support the requested version: Version 1.20 is not supported. (K8sVersionNotSupported)",
 		"Azure reported an error: The AKS cluster could not be created: the node pool failed to start. (InternalError)",
-		policyExplanation + " (Failed)",
+		policyExplanation + " (RequestDisallowedByPolicy)",
 	}
 	got := provisioningErrors(errs)
 	if len(got) != len(want) {

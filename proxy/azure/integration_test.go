@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -307,10 +308,8 @@ func TestEmulatorRefusals(t *testing.T) {
 		{name: "name taken", req: create("aks-attached", nil), code: rules.ErrConflict, field: "name"},
 		{name: "too small for production", req: create("aks-small1", func(r *rules.Request) { r.NodeCount = 1 }),
 			code: rules.ErrInvalid, words: "needs at least 3 nodes"},
-		{name: "quota", req: create("aks-big", func(r *rules.Request) { r.NodeCount = 30 }), code: rules.ErrQuota, words: "quota increase"},
 		{name: "unknown size", req: create("aks-size", func(r *rules.Request) { r.VMSize = "Standard_Nope" }),
 			code: rules.ErrInvalid, words: "Standard_Nope"},
-		{name: "old version", req: attach("aks-o", "aks-old"), code: rules.ErrUnsupported, field: "target.resourceId", words: "1.27.9"},
 		{name: "missing ranges", req: attach("aks-m", "aks-missing-ranges"), code: rules.ErrInvalid, field: "target.resourceId", words: "authorized IP ranges"},
 		{name: "private with public FQDN", req: attach("aks-p", "aks-private"), code: rules.ErrInvalid, field: "target.resourceId", words: "public FQDN"},
 		{name: "no such cluster", req: attach("aks-x", "aks-nope"), code: rules.ErrNotFound, field: "target.resourceId"},
@@ -337,6 +336,57 @@ func TestEmulatorRefusals(t *testing.T) {
 			checkEmuClean(t, re.Message)
 			if !strings.Contains(re.Message, tt.words) {
 				t.Errorf("message = %q, want it to say %q", re.Message, tt.words)
+			}
+		})
+	}
+}
+
+// clock is a fake clock for the emulator: Advance moves it, nothing sleeps.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
+
+// TestEmulatorLateRefusals provisions what Azure ML accepts and fails later
+// (the recorded shapes of testdata/recorded): Provision succeeds, and once the
+// operation has ended the compute reads Failed with the nested reason in
+// plain words and its deepest code.
+func TestEmulatorLateRefusals(t *testing.T) {
+	normalized := func(r rules.Request) rules.Request { return r.Normalized("eastus") }
+	tests := []struct {
+		name  string
+		req   rules.Request
+		words string
+	}{
+		{name: "quota quoted in a BadArgument", req: normalized(rules.Request{Workspace: emuEast, Name: "aks-big", NodeCount: 30}),
+			words: azure.QuotaWords + " (QuotaExceeded)"},
+		{name: "policy quoted in a BadArgument", req: normalized(rules.Request{Workspace: emuLocked, Name: "aks-pol"}),
+			words: "An Azure Policy refused this request."},
+		{name: "version in details", req: normalized(rules.Request{Mode: rules.ModeAttach, Workspace: emuEast, Name: "aks-o",
+			Target: rules.Target{ResourceID: emuClusterID("aks-old")}}),
+			words: "Azure does not support the requested version: Specified kubernetes version 1.27.9 is not supported. Supported versions are between 1.31 - 1.33 (BadRequestFormat)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := &clock{now: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+			opts := fastEmulator(time.Minute)
+			opts.Now = clk.Now
+			_, srv := mustServe(t, opts)
+			c := mustEmuClient(t, srv, nil)
+			if err := c.Provision(context.Background(), tt.req); err != nil {
+				t.Fatalf("Provision = %v, want accepted (Azure fails it later)", err)
+			}
+			clk.Advance(time.Hour)
+			got, err := c.Compute(context.Background(), tt.req.Workspace, tt.req.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.State != "Failed" || len(got.Errors) != 1 || !strings.Contains(got.Errors[0], tt.words) {
+				t.Errorf("compute = %s %q, want Failed with %q", got.State, got.Errors, tt.words)
 			}
 		})
 	}

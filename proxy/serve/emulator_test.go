@@ -1,6 +1,4 @@
-//go:build !(js && wasm)
-
-package main
+package serve
 
 import (
 	"bufio"
@@ -13,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/amlaks/amlaks/proxy/armemu"
+	"github.com/amlaks/amlaks/proxy/azure"
 )
 
 // TestEmulatorCommandIsSharedByTwoBackends starts `amlaks emulator` as the
@@ -27,7 +26,7 @@ func TestEmulatorCommandIsSharedByTwoBackends(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- runEmulator(ctx, []string{"--addr", "127.0.0.1:0", "--cert-file", certFile}, pw)
+		done <- runEmulator(ctx, []string{"--addr", "127.0.0.1:0", "--cert-file", certFile}, pw, io.Discard)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -39,24 +38,21 @@ func TestEmulatorCommandIsSharedByTwoBackends(t *testing.T) {
 	if !strings.HasPrefix(url, "https://127.0.0.1:") {
 		t.Fatalf("emulator printed %q, want https://127.0.0.1:PORT", url)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var seen []int
 	for range 2 {
-		b := backendFlags{mode: "emulator", emulatorURL: url, emulatorCA: certFile}
-		az, name, closeBackend, err := b.open(ctx, logger)
-		if err != nil {
+		m := &Main{Config: Config{Azure: "emulator", EmulatorURL: url, EmulatorCA: certFile}, Logger: discard(), metrics: newMetrics()}
+		if err := m.openBackend(ctx); err != nil {
 			t.Fatalf("open: %v", err)
 		}
-		if name != "emulator" {
-			t.Errorf("backend = %q, want emulator", name)
+		if m.Backend != "emulator" || m.EmulatorServer != nil {
+			t.Errorf("backend = %q with an emulator of its own %v, want the shared emulator", m.Backend, m.EmulatorServer != nil)
 		}
-		ws, err := az.Workspaces(ctx)
+		ws, err := m.AzureClient.Workspaces(ctx)
 		if err != nil {
 			t.Fatalf("workspaces through the shared emulator: %v", err)
 		}
 		seen = append(seen, len(ws))
-		az.Close()
-		closeBackend()
+		m.Close()
 	}
 	if seen[0] == 0 || seen[0] != seen[1] {
 		t.Errorf("the two backends saw %v workspaces, want the same non-zero count", seen)
@@ -73,7 +69,11 @@ func TestEmulatorCommandIsSharedByTwoBackends(t *testing.T) {
 		t.Fatal(err)
 	}
 	for ca, wantOK := range map[string]bool{certFile: true, other: false} {
-		hc, err := remoteEmulatorClient(url, ca)
+		pemData, err := os.ReadFile(ca)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc, err := azure.TrustingClient(url, pemData)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,26 +92,5 @@ func TestEmulatorCommandIsSharedByTwoBackends(t *testing.T) {
 	}
 }
 
-func TestEmulatorURLFlagsRefuseBadValues(t *testing.T) {
-	certFile := filepath.Join(t.TempDir(), "empty.pem")
-	os.WriteFile(certFile, []byte("not pem"), 0o644)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	for _, tc := range []struct {
-		name string
-		b    backendFlags
-		want string
-	}{
-		{"plain http", backendFlags{mode: "emulator", emulatorURL: "http://127.0.0.1:1", emulatorCA: certFile}, "--emulator-url"},
-		{"with a path", backendFlags{mode: "emulator", emulatorURL: "https://127.0.0.1:1/x", emulatorCA: certFile}, "--emulator-url"},
-		{"no ca", backendFlags{mode: "emulator", emulatorURL: "https://127.0.0.1:1"}, "--emulator-ca"},
-		{"ca not pem", backendFlags{mode: "emulator", emulatorURL: "https://127.0.0.1:1", emulatorCA: certFile}, "--emulator-ca"},
-		{"with azure", backendFlags{mode: "azure", emulatorURL: "https://127.0.0.1:1", emulatorCA: certFile}, "--azure emulator"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, _, _, err := tc.b.open(context.Background(), logger)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("open: %v, want an error naming %s", err, tc.want)
-			}
-		})
-	}
-}
+// discard is a logger that drops everything.
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

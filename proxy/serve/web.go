@@ -1,11 +1,11 @@
-//go:build !(js && wasm)
-
-package main
+package serve
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -14,15 +14,23 @@ import (
 	ui "github.com/amlaks/amlaks/app"
 )
 
-// newPage returns the handler of the page: go-app's server-side rendering and
+// errNoWasm says that the files served have no app.wasm.
+var errNoWasm = errors.New("no app.wasm")
+
+// newPage returns the handler of the page over the files in webFS (the
+// embedded web package, or --web DIR): go-app's server-side rendering and
 // static files, with app.wasm served pre-compressed (brotli or gzip) when the
 // browser accepts it. go-app's progress bar counts the decompressed bytes
-// against WasmContentLength, the raw size, so it stays right.
-func newPage(webDir, backend string) (http.Handler, error) {
-	wasm := filepath.Join(webDir, "app.wasm")
-	st, err := os.Stat(wasm)
+// against WasmContentLength, the raw size, so it stays right. Without
+// app.wasm the page is still served, and the error is errNoWasm.
+func newPage(webFS fs.FS, backend string) (http.Handler, error) {
+	var missing error
+	st, err := fs.Stat(webFS, "app.wasm")
+	var size int64
 	if err != nil {
-		return nil, err
+		missing = errNoWasm
+	} else {
+		size = st.Size()
 	}
 	ui.SetServerBackend(backend) // the pre-rendered page carries the demo banner
 	h := &app.Handler{
@@ -37,13 +45,24 @@ func newPage(webDir, backend string) (http.Handler, error) {
 		Scripts:         []string{"/web/loader.js defer"}, // a failed wasm load says so plainly and offers Retry
 		BackgroundColor: "#ffffff",
 		ThemeColor:      "#0f5ea8",
-		Resources:       webResources{http.StripPrefix("/web", noListing(http.FileServer(http.Dir(webDir))))},
+		Resources:       webResources{http.StripPrefix("/web", noListing(http.FileServerFS(webFS)))},
 		// Env is public JavaScript: only the backend name goes there.
 		Env:               map[string]string{"AMLAKS_BACKEND": backend},
-		Version:           fileVersion(wasm),
-		WasmContentLength: strconv.FormatInt(st.Size(), 10),
+		Version:           fileVersion(webFS, "app.wasm"),
+		WasmContentLength: strconv.FormatInt(size, 10),
 	}
-	return guardPage(h.Version, precompressed(webDir, h)), nil
+	return guardPage(h.Version, precompressed(webFS, h)), missing
+}
+
+// fileVersion is a short hash of a file, for go-app's Handler.Version: the
+// same build gives the same version, so restarts do not look like releases.
+func fileVersion(fsys fs.FS, name string) string {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return "dev"
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:6])
 }
 
 // webResources serves /web/ from a directory of any name, resolving paths
@@ -66,13 +85,12 @@ func noListing(next http.Handler) http.Handler {
 
 // precompressed serves /web/app.wasm from app.wasm.br or app.wasm.gz when they
 // exist and the browser accepts that encoding.
-func precompressed(webDir string, next http.Handler) http.Handler {
+func precompressed(webFS fs.FS, next http.Handler) http.Handler {
 	type variant struct{ encoding, path string }
 	var variants []variant
 	for _, v := range []variant{{"br", "app.wasm.br"}, {"gzip", "app.wasm.gz"}} {
-		p := filepath.Join(webDir, v.path)
-		if _, err := os.Stat(p); err == nil {
-			variants = append(variants, variant{v.encoding, p})
+		if _, err := fs.Stat(webFS, v.path); err == nil {
+			variants = append(variants, v)
 		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -84,7 +102,7 @@ func precompressed(webDir string, next http.Handler) http.Handler {
 					w.Header().Set("Content-Encoding", v.encoding)
 					w.Header().Set("Content-Type", "application/wasm")
 					w.Header().Set("Cache-Control", "no-cache")
-					http.ServeFile(w, r, v.path)
+					http.ServeFileFS(w, r, webFS, v.path)
 					return
 				}
 			}
@@ -93,12 +111,42 @@ func precompressed(webDir string, next http.Handler) http.Handler {
 	})
 }
 
+// acceptsEncoding reports whether an Accept-Encoding header accepts enc by
+// name (RFC 9110, 12.5.3): listed with no q-value, or with one above zero.
+// q=0, q=0.0, q=0.00 and q=0.000 refuse it; a q-value that does not parse
+// does not accept it either.
 func acceptsEncoding(header, enc string) bool {
 	for _, part := range strings.Split(header, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), enc) && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+		if !strings.EqualFold(strings.TrimSpace(name), enc) {
+			continue
+		}
+		if q, ok := qValue(params); ok && q > 0 {
 			return true
 		}
 	}
 	return false
+}
+
+// qValue reads the weight of one Accept-Encoding member's parameters: 1
+// when there is none; ok is false when it is not a valid qvalue
+// ("0" to "1" with at most three decimals).
+func qValue(params string) (q float64, ok bool) {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if !strings.EqualFold(strings.TrimSpace(k), "q") {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		intPart, frac, _ := strings.Cut(v, ".")
+		if (intPart != "0" && intPart != "1") || len(frac) > 3 || strings.Trim(frac, "0123456789") != "" {
+			return 0, false
+		}
+		q, err := strconv.ParseFloat(v, 64)
+		if err != nil || q > 1 {
+			return 0, false
+		}
+		return q, true
+	}
+	return 1, true
 }

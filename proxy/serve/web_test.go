@@ -1,6 +1,4 @@
-//go:build !(js && wasm)
-
-package main
+package serve
 
 import (
 	"fmt"
@@ -36,7 +34,7 @@ func mustPage(tb testing.TB) http.Handler {
 	if err := os.WriteFile(filepath.Join(dir, "amlaks.css"), []byte("body{}"), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	h, err := newPage(dir, "emulator")
+	h, err := newPage(os.DirFS(dir), "emulator")
 	if err != nil {
 		tb.Fatal(err)
 	}

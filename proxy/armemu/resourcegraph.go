@@ -1,0 +1,90 @@
+package armemu
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+const apiResourceGraph = "2021-06-01-preview" // resourcegraph/armresourcegraph v0.9.0
+
+// The emulator answers the one query shape amlaks sends (proxy/azure's
+// computeQuery): AKS and Kubernetes computes in a location or using a
+// cluster. It is matched, not parsed: any other query is refused as
+// Resource Graph refuses an invalid one.
+var (
+	graphComputes = regexp.MustCompile(`(?is)^\s*resources\s*\|\s*where\s+type\s*=~\s*'microsoft\.machinelearningservices/workspaces/computes'`)
+	graphLocation = regexp.MustCompile(`(?i)\blocation\s*=~\s*'([^']*)'`)
+	graphCluster  = regexp.MustCompile(`(?i)tolower\(tostring\(properties\.resourceId\)\)\s*==\s*tolower\('([^']*)'\)`)
+)
+
+// queryResources serves POST /providers/Microsoft.ResourceGraph/resources,
+// in the shapes of the spec's examples: objectArray (the default) as
+// {"totalRecords","count","data":[…],"facets":[],"resultTruncated"}, table as
+// data {"columns":[{"name","type"}],"rows":[[…]]}.
+func (e *Emulator) queryResources(w http.ResponseWriter, req *http.Request, _ params) error {
+	var body struct {
+		Query         string   `json:"query"`
+		Subscriptions []string `json:"subscriptions"`
+		Options       struct {
+			ResultFormat string `json:"resultFormat"`
+		} `json:"options"`
+	}
+	if err := decodeBody(req, &body); err != nil {
+		return err
+	}
+	loc, cl := graphLocation.FindStringSubmatch(body.Query), graphCluster.FindStringSubmatch(body.Query)
+	if !graphComputes.MatchString(body.Query) || loc == nil || cl == nil {
+		return &armError{status: http.StatusBadRequest, code: "BadRequest",
+			message: "Please provide below info when asking for support: timestamp = 2026-01-01T00:00:00.0000000Z, correlationId = 00000000-0000-0000-0000-000000000000.",
+			details: []*armError{{code: "InvalidQuery", message: "Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying."}}}
+	}
+	if len(body.Subscriptions) > 0 && !containsFold(body.Subscriptions, SubscriptionID) {
+		body.Subscriptions = nil // no visible workspace in those subscriptions
+	}
+	type row struct{ id, name, location, computeType, resourceID string }
+	var rows []row
+	for _, ws := range e.w.workspaces {
+		for _, c := range ws.computes {
+			if c.computeType != "AKS" && c.computeType != "Kubernetes" {
+				continue
+			}
+			inLoc := loc[1] != "" && strings.EqualFold(ws.location, loc[1])
+			onCluster := cl[1] != "" && strings.EqualFold(c.resourceID, cl[1])
+			if inLoc || onCluster {
+				rows = append(rows, row{computeID(ws, c.name), c.name, ws.location, c.computeType, c.resourceID})
+			}
+		}
+	}
+	var data any
+	if strings.EqualFold(body.Options.ResultFormat, "table") {
+		cols := []any{}
+		for _, n := range []string{"id", "name", "location", "computeType", "resourceId"} {
+			cols = append(cols, map[string]any{"name": n, "type": "string"})
+		}
+		rs := []any{}
+		for _, r := range rows {
+			rs = append(rs, []any{r.id, r.name, r.location, r.computeType, r.resourceID})
+		}
+		data = map[string]any{"columns": cols, "rows": rs}
+	} else {
+		objs := []any{}
+		for _, r := range rows {
+			objs = append(objs, map[string]any{"id": r.id, "name": r.name, "location": r.location, "computeType": r.computeType, "resourceId": r.resourceID})
+		}
+		data = objs
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"totalRecords": len(rows), "count": len(rows), "data": data, "facets": []any{}, "resultTruncated": "false",
+	})
+	return nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -85,7 +85,7 @@ floor:
 ## fuzz: every fuzz target for FUZZTIME each (they also run with their seed corpora in `make test`)
 FUZZTIME ?= 20s
 fuzz:
-	@for t in FuzzValidate FuzzDecodeLink FuzzParseClusterID FuzzExports; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./rules/ || exit 1; done
+	@for t in FuzzValidate FuzzDecodeLink FuzzParseClusterID FuzzExports FuzzMatchers; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./rules/ || exit 1; done
 	@for t in FuzzParsePrincipal FuzzIdentityHeaders FuzzParseTrustedProxies FuzzParsePolicy FuzzDecodeRequest FuzzProxyDecode FuzzAuditScrub; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./proxy/ || exit 1; done
 
 ## lint: gofmt, go mod tidy (go.mod and go.sum must be what tidy writes), go vet for the server and the wasm

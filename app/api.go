@@ -59,11 +59,23 @@ func call(method, path string, in, out any) error {
 		done <- result{err: "The amlaks proxy could not be reached. Check your connection and try again."}
 		return nil
 	})
-	app.Window().Call("fetch", path, opts).Call("then", onResp, onErr)
+	var onEarly app.Func
+	if early := prefetched(method, path, in); early.Truthy() {
+		onEarly = app.FuncOf(func(this app.Value, args []app.Value) any {
+			done <- result{status: args[0].Get("status").Int(), body: args[0].Get("body").String()}
+			return nil
+		})
+		early.Call("then", onEarly, onErr)
+	} else {
+		app.Window().Call("fetch", path, opts).Call("then", onResp, onErr)
+	}
 	r := <-done
 	onText.Release()
 	onResp.Release()
 	onErr.Release()
+	if onEarly != nil {
+		onEarly.Release()
+	}
 	if r.err != "" {
 		return rules.Errorf(rules.ErrUnavailable, "", r.err)
 	}
@@ -85,6 +97,16 @@ func call(method, path string, in, out any) error {
 		return rules.Errorf(rules.ErrUnavailable, "", "The proxy's answer could not be read.")
 	}
 	return nil
+}
+
+// prefetched is the answer web/loader.js asked for before the wasm
+// arrived (a promise of {status, body}), taken once; or undefined.
+func prefetched(method, path string, in any) app.Value {
+	take := app.Window().Get("amlaksPrefetched")
+	if method != "GET" || in != nil || !take.Truthy() {
+		return app.Undefined()
+	}
+	return app.Window().Call("amlaksPrefetched", path)
 }
 
 // message returns the words to show for an error from call.

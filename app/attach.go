@@ -22,6 +22,11 @@ func (f *Form) renderAttachFields() app.UI {
 		if len(c.AuthorizedIPRanges) > 0 {
 			label += ", authorized ranges"
 		}
+		if f.v2() {
+			if e, ok := azureMLExtension(&c); ok {
+				label += ", Azure ML extension " + orDash(e.State)
+			}
+		}
 		opts = append(opts, option{strings.ToLower(c.ID), label + ")"})
 	}
 	picked := ""
@@ -56,19 +61,24 @@ func (f *Form) renderAttachFields() app.UI {
 	)
 }
 
-// clusterFacts shows the attach target's version against the location's default.
+// clusterFacts shows the attach target's version against the location's
+// default and, for a Kubernetes compute, the facts the v2 rules read.
 func (f *Form) clusterFacts() app.UI {
 	cl := f.facts.Cluster
 	if cl == nil {
 		return app.Div().ID("cluster-facts").Class("empty")
 	}
 	def, _ := rules.DefaultVersion(f.facts.Versions)
-	return app.Dl().ID("cluster-facts").Class("facts").Body(
-		app.Dt().Text("Kubernetes"), app.Dd().Text(cl.Version+" (the location's default is "+orDash(def.Version)+")"),
+	rows := []app.UI{
+		app.Dt().Text("Kubernetes"), app.Dd().Text(cl.Version + " (the location's default is " + orDash(def.Version) + ")"),
 		app.Dt().Text("Load balancer"), app.Dd().Text(orDash(cl.LoadBalancerSKU)),
 		app.Dt().Text("Authorized IP ranges"), app.Dd().Text(orDash(strings.Join(cl.AuthorizedIPRanges, ", "))),
 		app.Dt().Text("Node pools"), app.Dd().Text(poolsText(cl.Pools)),
-	)
+	}
+	if f.v2() {
+		rows = append(rows, f.kubernetesClusterFacts(cl)...)
+	}
+	return app.Dl().ID("cluster-facts").Class("facts").Body(rows...)
 }
 
 func poolsText(ps []rules.Pool) string {

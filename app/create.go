@@ -39,7 +39,8 @@ func (f *Form) renderCreateFields() app.UI {
 					app.Input().Type("text").ID(id).Name(rules.FieldLocation).Value(r.Location).List("locations").
 						Placeholder(placeholderOr(f.facts.WorkspaceLocation, "the workspace's location")).
 						Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).AutoComplete(false).Spellcheck(false).
-						OnInput(f.set(rules.FieldLocation, func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) })),
+						OnInput(f.set(rules.FieldLocation, func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) })).
+						OnChange(f.change(rules.FieldLocation, func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) })),
 					app.DataList().ID("locations").Body(
 						app.Range(f.locationChoices()).Slice(func(i int) app.UI {
 							l := f.locationChoices()[i]

@@ -25,11 +25,15 @@ type Form struct {
 	clusters   []rules.Cluster
 	locations  []rules.Location
 
-	loading   bool // the workspaces are on their way (and always, before the wasm runs)
-	req       rules.Request
-	nodeText  string
-	tagsText  string
-	linkFinds rules.Findings
+	loading  bool // the workspaces are on their way (and always, before the wasm runs)
+	req      rules.Request
+	nodeText string
+	tagsText string
+	// nodeSelText and rangesText are the Kubernetes compute's node
+	// selector and API server ranges as typed.
+	nodeSelText string
+	rangesText  string
+	linkFinds   rules.Findings
 
 	facts        rules.Facts
 	prices       rules.PriceList
@@ -39,6 +43,8 @@ type Form struct {
 	factsKey     string
 	factsLoading bool
 	factsErr     string
+	factsWait    int  // the debounce generation: a fetch waits for the typing to stop
+	settleNow    bool // the change came from a settled field (a pick, a blur, the load)
 
 	findings rules.Findings
 	touched  map[string]bool
@@ -67,10 +73,18 @@ func (f *Form) OnNav(ctx app.Context) {
 		if m := u.Query().Get("mode"); m == string(rules.ModeAttach) {
 			query.Set("mode", m)
 		}
+		if k := u.Query().Get("kind"); k == string(rules.KindAKS) || k == string(rules.KindKubernetes) {
+			query.Set("kind", k)
+		}
 	}
 	req, finds := rules.DecodeLink(query, "embed")
 	if req.Mode == "" {
 		req.Mode = rules.ModeCreate
+	}
+	if req.Kind == "" && newRequest(query) {
+		// A new request is a Kubernetes compute, as Azure ML recommends; a
+		// link without a kind was made before v2 and keeps its legacy kind.
+		req.Kind = rules.KindKubernetes
 	}
 	f.req, f.linkFinds = req, finds
 	f.nodeText = ""
@@ -80,6 +94,14 @@ func (f *Form) OnNav(ctx app.Context) {
 		f.nodeText = v
 	}
 	f.tagsText = tagsToText(req.Tags)
+	f.nodeSelText = rules.NodeSelectorText(req.Kubernetes.NodeSelector, "\n")
+	if f.nodeSelText != "" {
+		f.nodeSelText += "\n"
+	}
+	if v := query.Get("nodeSelector"); v != "" && len(req.Kubernetes.NodeSelector) == 0 {
+		f.nodeSelText = v // keep what the link says, so the page shows what is wrong with it
+	}
+	f.rangesText = strings.Join(req.Kubernetes.AuthorizedIPRanges, "\n")
 	if raw := query["tag"]; len(raw) > 0 {
 		// Keep what the link says, bad lines and repeats too, so the page
 		// shows them as findings and the address bar keeps them.
@@ -105,13 +127,20 @@ func (f *Form) OnNav(ctx app.Context) {
 	if !app.IsClient {
 		return // no fetch before the wasm runs: the page shows it is loading
 	}
+	// The config and the workspaces are asked for at once; the loader
+	// script (web/loader.js) has usually asked already, before the wasm
+	// arrived, and call takes its answers.
 	ctx.Async(func() {
-		cfg, err := loadConfig()
-		var wss rules.WorkspaceList
-		werr := error(nil)
-		if err == nil {
-			werr = call("GET", "/api/workspaces", nil, &wss)
-		}
+		var (
+			cfg  config
+			err  error
+			werr error
+			wss  rules.WorkspaceList
+			done = make(chan struct{})
+		)
+		go func() { cfg, err = loadConfig(); close(done) }()
+		werr = call("GET", "/api/workspaces", nil, &wss)
+		<-done
 		ctx.Dispatch(func(ctx app.Context) {
 			f.cfg, f.loading = cfg, false
 			watchHeight(cfg, f.embed)
@@ -125,10 +154,27 @@ func (f *Form) OnNav(ctx app.Context) {
 			if f.req.Workspace.IsZero() && len(f.workspaces) > 0 && !f.showAll {
 				f.req.Workspace = f.workspaces[0].WorkspaceRef
 			}
-			f.revalidate(ctx)
-			app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
+			f.settle(ctx)
+			// Ready once this state is on the screen: from here on the form
+			// is updated in place, never rebuilt (pageStatus).
+			ctx.Defer(func(app.Context) {
+				app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
+			})
 		})
 	})
+}
+
+// factsDebounce is how long the facts wait after the last keystroke in a
+// field they depend on (location, attach target): typing "westus2" asks
+// Azure once, not seven times.
+const factsDebounce = 300 * time.Millisecond
+
+// settle revalidates after a change that is done (a pick, a field left, the
+// page's load): facts that depend on it are fetched at once.
+func (f *Form) settle(ctx app.Context) {
+	f.settleNow = true
+	f.revalidate(ctx)
+	f.settleNow = false
 }
 
 // revalidate recomputes the findings, keeps the URL in step, and fetches
@@ -145,13 +191,24 @@ func (f *Form) revalidate(ctx app.Context) {
 		ctx.Defer(func(app.Context) { syncSelects(); f.postHeight() })
 	}
 	key := factsKey(req)
-	if key == f.factsKey || !app.IsClient {
-		return
+	if key == f.factsKey || !app.IsClient || f.loading {
+		return // the load fetches the facts once the workspaces are known
 	}
-	f.factsKey, f.factsLoading, f.factsErr = key, true, ""
 	if f.self.Src() != nil {
 		ctx = f.self
 	}
+	if !f.settleNow {
+		f.factsWait++
+		wait := f.factsWait
+		ctx.After(factsDebounce, func(ctx app.Context) {
+			if wait == f.factsWait {
+				f.settle(ctx)
+			}
+		})
+		return
+	}
+	f.factsWait++ // a fetch now cancels the one waiting
+	f.factsKey, f.factsLoading, f.factsErr = key, true, ""
 	probe := req.Redacted()
 	probe.TLS = rules.TLS{}
 	if !regionShaped(probe.Location) {
@@ -183,7 +240,7 @@ func (f *Form) revalidate(ctx app.Context) {
 	})
 }
 
-// factsKey names what the facts depend on: workspace, mode, location, target.
+// factsKey names what the facts depend on: mode, kind, workspace, location, target.
 func factsKey(r rules.Request) string {
 	id, _ := r.TargetID()
 	if r.Mode != rules.ModeAttach {
@@ -193,7 +250,7 @@ func factsKey(r rules.Request) string {
 	if r.Mode == rules.ModeAttach || !regionShaped(loc) {
 		loc = ""
 	}
-	return strings.Join([]string{string(r.Mode), r.Workspace.ID(), loc, strings.ToLower(id)}, "|")
+	return strings.Join([]string{string(r.Mode), string(r.Kind), r.Workspace.ID(), loc, strings.ToLower(id)}, "|")
 }
 
 // request is the request as the form holds it, without the other mode's fields.
@@ -204,6 +261,17 @@ func (f *Form) request() rules.Request {
 		r.NodeCount = n
 	}
 	r.Tags, _ = parseTags(f.tagsText)
+	if r.Kind == rules.KindKubernetes {
+		r.Kubernetes.NodeSelector, _ = rules.ParseNodeSelector(f.nodeSelText)
+		r.Kubernetes.AuthorizedIPRanges = rules.SplitList(f.rangesText)
+		// What only a legacy AKS compute has is not shown, so not sent.
+		r.TLS.LeafDomainLabel, r.TLS.OverwriteExistingDomain, r.LoadBalancer.Subnet = "", false, ""
+		if r.Mode == rules.ModeAttach {
+			r.Kubernetes.Version, r.Kubernetes.AuthorizedIPRanges = "", nil
+		}
+	} else {
+		r.Kubernetes = rules.Kubernetes{} // only a Kubernetes compute has these settings
+	}
 	if r.Mode == rules.ModeAttach {
 		r.Location, r.VMSize, r.NodeCount, r.Network = "", "", 0, rules.Network{}
 	} else {
@@ -231,9 +299,18 @@ func (f *Form) localFindings() rules.Findings {
 			Message: "These tags are given more than once: " + strings.Join(dups, ", ") + ". Azure keeps one value for each name.", Fix: "Give each tag name once."})
 	}
 	_ = tags
+	if f.v2() {
+		if _, bad := rules.ParseNodeSelector(f.nodeSelText); len(bad) > 0 {
+			out = append(out, rules.Finding{Code: "X12", Field: rules.FieldNodeSelector, Severity: rules.SeverityError,
+				Message: "These lines are not key=value: " + strings.Join(bad, ", ") + ".", Fix: "Write one label a line, as key=value, such as agentpool=inference."})
+		}
+	}
 	for _, lf := range f.linkFinds {
 		if lf.Field == rules.FieldNodeCount && f.nodeText != "" {
 			continue // the form shows the raw value's own finding
+		}
+		if lf.Field == rules.FieldNodeSelector && f.nodeSelText != "" {
+			continue // the node selector box holds the link's text, and says what is wrong with it
 		}
 		if lf.Field == rules.FieldTags && f.tagsText != "" {
 			continue // the tags box holds the link's tags, and says what is wrong with them
@@ -275,11 +352,7 @@ func (f *Form) Render() app.UI {
 		active = "attach"
 	}
 	return layout(f.embed, f.cfg.Backend, active, f.req.Workspace,
-		app.If(f.loadErr != "", func() app.UI {
-			return app.Div().Class("alert error").Attr("role", "alert").Text(f.loadErr)
-		}).ElseIf(f.loading, func() app.UI {
-			return app.P().ID("page-loading").Class("muted loading").Attr("role", "status").Text("Loading your workspaces…")
-		}),
+		pageStatus(f.loadErr, f.loading, "Loading your workspaces…"),
 		app.If(f.reviewing, f.renderReview).Else(f.renderForm),
 	)
 }
@@ -287,14 +360,12 @@ func (f *Form) Render() app.UI {
 func (f *Form) renderForm() app.UI {
 	r := f.req
 	create := r.Mode != rules.ModeAttach
-	title := "Create an AKS inference cluster"
-	if !create {
-		title = "Attach an existing AKS cluster"
-	}
+	title := formTitle(r)
 	return app.Form().ID("request-form").Class("request").Attr("novalidate", true).
 		OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); f.review(ctx) }).Body(
 		app.H1().Text(title),
 		f.summary(),
+		f.kindPicker(),
 		app.FieldSet().Body(
 			app.Legend().Text("Workspace"),
 			f.workspacePicker(),
@@ -302,6 +373,7 @@ func (f *Form) renderForm() app.UI {
 			f.purposePicker(),
 		),
 		app.If(create, f.renderCreateFields).Else(f.renderAttachFields),
+		app.If(f.v2(), f.renderKubernetesFields),
 		f.renderEndpoint(),
 		app.FieldSet().Body(
 			app.Legend().Text("Description and tags"),
@@ -355,7 +427,7 @@ func (f *Form) OnMount(ctx app.Context) {
 // review shows every error, or moves on to the review step.
 func (f *Form) review(ctx app.Context) {
 	f.showAll = true
-	f.revalidate(ctx)
+	f.settle(ctx)
 	if errs := inPageOrder(f.findings.Errors()); len(errs) > 0 {
 		// Focus the first error as the page shows them, top to bottom.
 		target := controlID(errs[0].Field)
@@ -367,7 +439,7 @@ func (f *Form) review(ctx app.Context) {
 	}
 	f.reviewing = true
 	f.setTitle(ctx)
-	if f.exportTab == "" {
+	if !validExportTab(f.exportTab, f.v2()) {
 		f.exportTab = "cli"
 	}
 	f.self.Defer(func(ctx app.Context) {
@@ -398,4 +470,15 @@ func copyText(s string) {
 	if cb := app.Window().Get("navigator").Get("clipboard"); cb.Truthy() {
 		cb.Call("writeText", s).Call("catch", app.FuncOf(func(app.Value, []app.Value) any { return nil }))
 	}
+}
+
+// newRequest reports whether a query starts a new request: nothing in it
+// but the page's own keys.
+func newRequest(q url.Values) bool {
+	for k := range q {
+		if k != "mode" && k != "embed" {
+			return false
+		}
+	}
+	return true
 }

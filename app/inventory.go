@@ -206,6 +206,7 @@ func (v *Inventory) Render() app.UI {
 	return layout(v.embed, v.cfg.Backend, "inventory", v.ref,
 		app.Section().ID("inventory").Body(
 			app.H1().Text("AKS clusters of a workspace"),
+			app.P().Class("muted").Text("Kubernetes computes (Azure ML v2) and legacy AKS computes (v1). A v1 compute can be migrated to a Kubernetes compute on the same cluster."),
 			app.Div().Class("field").Body(
 				app.Label().For("inventory-workspace").Text("Workspace"),
 				selectUI(v.ref.ID(), v.workspaceOptions()).ID("inventory-workspace").OnChange(func(ctx app.Context, e app.Event) {
@@ -240,7 +241,7 @@ func (v *Inventory) Render() app.UI {
 func (v *Inventory) table() app.UI {
 	return app.Div().Class("table-wrap").Body(app.Table().ID("computes").Class("computes").Body(
 		app.THead().Body(app.Tr().Body(
-			app.Th().Text("Name"), app.Th().Text("State"), app.Th().Text("Purpose"), app.Th().Text("Nodes"),
+			app.Th().Text("Name"), app.Th().Text("Kind"), app.Th().Text("State"), app.Th().Text("Azure ML extension"), app.Th().Text("Purpose"), app.Th().Text("Nodes"),
 			app.Th().Text("VM size"), app.Th().Text("vCPUs"), app.Th().Text("Kubernetes"), app.Th().Text("Actions"),
 		)),
 		app.TBody().Body(app.Range(v.computes).Slice(func(i int) app.UI {
@@ -258,7 +259,9 @@ func (v *Inventory) table() app.UI {
 			}
 			return app.Tr().DataSet("compute", c.Name).DataSet("state", c.State).Body(
 				app.Td().DataSet("label", "Name").Body(app.Strong().Text(c.Name), app.Small().Class("muted").Text(" "+kind)),
+				app.Td().Class("kind").DataSet("label", "Kind").Text(kindColumn(c)),
 				app.Td().Class(stateCls).DataSet("label", "State").Text(v.rowState(c)),
+				app.Td().Class("extension").DataSet("label", "Azure ML extension").Text(extensionColumn(c)),
 				app.Td().DataSet("label", "Purpose").Text(purposeLabel(c.Purpose)),
 				app.Td().Class("nodes").DataSet("label", "Nodes").Text(strconv.Itoa(c.Nodes)),
 				app.Td().DataSet("label", "VM size").Text(c.VMSize),
@@ -274,7 +277,7 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 	switch {
 	case v.confirm == c.Name:
 		return app.Div().Class("confirm").Attr("role", "alertdialog").Aria("labelledby", "confirm-text").Body(
-			app.P().ID("confirm-text").Text(fmt.Sprintf("Detach %s from %s? The AKS cluster itself is kept; the workspace no longer uses it.", c.Name, v.ref.Name)),
+			app.P().ID("confirm-text").Text(detachQuestion(c, v.ref.Name)),
 			disabledIf(app.Button().ID("confirm-detach").Type("button").Class("danger"), v.busy).Text("Detach "+c.Name).OnClick(func(ctx app.Context, e app.Event) { v.detach(ctx, v.compute(v.confirm)) }),
 			app.Button().ID("cancel-detach").Type("button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { v.confirm = "" }),
 		)
@@ -299,6 +302,10 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 			c := v.compute(ctx.JSSrc().Get("dataset").Get("compute").String())
 			v.scaling, v.confirm, v.nodes = c.Name, "", strconv.Itoa(c.Nodes)
 			v.checkScale(c)
+		}),
+		app.If(migratable(c), func() app.UI {
+			return app.A().ID("migrate-"+c.Name).Class("button").Href(keepEmbed(migrateURL(v.ref, c.Name), v.embed)).
+				Aria("label", "Migrate to Kubernetes compute: "+c.Name).Text("Migrate to Kubernetes compute")
 		}),
 		disabledIf(app.Button().ID("detach-"+c.Name).Type("button").Text("Detach"), detachBlocked(c.State) || v.pending[c.Name] == "detach").Aria("label", "Detach "+c.Name).DataSet("compute", c.Name).OnClick(func(ctx app.Context, e app.Event) {
 			v.confirm, v.scaling = ctx.JSSrc().Get("dataset").Get("compute").String(), ""
@@ -408,4 +415,44 @@ func (v *Inventory) compute(name string) rules.Compute {
 		}
 	}
 	return rules.Compute{Name: name}
+}
+
+// kindColumn names a compute's kind: a Kubernetes compute (v2) or a legacy
+// AKS compute (v1), and the namespace of a Kubernetes compute.
+func kindColumn(c rules.Compute) string {
+	if strings.EqualFold(c.Type, string(rules.KindKubernetes)) {
+		if c.Namespace != "" {
+			return "Kubernetes compute, namespace " + c.Namespace
+		}
+		return "Kubernetes compute"
+	}
+	return "AKS compute (v1, legacy)"
+}
+
+// extensionColumn is the state of the Azure ML extension on a Kubernetes
+// compute's cluster; a v1 compute has none.
+func extensionColumn(c rules.Compute) string {
+	if !strings.EqualFold(c.Type, string(rules.KindKubernetes)) {
+		return "None (v1 uses azureml-fe)"
+	}
+	return orWords(c.ExtensionState, "Not known")
+}
+
+// migratable reports whether a compute is a v1 AKS compute that can be
+// migrated now: it is in a final, healthy state.
+func migratable(c rules.Compute) bool {
+	return !strings.EqualFold(c.Type, string(rules.KindKubernetes)) && strings.EqualFold(c.State, "Succeeded")
+}
+
+// detachQuestion asks before a detach, saying what stays.
+func detachQuestion(c rules.Compute, workspace string) string {
+	if strings.EqualFold(c.Type, string(rules.KindKubernetes)) {
+		return fmt.Sprintf("Detach %s from %s? The AKS cluster and its Azure ML extension are kept (other computes may share them); the workspace no longer uses it.", c.Name, workspace)
+	}
+	return fmt.Sprintf("Detach %s from %s? The AKS cluster itself is kept; the workspace no longer uses it.", c.Name, workspace)
+}
+
+// migrateURL is the page that migrates a v1 compute to a Kubernetes compute.
+func migrateURL(ws rules.WorkspaceRef, name string) string {
+	return "/migrate/" + url.PathEscape(ws.Subscription) + "/" + url.PathEscape(ws.ResourceGroup) + "/" + url.PathEscape(ws.Name) + "/" + url.PathEscape(name)
 }

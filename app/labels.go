@@ -68,14 +68,20 @@ func tlsLabel(m rules.TLSMode) string {
 // pageOrder lists the request's fields as the form shows them, top to
 // bottom: errors are listed, and the first is focused, in this order.
 var pageOrder = []string{
-	rules.FieldMode, rules.FieldLink,
+	rules.FieldMode, rules.FieldLink, rules.FieldKind,
 	rules.FieldWorkspace, rules.FieldSubscription, rules.FieldResourceGroup, rules.FieldName, rules.FieldPurpose,
 	rules.FieldLocation, rules.FieldVMSize, rules.FieldNodeCount,
 	rules.FieldVnetRG, rules.FieldVnetName, rules.FieldSubnetName, rules.FieldServiceCIDR, rules.FieldDNSServiceIP, rules.FieldDockerBridge,
 	rules.FieldTargetName, rules.FieldTarget, rules.FieldTargetRG, rules.FieldTargetID,
+	rules.FieldKubernetes, rules.FieldNamespace, rules.FieldK8sVersion, rules.FieldRouterServiceType, rules.FieldSingleRouter,
+	rules.FieldIdentity, rules.FieldUserIdentity, fieldTraining, rules.FieldNvidiaDevicePlugin, rules.FieldNodeSelector,
+	rules.FieldAuthorizedIPRanges,
 	rules.FieldLBType, rules.FieldLBSubnet, rules.FieldTLSMode, rules.FieldTLSCert, rules.FieldTLSKey, rules.FieldTLSCNAME,
-	rules.FieldTLSLeaf, rules.FieldTLSOverwrite, rules.FieldDescription, rules.FieldTags,
+	rules.FieldAllowInsecure, rules.FieldTLSLeaf, rules.FieldTLSOverwrite, rules.FieldDescription, rules.FieldTags,
 }
+
+// fieldTraining is the page's own path of the training toggle, which no rule names.
+const fieldTraining = rules.FieldKubernetes + ".training"
 
 // inPageOrder sorts findings by where their field is on the page.
 func inPageOrder(fs rules.Findings) rules.Findings {
@@ -97,8 +103,12 @@ func controlID(field string) string {
 		return fieldID(rules.FieldWorkspace)
 	case rules.FieldTarget, rules.FieldTargetRG:
 		return fieldID(rules.FieldTargetName)
-	case rules.FieldTLSMode:
+	case rules.FieldTLSMode, rules.FieldAllowInsecure:
 		return "tls-disabled"
+	case rules.FieldKind:
+		return "kind-kubernetes"
+	case rules.FieldKubernetes:
+		return fieldID(rules.FieldNamespace)
 	case rules.FieldMode, rules.FieldLink, "network":
 		return "error-count"
 	}
@@ -125,6 +135,12 @@ var fieldLabels = map[string]string{
 	rules.FieldTLSCert: "Certificate", rules.FieldTLSKey: "Private key", rules.FieldTLSCNAME: "CNAME",
 	rules.FieldTLSLeaf: "Leaf domain label", rules.FieldTLSOverwrite: "Overwrite an existing domain",
 	rules.FieldDescription: "Description", rules.FieldTags: "Tags",
+	rules.FieldKind: "Kind of compute", rules.FieldKubernetes: "Kubernetes compute", rules.FieldNamespace: "Namespace",
+	rules.FieldK8sVersion: "Kubernetes version", rules.FieldRouterServiceType: "Inference router service type",
+	rules.FieldAllowInsecure: "HTTP", rules.FieldSingleRouter: "Single inference router",
+	rules.FieldNvidiaDevicePlugin: "NVIDIA device plugin", rules.FieldNodeSelector: "Node selector",
+	rules.FieldIdentity: "Managed identity", rules.FieldUserIdentity: "User-assigned identity",
+	rules.FieldAuthorizedIPRanges: "API server authorized IP ranges", fieldTraining: "Training",
 }
 
 // focusControl moves the focus to an element and scrolls it into view.
@@ -153,9 +169,20 @@ func (f *Form) setTitle(ctx app.Context) {
 	switch {
 	case f.reviewing:
 		ctx.Page().SetTitle("%s", pageTitle("Review"))
-	case f.req.Mode == rules.ModeAttach:
-		ctx.Page().SetTitle("%s", pageTitle("Attach an existing AKS cluster"))
 	default:
-		ctx.Page().SetTitle("%s", pageTitle("Create an AKS inference cluster"))
+		ctx.Page().SetTitle("%s", pageTitle(formTitle(f.req)))
 	}
+}
+
+// formTitle is the heading of the create or attach page for the request's kind.
+func formTitle(r rules.Request) string {
+	switch {
+	case r.Kind == rules.KindKubernetes && r.Mode == rules.ModeAttach:
+		return "Attach an AKS cluster as a Kubernetes compute"
+	case r.Kind == rules.KindKubernetes:
+		return "Create a Kubernetes compute"
+	case r.Mode == rules.ModeAttach:
+		return "Attach an existing AKS cluster"
+	}
+	return "Create an AKS inference cluster"
 }

@@ -15,6 +15,7 @@ func Register() {
 	app.Route("/", func() app.Composer { return &Form{} })
 	app.Route("/inventory", func() app.Composer { return &Inventory{} })
 	app.RouteWithRegexp("^/progress/[^/]+/[^/]+/[^/]+/[^/]+$", func() app.Composer { return &Progress{} })
+	app.RouteWithRegexp("^/migrate/[^/]+/[^/]+/[^/]+/[^/]+$", func() app.Composer { return &Migrate{} })
 }
 
 var (
@@ -118,4 +119,19 @@ func findingsList(id string, fs rules.Findings) app.UI {
 			)
 		}),
 	)
+}
+
+// pageStatus is the page's load state, in a slot that is always there and
+// keeps its height (amlaks.css), so the form below it neither is rebuilt nor
+// moves when the load ends: go-app matches children by position, and a line
+// that came and went would replace every element after it.
+func pageStatus(loadErr string, loading bool, label string) app.UI {
+	slot := app.Div().ID("page-status").Class("page-status")
+	switch {
+	case loadErr != "":
+		return slot.Body(app.Div().Class("alert error").Attr("role", "alert").Text(loadErr))
+	case loading:
+		return slot.Body(app.P().ID("page-loading").Class("muted loading").Attr("role", "status").Text(label))
+	}
+	return slot
 }

@@ -34,6 +34,8 @@ type Progress struct {
 	cleaned  bool // Azure accepted the cleanup
 	removed  bool // the failed compute is gone
 	missing  bool // Azure knows no such compute: polling stopped
+	retrying bool // a retry of a failed v2 step is on its way
+	kick     int  // polls to make even when the state says done: a retry or cleanup has just started
 }
 
 // OnNav reads the operation from the URL and starts polling.
@@ -96,7 +98,14 @@ func (p *Progress) poll(ctx app.Context) {
 				p.err, p.state = "", &st
 			}
 			app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
-			if p.state != nil && p.state.Done && !p.cleaned {
+			if p.kick > 0 {
+				p.kick--
+				if p.state != nil && p.state.Done {
+					ctx.After(time.Second, p.poll)
+					return
+				}
+			}
+			if p.state != nil && p.state.Done && (!p.cleaned || stepped(p.state)) {
 				if !p.notified {
 					p.notified = true
 					event := "failed"
@@ -136,7 +145,7 @@ func (p *Progress) Render() app.UI {
 			app.If(st == nil && !p.missing && p.err == "", func() app.UI {
 				return app.P().ID("progress-loading").Class("muted loading").Attr("role", "status").Text("Asking Azure how the operation stands…")
 			}),
-			app.If(p.cleaned, p.renderCleanup).ElseIf(st != nil, func() app.UI {
+			app.If(p.removed || p.cleaned && !stepped(st), p.renderCleanup).ElseIf(stepped(st), p.renderSteps).ElseIf(st != nil, func() app.UI {
 				elapsed := st.ElapsedSec
 				if !st.Done && !p.fetched.IsZero() {
 					elapsed += int(time.Since(p.fetched).Seconds())
@@ -243,6 +252,11 @@ func (p *Progress) renderNext() app.UI {
 	if p.state != nil && p.state.Compute != nil {
 		clusterID = p.state.Compute.ClusterID
 	}
+	deploy := "Deploy a model to it: in Azure ML, create an online endpoint or a web service (v1) with " + p.name + " as its compute target."
+	if stepped(p.state) {
+		clusterID = orWords(p.state.Cluster, clusterID)
+		deploy = "Deploy a model to it: create a Kubernetes online endpoint (az ml online-endpoint create, or the Python SDK v2) with compute " + p.name + "."
+	}
 	return app.Div().ID("next-steps").Body(
 		app.H2().Text("What to do next"),
 		app.Ul().Class("next-steps").Body(
@@ -256,7 +270,7 @@ func (p *Progress) renderNext() app.UI {
 					app.Text(": its node pools, networking and monitoring."),
 				)
 			}),
-			app.Li().Text("Deploy a model to it: in Azure ML, create an online endpoint or a web service (v1) with "+p.name+" as its compute target."),
+			app.Li().Text(deploy),
 			app.Li().Text("Change its node count, or detach it, from the workspace's clusters below."),
 		),
 	)

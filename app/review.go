@@ -19,13 +19,18 @@ var exportKinds = []struct{ id, label string }{
 	{"arm", "ARM request"},
 }
 
-func exportLabel(kind string) string {
-	for _, k := range exportKinds {
-		if k.id == kind {
-			return k.label
+// validExportTab reports whether tab is one of the exports of the request's kind.
+func validExportTab(tab string, v2 bool) bool {
+	kinds := exportKinds
+	if v2 {
+		kinds = kubernetesExportKinds
+	}
+	for _, k := range kinds {
+		if k.id == tab {
+			return true
 		}
 	}
-	return kind
+	return false
 }
 
 func exportText(kind string, req rules.Request, wsLocation string) string {
@@ -50,6 +55,9 @@ func exportText(kind string, req rules.Request, wsLocation string) string {
 // renderReview is the last step: what will happen, the findings, the exports
 // and the one button that sends the request.
 func (f *Form) renderReview() app.UI {
+	if f.v2() {
+		return f.renderKubernetesReview()
+	}
 	req := f.request()
 	norm := req.Normalized(f.facts.WorkspaceLocation)
 	verb, what, duration := "Create", "a new AKS cluster", "about 10 minutes"
@@ -95,16 +103,32 @@ func (f *Form) renderReview() app.UI {
 		app.H1().ID("review-title").Attr("tabindex", "-1").Text("Review"),
 		app.Ul().ID("review-summary").Class("wrap").Body(app.Range(lines).Slice(func(i int) app.UI { return app.Li().Text(lines[i]) })),
 		findingsList("review-findings", withoutRestatedDefaults(f.findings)),
+		f.exportsAndSubmit(exportKinds, text, verb),
+	)
+}
+
+// exportsAndSubmit are the review's export tabs, the submit error and the
+// buttons, common to both kinds.
+func (f *Form) exportsAndSubmit(kinds []struct{ id, label string }, text, verb string) app.UI {
+	label := func(id string) string {
+		for _, k := range kinds {
+			if k.id == id {
+				return k.label
+			}
+		}
+		return id
+	}
+	return app.Div().Body(
 		app.Div().Class("exports").Body(
 			app.Div().Attr("role", "tablist").Aria("label", "Exports").Body(
-				app.Range(exportKinds).Slice(func(i int) app.UI {
-					k := exportKinds[i]
+				app.Range(kinds).Slice(func(i int) app.UI {
+					k := kinds[i]
 					return app.Button().Type("button").ID("export-tab-"+k.id).Attr("role", "tab").
 						Aria("selected", fmt.Sprint(k.id == f.exportTab)).Text(k.label).
 						OnClick(func(ctx app.Context, e app.Event) { f.exportTab, f.copied = k.id, "" })
 				}),
 			),
-			app.Pre().ID("export-"+f.exportTab).Class("export").Aria("label", "Export as "+exportLabel(f.exportTab)).Attr("role", "tabpanel").Attr("tabindex", "0").Text(text),
+			app.Pre().ID("export-"+f.exportTab).Class("export").Aria("label", "Export as "+label(f.exportTab)).Attr("role", "tabpanel").Attr("tabindex", "0").Text(text),
 			app.Button().Type("button").ID("copy-export").Text("Copy").OnClick(func(ctx app.Context, e app.Event) {
 				copyText(text)
 				f.copied = "export"

@@ -38,6 +38,17 @@ func (f *Form) set(field string, put func(string)) app.EventHandler {
 	}
 }
 
+// change returns a change handler (a pick, or a text field left): like set,
+// and what the facts depend on is settled, so they are fetched at once.
+func (f *Form) change(field string, put func(string)) app.EventHandler {
+	return func(ctx app.Context, e app.Event) {
+		put(ctx.JSSrc().Get("value").String())
+		f.touched[field] = true
+		f.submitErr = nil
+		f.settle(ctx)
+	}
+}
+
 // summary lists the errors at the top, with links to their fields, and the
 // findings that belong to no field shown on the page.
 func (f *Form) summary() app.UI {
@@ -76,7 +87,9 @@ func (f *Form) summary() app.UI {
 				})),
 			)
 		}),
-		app.If(status != "", func() app.UI { return app.P().Class("muted").Text(status) }),
+		// Always there and one line high (amlaks.css): the form below does
+		// not move while the facts are asked for.
+		app.P().ID("facts-status").Class("muted facts-status").Text(status),
 		findingsList("summary-findings", show),
 	)
 }
@@ -85,7 +98,17 @@ func (f *Form) summary() app.UI {
 func (f *Form) rendered(field string) bool {
 	r := f.req
 	create := r.Mode != rules.ModeAttach
+	v2 := f.v2()
 	switch field {
+	case rules.FieldKind:
+		return true
+	case rules.FieldKubernetes, rules.FieldNamespace, rules.FieldRouterServiceType, rules.FieldSingleRouter, rules.FieldIdentity,
+		rules.FieldNvidiaDevicePlugin, rules.FieldNodeSelector, rules.FieldAllowInsecure, fieldTraining:
+		return v2
+	case rules.FieldUserIdentity:
+		return v2 && (r.Kubernetes.Identity == rules.IdentityUserAssigned || r.Kubernetes.UserIdentity != "")
+	case rules.FieldK8sVersion, rules.FieldAuthorizedIPRanges:
+		return v2 && create
 	case rules.FieldWorkspace, rules.FieldSubscription, rules.FieldResourceGroup, rules.FieldName, rules.FieldPurpose,
 		rules.FieldLBType, rules.FieldTLSMode, rules.FieldDescription, rules.FieldTags:
 		return true
@@ -95,11 +118,11 @@ func (f *Form) rendered(field string) bool {
 	case rules.FieldTarget, rules.FieldTargetRG, rules.FieldTargetName, rules.FieldTargetID:
 		return !create
 	case rules.FieldLBSubnet:
-		return r.LoadBalancer.Type == rules.LoadBalancerInternal || r.LoadBalancer.Subnet != ""
+		return !v2 && (r.LoadBalancer.Type == rules.LoadBalancerInternal || r.LoadBalancer.Subnet != "")
 	case rules.FieldTLSCert, rules.FieldTLSKey, rules.FieldTLSCNAME:
 		return r.TLS.Mode == rules.TLSCustom
 	case rules.FieldTLSLeaf, rules.FieldTLSOverwrite:
-		return r.TLS.Mode == rules.TLSMicrosoft
+		return !v2 && r.TLS.Mode == rules.TLSMicrosoft
 	}
 	return false
 }
@@ -130,7 +153,7 @@ func (f *Form) text(field, label, value, placeholder, hint string, put func(stri
 	return f.field(field, label, hint, func(id, desc string, invalid bool) app.UI {
 		return app.Input().Type("text").ID(id).Name(field).Value(value).Placeholder(placeholder).
 			Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
-			AutoComplete(false).Spellcheck(false).OnInput(f.set(field, put))
+			AutoComplete(false).Spellcheck(false).OnInput(f.set(field, put)).OnChange(f.change(field, put))
 	})
 }
 
@@ -152,7 +175,7 @@ func (f *Form) selectField(field, label, value, hint string, opts []option, put 
 			opts = append([]option{{value, value + " (not a known choice)"}}, opts...)
 		}
 		return selectUI(value, opts).ID(id).Name(field).Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
-			OnChange(f.set(field, put))
+			OnChange(f.change(field, put))
 	})
 }
 

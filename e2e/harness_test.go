@@ -69,7 +69,7 @@ type server struct {
 
 // startServer runs `amlaks serve` on a free loopback port against the
 // emulator with short operation times, and waits until it answers.
-func startServer(t *testing.T, args ...string) *server {
+func startServer(t testing.TB, args ...string) *server {
 	t.Helper()
 	return startServerAt(t, freeAddr(t), args...)
 }
@@ -90,7 +90,7 @@ func freeAddr(t *testing.T) string {
 func startServerAt(t *testing.T, addr string, args ...string) *server {
 	t.Helper()
 	all := append([]string{"serve", "--addr", addr, "--web", webDir, "--azure", "emulator",
-		"--emulator-create", "3s", "--emulator-attach", "2s", "--emulator-update", "1s",
+		"--emulator-create", "3s", "--emulator-attach", "2s", "--emulator-update", "1s", "--emulator-extension", "2s",
 		// One browser opens many pages from one address; the proxy's tests hold the limit.
 		"--read-limit", "0"}, args...)
 	cmd := exec.Command(binPath, all...)
@@ -178,7 +178,7 @@ func (s *server) api(t *testing.T, method, path string, in, out any) int {
 }
 
 // chromiumPath finds the browser, or skips (fails under CI=true).
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
 		if p == "" {

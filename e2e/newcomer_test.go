@@ -202,7 +202,9 @@ func TestPreRenderedPage(t *testing.T) {
 	if len(titles) != len(pages) {
 		t.Errorf("titles: %v", titles)
 	}
-	// What the create form shows before the wasm runs: production, a public IP, TLS disabled.
+	// What the create form shows before the wasm runs: a Kubernetes compute
+	// (the kind of a new request), production, a public IP, and no protocol
+	// chosen (a Kubernetes compute's HTTP is never a default).
 	doc := preRendered(t, pages["create"])
 	for id, want := range map[string]string{"f-purpose": "", "f-loadBalancer-type": ""} {
 		sel := byID(doc, id)
@@ -227,8 +229,8 @@ func TestPreRenderedPage(t *testing.T) {
 			checked = append(checked, idOf(n))
 		}
 	})
-	if len(checked) != 1 || checked[0] != "tls-disabled" {
-		t.Errorf("pre-rendered checked inputs: %v, want [tls-disabled]", checked)
+	if len(checked) != 1 || checked[0] != "kind-kubernetes" {
+		t.Errorf("pre-rendered checked inputs: %v, want [kind-kubernetes]", checked)
 	}
 }
 

@@ -100,7 +100,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			g.Go(func() error {
 				// V2 checks the service CIDR against the subnet's range; a
 				// subnet of several prefixes is checked against the first.
-				prefixes, err := s.facts.az.SubnetPrefixes(ctx, ref.Subscription, n.VnetResourceGroup, n.VnetName, n.SubnetName)
+				prefixes, err := s.facts.SubnetPrefixes(ctx, fresh, ref.Subscription, n.VnetResourceGroup, n.VnetName, n.SubnetName)
 				if len(prefixes) > 0 {
 					facts.SubnetPrefix = prefixes[0]
 				}
@@ -141,12 +141,14 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		}
 	}
 	if req.Kind == rules.KindKubernetes {
-		if err := s.kubernetesFacts(ctx, &facts); err != nil {
+		if err := s.kubernetesFacts(ctx, &facts, fresh); err != nil {
 			return facts, err
 		}
-		if r, ok := s.azure.(ExtensionRegionReader); ok && req.Mode == rules.ModeCreate {
-			regions, err := r.ExtensionRegions(ctx, ref.Subscription)
+		if req.Mode == rules.ModeCreate {
+			regions, ok, err := s.facts.ExtensionRegions(ctx, ref.Subscription)
 			switch {
+			case !ok:
+				// The adapter cannot list them: X10's region check is skipped.
 			case err == nil && len(regions) > 0:
 				facts.ExtensionRegions = regions
 			case err == nil:
@@ -249,8 +251,9 @@ type ExtensionRegionReader interface {
 
 // kubernetesFacts adds the v2 facts of a Kubernetes request's cluster: its
 // extensions (X10), and whether a v1 AKS compute of the workspace still uses
-// it, with its azureml-fe (X14). Extensions are read from Azure each time.
-func (s *Server) kubernetesFacts(ctx context.Context, facts *rules.Facts) error {
+// it, with its azureml-fe (X14). Extensions come from the facts cache for a
+// read and from Azure for a write (fresh).
+func (s *Server) kubernetesFacts(ctx context.Context, facts *rules.Facts, fresh bool) error {
 	if facts.Cluster == nil {
 		return nil
 	}
@@ -258,7 +261,7 @@ func (s *Server) kubernetesFacts(ctx context.Context, facts *rules.Facts) error 
 	if err != nil {
 		return nil
 	}
-	exts, err := s.azure.Extensions(ctx, ref)
+	exts, err := s.facts.Extensions(ctx, fresh, ref)
 	if err != nil {
 		return err
 	}

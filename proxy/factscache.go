@@ -32,6 +32,9 @@ var factsTTL = map[factKind]time.Duration{
 	kindCluster:    10 * time.Second,
 	kindComputes:   10 * time.Second,
 	kindGraph:      30 * time.Second,
+	kindSubnet:     5 * time.Minute,
+	kindExtensions: 10 * time.Second,
+	kindExtRegions: 6 * time.Hour,
 }
 
 // factKind names a kind of fact, for its time to live and for metrics.
@@ -49,7 +52,10 @@ const (
 	kindAMLRanges  factKind = "amlranges"
 	kindClusters   factKind = "clusters"
 	kindCluster    factKind = "cluster"
-	kindGraph      factKind = "graph" // Resource Graph's computes of every workspace (N6, T4)
+	kindGraph      factKind = "graph"      // Resource Graph's computes of every workspace (N6, T4)
+	kindSubnet     factKind = "subnet"     // a create's subnet prefixes (V2)
+	kindExtensions factKind = "extensions" // a cluster's extensions (X10)
+	kindExtRegions factKind = "extregions" // where cluster extensions are offered (X10)
 )
 
 // factsCache keeps the answers of Azure's reads for their kind's time to
@@ -95,6 +101,14 @@ func cacheGet[T any](ctx context.Context, c *factsCache, kind factKind, key stri
 	}
 	c.note(kind, false)
 	ch := c.group.DoChan(full, func() (any, error) {
+		// An asker that missed just as another flight ended finds its value
+		// here, rather than asking Azure a second time.
+		c.mu.Lock()
+		it, ok := c.items[full]
+		c.mu.Unlock()
+		if ok && c.now().Before(it.expires) {
+			return it.value, nil
+		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
 		defer cancel()
 		v, err := fetch(fctx)
@@ -188,6 +202,52 @@ func (a cachedAzure) SearchComputes(ctx context.Context, location, clusterID str
 		return a.az.SearchComputes(ctx, location, clusterID)
 	})
 	return slices.Clone(v), err
+}
+
+// SubnetPrefixes are a subnet's address prefixes (V2); a write reads them
+// from Azure again (fresh).
+func (a cachedAzure) SubnetPrefixes(ctx context.Context, fresh bool, sub, rg, vnet, subnet string) ([]string, error) {
+	key := lower(sub, rg, vnet, subnet)
+	read := func(ctx context.Context) ([]string, error) { return a.az.SubnetPrefixes(ctx, sub, rg, vnet, subnet) }
+	if fresh {
+		v, err := read(ctx)
+		if err == nil {
+			a.c.put(kindSubnet, string(kindSubnet)+"|"+key, v)
+		}
+		return slices.Clone(v), err
+	}
+	v, err := cacheGet(ctx, a.c, kindSubnet, key, read)
+	return slices.Clone(v), err
+}
+
+// Extensions are a cluster's extensions (X10); a write reads them from
+// Azure again (fresh), since the extension step depends on them.
+func (a cachedAzure) Extensions(ctx context.Context, fresh bool, cluster rules.ClusterRef) ([]rules.Extension, error) {
+	key := lower(cluster.ID())
+	read := func(ctx context.Context) ([]rules.Extension, error) { return a.az.Extensions(ctx, cluster) }
+	if fresh {
+		v, err := read(ctx)
+		if err == nil {
+			a.c.put(kindExtensions, string(kindExtensions)+"|"+key, v)
+		}
+		return slices.Clone(v), err
+	}
+	v, err := cacheGet(ctx, a.c, kindExtensions, key, read)
+	return slices.Clone(v), err
+}
+
+// ExtensionRegions are the regions where cluster extensions are offered,
+// when the adapter can list them (ExtensionRegionReader); ok is false when
+// it cannot.
+func (a cachedAzure) ExtensionRegions(ctx context.Context, sub string) (regions []string, ok bool, err error) {
+	r, ok := a.az.(ExtensionRegionReader)
+	if !ok {
+		return nil, false, nil
+	}
+	v, err := cacheGet(ctx, a.c, kindExtRegions, lower(sub), func(ctx context.Context) ([]string, error) {
+		return r.ExtensionRegions(ctx, sub)
+	})
+	return slices.Clone(v), true, err
 }
 
 func (a cachedAzure) Locations(ctx context.Context, sub string) ([]rules.Location, error) {
@@ -300,6 +360,7 @@ func (a cachedAzure) changed(ref rules.WorkspaceRef, clusterID string) {
 	a.c.forget(kindClusters, lower(ref.Subscription))
 	if clusterID != "" {
 		a.c.forget(kindCluster, lower(clusterID))
+		a.c.forget(kindExtensions, lower(clusterID))
 		if sub := clusterSubscription(clusterID); sub != "" {
 			a.c.forget(kindClusters, lower(sub))
 		}

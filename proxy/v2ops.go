@@ -338,6 +338,9 @@ func (s *Server) startStep(op *v2Op, i int, resource string, made bool, msg stri
 // endStep marks step i done with state, Azure's words and a message.
 func (s *Server) endStep(op *v2Op, i int, state rules.StepState, msg string, errs []string) outcome {
 	now := s.cfg.now()
+	// Whatever the step did (or failed halfway through) may have changed the
+	// workspace's computes, the cluster or its extensions: the next reader asks Azure.
+	s.facts.changed(op.ref, op.cluster.ID())
 	op.update(i, func(st *rules.Step) {
 		if st.StartedAt == "" {
 			st.StartedAt = now.UTC().Format(time.RFC3339)

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -21,13 +20,11 @@ func checkNodeRange(c *checker, n int) {
 	}
 }
 
-var regionName = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
-
 // checkLocationShape reports whether a location is written as Azure names
 // regions: lower-case letters and digits, no spaces ("eastus", not "East
 // US"). C3 (checkShapes) says what is wrong when it is not.
 func checkLocationShape(_ *checker, loc string) bool {
-	return loc == "" || regionName.MatchString(loc)
+	return loc == "" || regionNameShaped(loc)
 }
 
 // regionSuggestion is the fix for a location written otherwise than Azure
@@ -59,9 +56,6 @@ func checkLBSubnet(c *checker, lb LoadBalancer) {
 	}
 }
 
-// dnsLabel is one label of a DNS name (RFC 1123).
-var dnsLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
-
 // validDNSName reports whether s is a DNS name of two labels or more, as a
 // CNAME of a scoring endpoint is.
 func validDNSName(s string) bool {
@@ -74,7 +68,7 @@ func validDNSName(s string) bool {
 		return false
 	}
 	for _, l := range labels {
-		if !dnsLabel.MatchString(l) {
+		if !dnsLabelShaped(l, false) {
 			return false
 		}
 	}

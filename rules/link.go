@@ -27,8 +27,8 @@ func strField(key, field string, p func(*Request) *string) linkField {
 }
 
 // linkFields lists every non-secret field of a request, in the order links
-// write them. The keys are stable: links in the wild depend on them.
-var linkFields = []linkField{
+// write them, the Kubernetes compute's last. The keys are stable: links in the wild depend on them.
+var linkFields = append([]linkField{
 	{key: "mode", field: FieldMode,
 		get: func(r *Request) string { return string(r.Mode) },
 		set: func(r *Request, v string) *Finding { r.Mode = Mode(v); return nil }},
@@ -95,7 +95,7 @@ var linkFields = []linkField{
 	strField("targetRg", FieldTargetRG, func(r *Request) *string { return &r.Target.ResourceGroup }),
 	strField("target", FieldTargetName, func(r *Request) *string { return &r.Target.Name }),
 	strField("desc", FieldDescription, func(r *Request) *string { return &r.Description }),
-}
+}, kubernetesLinkFields...)
 
 // secretKeys are query keys that must never carry a value (L5).
 var secretKeys = map[string]string{"certPem": FieldTLSCert, "keyPem": FieldTLSKey, "cert": FieldTLSCert, "key": FieldTLSKey}

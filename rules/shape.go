@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -65,10 +64,6 @@ func Visible(s string) bool {
 	return false
 }
 
-// derKey is the base64 of a DER key or certificate (ASN.1 SEQUENCE: MII…,
-// MIG…, MHc…, MC4…), long enough to be one.
-var derKey = regexp.MustCompile(`M[IHC][A-Za-z0-9+/]{60,}`)
-
 // LooksSecret reports whether s looks like PEM or key material: a PEM
 // armour line, the words PRIVATE KEY, an OpenSSH key, or a long base64 run
 // that starts like a DER key or certificate.
@@ -79,7 +74,9 @@ func LooksSecret(s string) bool {
 			return true
 		}
 	}
-	return derKey.MatchString(s)
+	// The base64 of a DER key or certificate (ASN.1 SEQUENCE: MII…, MIG…,
+	// MHc…, MC4…), long enough to be one.
+	return hasDERRun(s)
 }
 
 // textField is one free-text field of a request, as checkText sees it.
@@ -187,20 +184,13 @@ func (r Request) cloneTags() Request {
 	return r
 }
 
-// Shapes of values that go into ARM paths and filters.
-var (
-	locationShape = regexp.MustCompile(`^[a-z][a-z0-9]{1,39}$`)
-	vmSizeShape   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
-	hostnameShape = regexp.MustCompile(`^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
-)
-
 // ValidLocation reports whether s can be an Azure region name (eastus,
 // westeurope): letters and digits only. The proxy refuses anything else
 // before it goes into an ARM URL or an OData filter.
-func ValidLocation(s string) bool { return locationShape.MatchString(s) }
+func ValidLocation(s string) bool { return locationShaped(s) }
 
 // ValidVMSize reports whether s can be a VM size name (Standard_D3_v2).
-func ValidVMSize(s string) bool { return vmSizeShape.MatchString(s) }
+func ValidVMSize(s string) bool { return vmSizeShaped(s) }
 
 // CheckLocationShape applies C3 to a location alone, for the proxy.
 func CheckLocationShape(s string) Findings {
@@ -223,7 +213,7 @@ func checkShapes(c *checker, req Request) {
 	if s := req.LoadBalancer.Subnet; s != "" && !lbKnown && !validNetName(s) {
 		c.err("C3", FieldLBSubnet, fmt.Sprintf("%q is not a subnet name.", clip(s)), "Use 1 to 80 letters, digits, periods, underscores or hyphens.")
 	}
-	if s := req.TLS.CNAME; strings.TrimSpace(s) != "" && req.TLS.Mode != TLSCustom && (len(s) > 253 || !hostnameShape.MatchString(s)) {
+	if s := req.TLS.CNAME; strings.TrimSpace(s) != "" && req.TLS.Mode != TLSCustom && (len(s) > 253 || !hostnameShaped(s)) {
 		c.err("C3", FieldTLSCNAME, fmt.Sprintf("%q is not a host name.", clip(s)), "Use the DNS name clients will call, such as scoring.example.com.")
 	}
 }

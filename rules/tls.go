@@ -2,11 +2,8 @@ package rules
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
-
-var leafLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // checkTLS applies L1–L4.
 func checkTLS(c *checker, req Request, facts Facts) {
@@ -22,7 +19,7 @@ func checkTLS(c *checker, req Request, facts Facts) {
 	case TLSMicrosoft:
 		if t.LeafDomainLabel == "" {
 			c.err("L1", FieldTLSLeaf, "A Microsoft certificate needs a leaf domain label.", "Give a label such as myservice: the endpoint becomes myservice + a few random characters under the region's cloudapp.azure.com domain.")
-		} else if !leafLabel.MatchString(t.LeafDomainLabel) {
+		} else if !dnsLabelShaped(t.LeafDomainLabel, true) {
 			c.err("L1", FieldTLSLeaf, fmt.Sprintf("%q is not a valid leaf domain label.", t.LeafDomainLabel), "Use 1 to 63 lower-case letters, digits and hyphens, not starting or ending with a hyphen.")
 		}
 		if t.CertPEM != "" || t.KeyPEM != "" || t.CNAME != "" {

@@ -2,6 +2,40 @@
 // writes the browser's error ("TypeError: Failed to fetch") and stops
 // spinning. This file (the CSP allows scripts from this origin only, never
 // inline) turns that into a plain message with a Retry button.
+//
+// It also asks the proxy, while the wasm is still on its way, for what the
+// page asks first (its config and, on the form, the workspaces), so the
+// page's first calls find their answers waiting (app/api.go, prefetched).
+(function () {
+  "use strict";
+  var early = {};
+  function ask(path) {
+    early[path] = fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (resp) {
+        return resp.text().then(function (body) {
+          return { status: resp.status, body: body };
+        });
+      });
+    early[path].catch(function () {}); // the page reports it when it takes the answer
+  }
+  ask("/api/config");
+  if (window.location.pathname === "/") {
+    ask("/api/workspaces");
+  }
+  // The pre-rendered page is the first paint, but typing into it would be
+  // lost when the wasm takes over (go-app replaces it with its own render,
+  // which is not inert): until then it is shown, not used.
+  var first = document.body && document.body.firstElementChild;
+  if (first && first.id !== "app-wasm-loader") {
+    first.inert = true;
+  }
+  window.amlaksPrefetched = function (path) {
+    var p = early[path];
+    delete early[path];
+    return p;
+  };
+})();
+
 (function () {
   "use strict";
   var loader = document.getElementById("app-wasm-loader");

@@ -96,11 +96,12 @@ func runEmulator(ctx context.Context, args []string, out, stderr io.Writer) erro
 	addr := fs.String("addr", envOr("AMLAKS_EMULATOR_ADDR", "127.0.0.1:8443"), "address to listen on, host:port; port 0 picks a free one (env AMLAKS_EMULATOR_ADDR)")
 	certFile := fs.String("cert-file", os.Getenv("AMLAKS_EMULATOR_CERT_FILE"), "file the emulator's self-signed certificate (PEM) is written to, for serve --emulator-ca (env AMLAKS_EMULATOR_CERT_FILE)")
 	hosts := fs.String("cert-hosts", os.Getenv("AMLAKS_EMULATOR_CERT_HOSTS"), "comma-separated extra DNS names or IPs the certificate is valid for, beside the listen host and loopback (env AMLAKS_EMULATOR_CERT_HOSTS)")
-	var d [3]time.Duration
+	var d [4]time.Duration
 	for i, o := range []struct{ name, env, def, usage string }{
 		{"emulator-create", "AMLAKS_EMULATOR_CREATE", "20s", "how long an emulated create takes"},
 		{"emulator-attach", "AMLAKS_EMULATOR_ATTACH", "10s", "how long an emulated attach takes"},
 		{"emulator-update", "AMLAKS_EMULATOR_UPDATE", "5s", "how long an emulated scale or detach takes"},
+		{"emulator-extension", "AMLAKS_EMULATOR_EXTENSION", "15s", "how long an emulated Azure ML extension install takes"},
 	} {
 		set := setDuration(func(*Config) *time.Duration { return &d[i] })
 		_ = set(nil, o.def)
@@ -127,7 +128,7 @@ func runEmulator(ctx context.Context, args []string, out, stderr io.Writer) erro
 		return fmt.Errorf("--addr %q must be host:port, such as 127.0.0.1:8443", *addr)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	emu := armemu.New(armemu.Options{CreateDuration: d[0], AttachDuration: d[1], UpdateDuration: d[2], DeleteDuration: d[2]})
+	emu := armemu.New(armemu.Options{CreateDuration: d[0], AttachDuration: d[1], UpdateDuration: d[2], DeleteDuration: d[2], ExtensionDuration: d[3]})
 	var extra []string
 	for _, h := range strings.Split(*hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
@@ -217,7 +218,7 @@ func runVersions(ctx context.Context, args []string, out io.Writer) error {
 	var c Config
 	for _, o := range options {
 		switch o.name {
-		case "azure", "subscription", "emulator-url", "emulator-ca", "emulator-create", "emulator-attach", "emulator-update":
+		case "azure", "subscription", "emulator-url", "emulator-ca", "emulator-create", "emulator-attach", "emulator-update", "emulator-extension":
 		default:
 			continue
 		}

@@ -55,9 +55,9 @@ type Config struct {
 	Azure string
 	// Subscription is the default subscription ID.
 	Subscription string
-	// EmulatorCreate, EmulatorAttach and EmulatorUpdate are how long the
-	// in-process emulator's operations take.
-	EmulatorCreate, EmulatorAttach, EmulatorUpdate time.Duration
+	// EmulatorCreate, EmulatorAttach, EmulatorUpdate and EmulatorExtension
+	// are how long the in-process emulator's operations take.
+	EmulatorCreate, EmulatorAttach, EmulatorUpdate, EmulatorExtension time.Duration
 	// EmulatorURL is an emulator of another process (`amlaks emulator`),
 	// shared by several proxies; empty runs one in this process.
 	EmulatorURL string
@@ -143,6 +143,7 @@ var options = []option{
 	{"emulator-create", "AMLAKS_EMULATOR_CREATE", "20s", "how long an emulated create takes", setDuration(func(c *Config) *time.Duration { return &c.EmulatorCreate })},
 	{"emulator-attach", "AMLAKS_EMULATOR_ATTACH", "10s", "how long an emulated attach takes", setDuration(func(c *Config) *time.Duration { return &c.EmulatorAttach })},
 	{"emulator-update", "AMLAKS_EMULATOR_UPDATE", "5s", "how long an emulated scale or detach takes", setDuration(func(c *Config) *time.Duration { return &c.EmulatorUpdate })},
+	{"emulator-extension", "AMLAKS_EMULATOR_EXTENSION", "15s", "how long an emulated Azure ML extension install takes", setDuration(func(c *Config) *time.Duration { return &c.EmulatorExtension })},
 	{"emulator-url", "AMLAKS_EMULATOR_URL", "", "the https:// URL of an emulator started by 'amlaks emulator', shared by several proxies, instead of one in this process", func(c *Config, v string) error {
 		if v != "" {
 			u, err := url.Parse(v)

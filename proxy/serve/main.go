@@ -227,6 +227,8 @@ func (m *Main) openBackend(ctx context.Context) error {
 					AttachDuration: c.EmulatorAttach,
 					UpdateDuration: c.EmulatorUpdate,
 					DeleteDuration: c.EmulatorUpdate,
+
+					ExtensionDuration: c.EmulatorExtension,
 				})
 			}
 			srv, err := armemu.Listen("127.0.0.1:0", h, nil, slog.NewLogLogger(m.Logger.Handler(), slog.LevelDebug))

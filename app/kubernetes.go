@@ -1,0 +1,358 @@
+// The Kubernetes compute (Azure ML v2) on the create and attach pages: the
+// choice of kind, the extension's and the attachment's settings, and the
+// chosen cluster's v2 facts.
+
+package app
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"github.com/amlaks/amlaks/rules"
+)
+
+// v2 reports whether the form makes a Kubernetes compute (Azure ML v2).
+func (f *Form) v2() bool { return f.req.Kind == rules.KindKubernetes }
+
+// kindLabels say the two kinds as the picker does.
+const (
+	kindV2Label = "Kubernetes compute (Azure ML v2, recommended)"
+	kindV1Label = "AKS compute (Azure ML v1, legacy — CLI v1 support ended on 30 September 2025, SDK v1 support on 30 June 2026)"
+)
+
+// kindPicker is the choice between a Kubernetes compute and a legacy AKS compute.
+func (f *Form) kindPicker() app.UI {
+	current := rules.KindAKS
+	if f.v2() {
+		current = rules.KindKubernetes
+	}
+	radio := func(k rules.Kind, label, hint string) app.UI {
+		id := "kind-" + strings.ToLower(string(k))
+		return app.Div().Class("kind-choice").Body(
+			app.Label().For(id).Class("radio").Body(
+				checkedIf(app.Input().Type("radio").ID(id).Name(rules.FieldKind).Value(string(k)).Aria("describedby", id+"-hint"), current == k).
+					OnChange(f.set(rules.FieldKind, func(v string) { f.req.Kind = rules.Kind(v) })),
+				app.Text(" "+label),
+			),
+			app.Small().ID(id+"-hint").Class("hint").Text(hint),
+		)
+	}
+	return app.FieldSet().ID("kind").Body(
+		app.Legend().Text("Kind of compute"),
+		app.Div().Class("field kinds").Attr("role", "radiogroup").Aria("labelledby", "kind-label").DataSet("field", rules.FieldKind).Body(
+			app.Span().ID("kind-label").Class("label").Text("Which Azure ML compute to make"),
+			radio(rules.KindKubernetes, kindV2Label, "amlaks installs the Azure ML extension on the cluster and attaches it with a namespace and a managed identity. Use it with Azure ML CLI v2 and the Python SDK v2 (azure-ai-ml)."),
+			radio(rules.KindAKS, kindV1Label, "Only for workloads that still use Azure ML CLI v1 or SDK v1. New work should use a Kubernetes compute."),
+			findingsList(fieldID(rules.FieldKind)+"-findings", f.visible(rules.FieldKind)),
+		),
+	)
+}
+
+// checkbox renders a yes/no setting with its label, hint and findings.
+func (f *Form) checkbox(field, label, hint string, on bool, put func(bool)) app.UI {
+	return f.field(field, label, hint, func(id, desc string, invalid bool) app.UI {
+		return checkedIf(app.Input().Type("checkbox").ID(id).Name(field), on).Aria("describedby", desc).
+			OnChange(func(ctx app.Context, e app.Event) {
+				put(ctx.JSSrc().Get("checked").Bool())
+				f.touched[field] = true
+				f.submitErr = nil
+				f.revalidate(ctx)
+			})
+	})
+}
+
+// routerOptions are the inference router's service types; loadBalancer is the default.
+var routerOptions = []option{
+	{"", "Load balancer (loadBalancer, the default)"},
+	{string(rules.RouterNodePort), "Node port (nodePort)"},
+	{string(rules.RouterClusterIP), "Cluster IP (clusterIP): reachable only inside the cluster"},
+}
+
+// identityOptions are the compute's identity types; system-assigned is the default.
+var identityOptions = []option{
+	{"", "System-assigned managed identity (the default)"},
+	{string(rules.IdentityUserAssigned), "User-assigned managed identity"},
+}
+
+// renderKubernetesFields are the Kubernetes compute's own settings.
+func (f *Form) renderKubernetesFields() app.UI {
+	k := f.req.Kubernetes
+	create := f.req.Mode != rules.ModeAttach
+	identity := string(k.Identity)
+	if k.Identity == rules.IdentitySystemAssigned {
+		identity = ""
+	}
+	router := string(k.RouterServiceType)
+	if k.RouterServiceType == rules.RouterLoadBalancer {
+		router = ""
+	}
+	return app.FieldSet().ID("kubernetes").Body(
+		app.Legend().Text("Kubernetes compute"),
+		findingsList(fieldID(rules.FieldKubernetes)+"-findings", f.visible(rules.FieldKubernetes)),
+		f.text(rules.FieldNamespace, "Namespace", k.Namespace, rules.DefaultNamespace,
+			"Where the compute's workloads run. It must already exist on the cluster: attaching neither creates nor checks it. Empty means \"default\".",
+			func(v string) { f.req.Kubernetes.Namespace = strings.TrimSpace(v) }),
+		app.If(create, func() app.UI { return f.versionPicker() }),
+		f.selectField(rules.FieldRouterServiceType, "Inference router service type", router,
+			"How the Azure ML inference router (azureml-fe) is reached. An internal load balancer needs loadBalancer.",
+			routerOptions, func(v string) { f.req.Kubernetes.RouterServiceType = rules.RouterServiceType(v) }),
+		f.checkbox(rules.FieldSingleRouter, "Run a single inference router (development and test only)",
+			fmt.Sprintf("By default the extension runs three router replicas, which need at least %d nodes.", rules.RouterHANodes),
+			k.SingleRouter, func(b bool) { f.req.Kubernetes.SingleRouter = b }),
+		f.selectField(rules.FieldIdentity, "Managed identity of the compute", identity, "", identityOptions,
+			func(v string) { f.req.Kubernetes.Identity = rules.IdentityType(v) }),
+		app.If(k.Identity == rules.IdentityUserAssigned || k.UserIdentity != "", func() app.UI {
+			return f.text(rules.FieldUserIdentity, "User-assigned identity resource ID", k.UserIdentity,
+				"/subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/…",
+				"Copy it from the identity's Properties page in the Azure portal.",
+				func(v string) { f.req.Kubernetes.UserIdentity = strings.TrimSpace(v) })
+		}),
+		f.checkbox(fieldTraining, "Also run training jobs on this compute",
+			"Turns on enableTraining beside inference; training needs its own share of the nodes.",
+			k.Training, func(b bool) { f.req.Kubernetes.Training = b }),
+		f.checkbox(rules.FieldNvidiaDevicePlugin, "Install the NVIDIA device plugin (GPU nodes)",
+			"GPU workloads need it; leave it off on a cluster that already runs one.",
+			k.NvidiaDevicePlugin, func(b bool) { f.req.Kubernetes.NvidiaDevicePlugin = b }),
+		f.textarea(rules.FieldNodeSelector, "Node selector", f.nodeSelText, "agentpool=inference",
+			"Optional. Runs the extension's workloads only on nodes with these labels: one key=value a line.",
+			func(v string) { f.nodeSelText = v }),
+		app.If(create, func() app.UI {
+			return f.textarea(rules.FieldAuthorizedIPRanges, "API server authorized IP ranges", f.rangesText, "203.0.113.0/24",
+				"Optional. Only these ranges may reach the cluster's API server; amlaks adds the Azure ML ranges of the workspace's region and its pair. One range a line.",
+				func(v string) { f.rangesText = v })
+		}),
+	)
+}
+
+// versionPicker offers the location's Kubernetes versions, newest first,
+// marking the default and previews; empty means the default.
+func (f *Form) versionPicker() app.UI {
+	vs := append([]rules.KubernetesVersion(nil), f.facts.Versions...)
+	sort.Slice(vs, func(i, j int) bool { return rules.CompareVersions(vs[i].Version, vs[j].Version) > 0 })
+	def, hasDef := rules.DefaultVersion(vs)
+	first := "The location's default"
+	if hasDef {
+		first += " (" + def.Version + ")"
+	}
+	opts := []option{{"", first}}
+	for _, v := range vs {
+		label := v.Version
+		switch {
+		case v.Default:
+			label += " (default)"
+		case v.Preview:
+			label += " (preview: no SLA)"
+		case !rules.InSupportWindow(vs, v.Version):
+			label += " (outside the support window)"
+		}
+		opts = append(opts, option{v.Version, label})
+	}
+	return f.selectField(rules.FieldK8sVersion, "Kubernetes version", f.req.Kubernetes.Version,
+		"AKS supports the newest generally available minor version and the two before it.", opts,
+		func(v string) { f.req.Kubernetes.Version = v })
+}
+
+// azureMLExtension is the cluster's Azure ML extension, if it has one.
+func azureMLExtension(cl *rules.Cluster) (rules.Extension, bool) {
+	if cl == nil {
+		return rules.Extension{}, false
+	}
+	for _, e := range cl.Extensions {
+		if e.AzureML() {
+			return e, true
+		}
+	}
+	return rules.Extension{}, false
+}
+
+// extensionText says in words whether and how the Azure ML extension is installed.
+func extensionText(cl *rules.Cluster) string {
+	e, ok := azureMLExtension(cl)
+	if !ok {
+		return "Not installed: amlaks installs it"
+	}
+	s := fmt.Sprintf("%s, %s", e.Name, orDash(e.State))
+	if e.Version != "" {
+		s += ", version " + e.Version
+	}
+	return s
+}
+
+// attachmentsOf lists the workspace's computes that use a cluster.
+func attachmentsOf(cs []rules.Compute, clusterID string) []string {
+	var out []string
+	for _, c := range cs {
+		if clusterID != "" && strings.EqualFold(c.ClusterID, clusterID) {
+			out = append(out, fmt.Sprintf("%s (%s)", c.Name, kindName(c.Type)))
+		}
+	}
+	return out
+}
+
+// kindName names a compute type as the page does.
+func kindName(computeType string) string {
+	switch strings.ToLower(computeType) {
+	case "kubernetes":
+		return "Kubernetes compute"
+	case "aks", "":
+		return "AKS compute, v1"
+	}
+	return computeType
+}
+
+// kubernetesClusterFacts are the chosen cluster's facts that a Kubernetes
+// compute depends on (X1–X3, X10, X14, X15).
+func (f *Form) kubernetesClusterFacts(cl *rules.Cluster) []app.UI {
+	identity := orDash(cl.IdentityType)
+	if strings.EqualFold(cl.IdentityType, "ServicePrincipal") {
+		identity = "Service principal (Azure ML needs a managed identity)"
+	}
+	local := "Enabled"
+	if cl.LocalAccountsDisabled {
+		local = "Disabled (the extension needs them)"
+	}
+	attached := strings.Join(attachmentsOf(f.facts.Computes, cl.ID), ", ")
+	if attached == "" {
+		attached = "None in this workspace"
+	}
+	out := []app.UI{
+		app.Dt().Text("Identity"), app.Dd().ID("fact-identity").Text(identity),
+		app.Dt().Text("Local accounts"), app.Dd().ID("fact-local-accounts").Text(local),
+		app.Dt().Text("Azure ML extension"), app.Dd().ID("fact-extension").Text(extensionText(cl)),
+		app.Dt().Text("Attached as"), app.Dd().ID("fact-attachments").Text(attached),
+	}
+	if cl.PodIdentity {
+		out = append(out, app.Dt().Text("Pod identity"), app.Dd().Text("Enabled (Azure ML does not support it)"))
+	}
+	if cl.LegacyFrontend {
+		out = append(out, app.Dt().Text("v1 inference front end"), app.Dd().Text("azureml-fe of a legacy AKS compute is still installed: migrate it first"))
+	}
+	return out
+}
+
+// kubernetesSteps are the steps a Kubernetes compute request runs, in
+// order, each with what it costs.
+func (f *Form) kubernetesSteps(norm rules.Request) []reviewStep {
+	var steps []reviewStep
+	if norm.Mode == rules.ModeCreate {
+		what := fmt.Sprintf("Create the AKS cluster %s: %s of %s in %s, Kubernetes %s, managed identity, Standard load balancer.",
+			norm.Name, rules.Count(norm.NodeCount, "node"), norm.VMSize, norm.Location, orWords(norm.Kubernetes.Version, "the location's default"))
+		cost := "The nodes are charged while the cluster exists."
+		if m := f.monthlyText(norm.VMSize, norm.NodeCount); m != "" {
+			cost = m + " (" + priceNote(f.prices) + ")"
+		}
+		steps = append(steps, reviewStep{"cluster", what, cost, "about 10 minutes"})
+	}
+	ext := "Install the Azure ML extension (" + rules.ExtensionType + ", release train stable) on the cluster."
+	if e, ok := azureMLExtension(f.facts.Cluster); ok && norm.Mode == rules.ModeAttach && strings.EqualFold(e.State, "succeeded") {
+		ext = fmt.Sprintf("Check the Azure ML extension %s: installed and Succeeded, so it is used as it is.", e.Name)
+	}
+	steps = append(steps, reviewStep{"extension", ext, "No charge of its own; it runs on the cluster's nodes.", "about 5 minutes"})
+	steps = append(steps, reviewStep{"attach", fmt.Sprintf("Attach the cluster to workspace %s as the Kubernetes compute %q, namespace %s, %s identity.",
+		norm.Workspace.Name, norm.Name, norm.Kubernetes.Namespace, identityWords(norm.Kubernetes.Identity)), "No charge.", "about a minute"})
+	return steps
+}
+
+// reviewStep is one step of the review's plan.
+type reviewStep struct{ id, what, cost, duration string }
+
+func identityWords(t rules.IdentityType) string {
+	if t == rules.IdentityUserAssigned {
+		return "a user-assigned"
+	}
+	return "a system-assigned"
+}
+
+func orWords(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// kubernetesExportKinds are the review's exports of a Kubernetes compute.
+var kubernetesExportKinds = []struct{ id, label string }{
+	{"cli", "Azure CLI"},
+	{"python", "Python SDK v2"},
+	{"bicep", "Bicep"},
+	{"terraform", "Terraform"},
+	{"arm", "ARM requests"},
+}
+
+// kubernetesExportText is one export of a Kubernetes compute request, secrets as placeholders.
+func kubernetesExportText(kind string, req rules.Request, wsLocation string, amlRanges []string) string {
+	req = req.Normalized(wsLocation)
+	switch kind {
+	case "cli":
+		return rules.KubernetesAzCLI(req, wsLocation)
+	case "python":
+		return rules.KubernetesPython(req, wsLocation)
+	case "bicep":
+		return rules.KubernetesBicep(req, wsLocation)
+	case "terraform":
+		return rules.KubernetesTerraform(req, wsLocation)
+	case "arm":
+		s, err := rules.KubernetesARMBodies(req, wsLocation, amlRanges)
+		if err != nil {
+			return err.Error()
+		}
+		return s
+	}
+	return ""
+}
+
+// renderKubernetesReview is the review of a Kubernetes compute: the steps
+// that will run and what each costs, the settings, the findings, the exports.
+func (f *Form) renderKubernetesReview() app.UI {
+	req := f.request()
+	norm := req.Normalized(f.facts.WorkspaceLocation)
+	verb := "Create"
+	if norm.Mode == rules.ModeAttach {
+		verb = "Attach"
+	}
+	steps := f.kubernetesSteps(norm)
+	k := norm.Kubernetes
+	lines := []string{
+		fmt.Sprintf("For %s; the inference router is %s with %s.", purposeLabel(norm.Purpose), k.RouterServiceType,
+			map[bool]string{true: "one replica (development and test only)", false: "three replicas"}[k.SingleRouter]),
+		"The scoring endpoint uses " + lbLabel(norm.LoadBalancer.Type) + " and " +
+			map[bool]string{true: "HTTP (development and test only)", false: "HTTPS with your certificate"}[norm.TLS.Mode != rules.TLSCustom] + ".",
+	}
+	if k.Training {
+		lines = append(lines, "Training jobs may run on it too.")
+	}
+	if k.NvidiaDevicePlugin {
+		lines = append(lines, "The NVIDIA device plugin is installed for GPU nodes.")
+	}
+	if len(k.NodeSelector) > 0 {
+		lines = append(lines, "The extension's workloads run only on nodes labelled "+rules.NodeSelectorText(k.NodeSelector, ", ")+".")
+	}
+	if len(k.AuthorizedIPRanges) > 0 {
+		lines = append(lines, "API server ranges: "+strings.Join(k.AuthorizedIPRanges, ", ")+", and the Azure ML ranges of the workspace's region and its pair.")
+	}
+	if d := strings.TrimSpace(norm.Description); d != "" {
+		lines = append(lines, "Description: "+d)
+	}
+	if f.exportTab == "" {
+		f.exportTab = "cli"
+	}
+	text := kubernetesExportText(f.exportTab, req, f.facts.WorkspaceLocation, f.facts.AMLRanges)
+	return app.Section().ID("review-step").Class("review").Body(
+		app.H1().ID("review-title").Attr("tabindex", "-1").Text("Review"),
+		app.P().ID("review-kind").Text(kindV2Label+": "+norm.Name+" in workspace "+norm.Workspace.Name+" ("+norm.Workspace.ResourceGroup+")."),
+		app.H2().Text("What will run"),
+		app.Ol().ID("review-steps").Class("steps").Body(app.Range(steps).Slice(func(i int) app.UI {
+			s := steps[i]
+			return app.Li().ID("review-step-"+s.id).Body(
+				app.P().Class("wrap").Text(s.what),
+				app.P().Class("muted").Text("Cost: "+s.cost+" Usually "+s.duration+"."),
+			)
+		})),
+		app.Ul().ID("review-summary").Class("wrap").Body(app.Range(lines).Slice(func(i int) app.UI { return app.Li().Text(lines[i]) })),
+		findingsList("review-findings", withoutRestatedDefaults(f.findings)),
+		f.exportsAndSubmit(kubernetesExportKinds, text, verb),
+	)
+}

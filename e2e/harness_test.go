@@ -75,7 +75,7 @@ func startServer(t testing.TB, args ...string) *server {
 }
 
 // freeAddr is a free loopback host:port.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -87,7 +87,7 @@ func freeAddr(t *testing.T) string {
 
 // startServerAt is startServer on a given address, for a test that must
 // name it in the server's own settings (its public address, say).
-func startServerAt(t *testing.T, addr string, args ...string) *server {
+func startServerAt(t testing.TB, addr string, args ...string) *server {
 	t.Helper()
 	all := append([]string{"serve", "--addr", addr, "--web", webDir, "--azure", "emulator",
 		"--emulator-create", "3s", "--emulator-attach", "2s", "--emulator-update", "1s", "--emulator-extension", "2s",

@@ -125,12 +125,14 @@ func (f *Form) vmSizes() []rules.VMSize {
 	return rules.Catalog
 }
 
-// meter shows nodes × cores against the purpose's minimum (P2, P3, T5).
+// meter shows nodes × cores against the purpose's minimum (P2, P3, T5) and,
+// on a create, against what is left of the size's vCPU quotas (Q1).
 func (f *Form) meter() app.UI {
 	r := f.request().Normalized(f.facts.WorkspaceLocation)
 	need := rules.MinVCPUs(r.Purpose)
 	var have int
 	var text string
+	var quotas []rules.Quota // the size's family and regional vCPU quotas (Q1)
 	if r.Mode == rules.ModeAttach {
 		cl := f.facts.Cluster
 		if cl == nil {
@@ -158,14 +160,29 @@ func (f *Form) meter() app.UI {
 		if have < need {
 			text += fmt.Sprintf(" — %s would pass", rules.Count(rules.MinNodes(r.Purpose, size), "node"))
 		}
+		quotas = rules.QuotasFor(f.facts.Quotas, size)
 	}
 	cls := "meter ok"
-	if have < need {
+	over := false
+	for _, q := range quotas {
+		over = over || int64(have) > q.Left()
+	}
+	if have < need || over {
 		cls = "meter short"
 	}
 	return app.Div().ID("vcpu-meter").Class(cls).Body(
 		app.Meter().Attr("min", 0).Attr("max", max(need*2, have)).Attr("low", need).Attr("optimum", need*2).Attr("value", have).Aria("label", "vCPUs"),
 		app.Span().Text(text),
+		app.If(len(quotas) > 0, func() app.UI {
+			return app.Ul().ID("vcpu-quota").Class("quota").Body(app.Range(quotas).Slice(func(i int) app.UI {
+				q := quotas[i]
+				state := "ok"
+				if int64(have) > q.Left() {
+					state = "over"
+				}
+				return app.Li().DataSet("state", state).Text(fmt.Sprintf("Quota in %s: %s, %d of %d in use, %d left", r.Location, q.Title(), q.Used, q.Limit, q.Left()))
+			}))
+		}),
 	)
 }
 

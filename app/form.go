@@ -135,9 +135,7 @@ func (f *Form) OnNav(ctx app.Context) {
 			cfg  config
 			err  error
 			werr error
-			wss  struct {
-				Workspaces []rules.Workspace `json:"workspaces"`
-			}
+			wss  rules.WorkspaceList
 			done = make(chan struct{})
 		)
 		go func() { cfg, err = loadConfig(); close(done) }()
@@ -411,12 +409,8 @@ func (f *Form) OnMount(ctx app.Context) {
 		if cfg.DefaultSubscription != "" {
 			query = "?" + url.Values{"subscription": {cfg.DefaultSubscription}}.Encode()
 		}
-		var cl struct {
-			Clusters []rules.Cluster `json:"clusters"`
-		}
-		var locs struct {
-			Locations []rules.Location `json:"locations"`
-		}
+		var cl rules.ClusterList
+		var locs rules.LocationList
 		clErr := call("GET", "/api/clusters"+query, nil, &cl)
 		locErr := call("GET", "/api/locations"+query, nil, &locs)
 		ctx.Dispatch(func(ctx app.Context) {

@@ -57,9 +57,7 @@ func (v *Inventory) OnNav(ctx app.Context) {
 	}
 	ctx.Async(func() {
 		cfg, _ := loadConfig()
-		var wss struct {
-			Workspaces []rules.Workspace `json:"workspaces"`
-		}
+		var wss rules.WorkspaceList
 		err := call("GET", "/api/workspaces", nil, &wss)
 		ctx.Dispatch(func(ctx app.Context) {
 			v.cfg, v.workspaces = cfg, wss.Workspaces
@@ -78,7 +76,9 @@ func (v *Inventory) OnNav(ctx app.Context) {
 
 func (v *Inventory) setTitle(ctx app.Context) {
 	what := "AKS clusters"
-	if v.ref.Name != "" {
+	// A link's workspace reaches the title only when it has a workspace's
+	// shape: a crafted link never writes its text into the tab.
+	if v.ref.Name != "" && len(rules.CheckWorkspace(v.ref)) == 0 {
 		what += " of " + v.ref.Name
 	}
 	ctx.Page().SetTitle("%s", pageTitle(what))
@@ -96,9 +96,7 @@ func (v *Inventory) load(ctx app.Context) {
 	v.loading = len(v.computes) == 0
 	ref := v.ref
 	ctx.Async(func() {
-		var body struct {
-			Computes []rules.Compute `json:"computes"`
-		}
+		var body rules.ComputeList
 		err := call("GET", workspacePath(ref)+"/computes", nil, &body)
 		ctx.Dispatch(func(ctx app.Context) {
 			v.loading = false
@@ -368,7 +366,7 @@ func (v *Inventory) scale(_ app.Context, c rules.Compute) {
 	n, _ := strconv.Atoi(v.nodes)
 	v.busy = true
 	ctx.Async(func() {
-		err := call("POST", workspacePath(v.ref)+"/computes/"+url.PathEscape(c.Name)+"/scale", map[string]int{"nodeCount": n}, nil)
+		err := call("POST", workspacePath(v.ref)+"/computes/"+url.PathEscape(c.Name)+"/scale", rules.ScaleBody{NodeCount: n}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			v.busy = false
 			if err != nil {

@@ -52,7 +52,13 @@ func (p *Progress) OnNav(ctx app.Context) {
 		p.name = parts[3]
 	}
 	p.stop, p.missing = false, false
-	ctx.Page().SetTitle("%s", pageTitle("Compute "+p.name))
+	// The path's compute name reaches the title only when it has a name's
+	// shape: a crafted link never writes its text into the tab.
+	title := "Compute"
+	if len(rules.CheckNameShape(p.name)) == 0 {
+		title += " " + p.name
+	}
+	ctx.Page().SetTitle("%s", pageTitle(title))
 	if !app.IsClient {
 		return // no fetch before the wasm runs
 	}

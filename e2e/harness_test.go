@@ -71,12 +71,24 @@ type server struct {
 // emulator with short operation times, and waits until it answers.
 func startServer(t testing.TB, args ...string) *server {
 	t.Helper()
+	return startServerAt(t, freeAddr(t), args...)
+}
+
+// freeAddr is a free loopback host:port.
+func freeAddr(t testing.TB) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServerAt is startServer on a given address, for a test that must
+// name it in the server's own settings (its public address, say).
+func startServerAt(t testing.TB, addr string, args ...string) *server {
+	t.Helper()
 	all := append([]string{"serve", "--addr", addr, "--web", webDir, "--azure", "emulator",
 		"--emulator-create", "3s", "--emulator-attach", "2s", "--emulator-update", "1s", "--emulator-extension", "2s",
 		// One browser opens many pages from one address; the proxy's tests hold the limit.

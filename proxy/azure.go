@@ -24,6 +24,9 @@ type Azure interface {
 	Locations(ctx context.Context, subscription string) ([]rules.Location, error)
 	// VMSizes lists the VM sizes available in a location, with cores and accelerators.
 	VMSizes(ctx context.Context, subscription, location string) ([]rules.VMSize, error)
+	// Quotas lists the subscription's vCPU quotas in a location, the
+	// regional total and one per VM family, with what is in use (Q1).
+	Quotas(ctx context.Context, subscription, location string) ([]rules.Quota, error)
 	// KubernetesVersions lists the AKS versions of a location (K4).
 	KubernetesVersions(ctx context.Context, subscription, location string) ([]rules.KubernetesVersion, error)
 	// Clusters lists the AKS managed clusters of a subscription, with their pools.

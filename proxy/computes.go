@@ -73,12 +73,6 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 // refusal is the proxy's error for error findings, as rules maps them.
 func refusal(errs rules.Findings) error { return rules.Refusal(errs) }
 
-// scaleBody is the body of a scale request.
-type scaleBody struct {
-	NodeCount int    `json:"nodeCount"`
-	VMSize    string `json:"vmSize,omitempty"`
-}
-
 // postScale serves POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale:
 // change the node count of a cluster (S1: never its VM size).
 func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
@@ -86,12 +80,12 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var body scaleBody
+	var body rules.ScaleBody
 	if err := s.decode(w, r, &body); err != nil {
 		return err
 	}
 	auditOf(r).NodeCount = body.NodeCount
-	if err := s.policyScope(ref, name); err != nil {
+	if err := s.policyScope(ref); err != nil {
 		return err
 	}
 	if errs := policyFindings(rules.CheckScale(rules.ScaleRequest{Workspace: ref, Name: name, NodeCount: body.NodeCount}, rules.Compute{}, rules.Facts{Policy: s.cfg.Policy})); len(errs) > 0 {
@@ -102,10 +96,18 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer unlock()
+	// A scale writes to the compute's AKS cluster, which may lie elsewhere
+	// than the workspace (an attached cluster): the policy must allow it too.
+	if g1 := rules.CheckClusterScope(s.cfg.Policy, current.ClusterID, rules.FieldName); len(g1) > 0 {
+		return refusal(g1)
+	}
 	facts := rules.Facts{Policy: s.cfg.Policy}
 	if current.Location != "" {
 		if facts.VMSizes, err = s.facts.VMSizes(r.Context(), ref.Subscription, current.Location); err != nil {
 			return err
+		}
+		if body.NodeCount > current.Nodes {
+			facts.Quotas = s.quotas(r.Context(), ref.Subscription, current.Location, true)
 		}
 	}
 	fs := rules.CheckScale(rules.ScaleRequest{Workspace: ref, Name: name, NodeCount: body.NodeCount, VMSize: body.VMSize}, current, facts)
@@ -131,7 +133,7 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.policyScope(ref, name); err != nil {
+	if err := s.policyScope(ref); err != nil {
 		return err
 	}
 	current, unlock, r, err := s.lockedCompute(r, ref, name, "detaches")
@@ -194,10 +196,10 @@ func checkComputeName(name string) error {
 	return nil
 }
 
-// policyScope refuses, before Azure is asked anything, a scale or detach in
+// policyScope refuses, before Azure is asked anything, a read or a write in
 // a subscription, resource group or workspace the policy does not allow
 // (G1), with the same rules code as a create.
-func (s *Server) policyScope(ref rules.WorkspaceRef, name string) error {
+func (s *Server) policyScope(ref rules.WorkspaceRef) error {
 	if g1 := rules.CheckScope(s.cfg.Policy, ref); len(g1) > 0 {
 		return refusal(g1)
 	}
@@ -218,7 +220,7 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(w, r, &body); err != nil {
 		return err
 	}
-	if err := s.policyScope(ref, name); err != nil {
+	if err := s.policyScope(ref); err != nil {
 		return err
 	}
 	if op := s.v2.get(ref, name); op != nil && op.action != rules.ActionCleanup {
@@ -245,6 +247,10 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	if current.Attached {
 		err = s.azure.Detach(r.Context(), ref, name)
 	} else {
+		// Deleting a failed create removes the cluster Azure ML made for it.
+		if g1 := rules.CheckClusterScope(s.cfg.Policy, current.ClusterID, rules.FieldName); len(g1) > 0 && current.ClusterID != "" {
+			return refusal(g1)
+		}
 		err = s.azure.Delete(r.Context(), ref, name)
 	}
 	s.facts.changed(ref, current.ClusterID)

@@ -29,11 +29,13 @@ func (s *Server) freshFacts(ctx context.Context, req rules.Request) (rules.Facts
 func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool) (rules.Facts, error) {
 	facts := rules.Facts{Policy: s.cfg.Policy, Now: s.cfg.now()}
 	ref := req.Workspace
-	if len(rules.CheckWorkspace(ref)) > 0 {
-		return facts, nil // the rules report it on the field; Azure is not asked
+	if len(rules.CheckWorkspace(ref)) > 0 || !s.allowedScope(ref) {
+		// The rules report it on the field (a bad shape, or G1: a workspace
+		// the policy does not allow); nothing of it is read from Azure.
+		return facts, nil
 	}
 	az := s.facts
-	ws, err := s.facts.Workspace(ctx, ref)
+	ws, err := s.visibleWorkspace(ctx, ref)
 	if err != nil {
 		var e *rules.Error
 		if errors.As(err, &e) && e.Code == rules.ErrNotFound {
@@ -62,20 +64,36 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		if req.Mode != rules.ModeAttach {
 			targetID = ""
 		}
+		// A target its subscription's cluster list does not have (or of a
+		// subscription no visible workspace is in) is not searched for on a
+		// cheap read: varying it costs Azure nothing. A write searches.
+		if targetID != "" && !fresh && s.listedCluster(ctx, targetID) != clusterListed {
+			targetID = ""
+		}
 		facts.RegionNames, facts.Attachments, errs[1] = s.otherComputes(ctx, ws, targetID)
 		return nil
 	})
 	switch req.Mode {
 	case rules.ModeCreate:
+		if !strings.EqualFold(norm.Location, ws.Location) && !s.offeredLocation(ctx, ref.Subscription, norm.Location) {
+			// Not a region of the subscription: the rules say so (W2, no
+			// VM sizes) and Azure is not asked about it.
+			facts.VMSizes = []rules.VMSize{}
+			break
+		}
 		g.Go(func() error {
 			facts.VMSizes, errs[2] = az.VMSizes(ctx, ref.Subscription, norm.Location)
 			return nil
 		})
 		g.Go(func() error {
 			var err error
-			if facts.Versions, err = az.KubernetesVersions(ctx, ref.Subscription, norm.Location); err != nil && !refusedLocation(err) {
+			if facts.Versions, err = az.factsVersions(ctx, ref.Subscription, norm.Location); err != nil && !refusedLocation(err) {
 				errs[3] = err
 			}
+			return nil
+		})
+		g.Go(func() error {
+			facts.Quotas = s.quotas(ctx, ref.Subscription, norm.Location, fresh)
 			return nil
 		})
 		if n := norm.Network; !n.IsZero() && n.VnetResourceGroup != "" && n.VnetName != "" && n.SubnetName != "" {
@@ -103,8 +121,18 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			facts.AMLRanges, facts.PairedRegion, errs[3] = az.AMLRanges(ctx, ref.Subscription, ws.Location)
 			return nil
 		})
-		if id, ok := req.TargetID(); ok {
+		if id, ok := req.TargetID(); ok && len(rules.CheckClusterScope(s.cfg.Policy, id, rules.FieldTargetID)) == 0 {
+			// A target the policy does not allow (G1) is not read.
 			g.Go(func() error {
+				if !fresh {
+					switch s.listedCluster(ctx, id) {
+					case clusterUnlisted:
+						facts.ClusterMissing = true
+						return nil
+					case clusterUnknown:
+						return nil // not known until the write reads it
+					}
+				}
 				errs[4] = s.clusterFacts(ctx, &facts, ref, ws, id, fresh)
 				return nil
 			})
@@ -137,6 +165,84 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		}
 	}
 	return facts, nil
+}
+
+// What varies in a request (workspace, subscription, location, target) must
+// not make a cheap read (facts, validate) cost Azure a call per variation:
+// each is first looked up in a cached list (the visible workspaces, the
+// subscription's regions, its clusters), and only what is there is read.
+
+// visibleWorkspace finds ref among the workspaces the identity can see (a
+// cached list) and reads it: a workspace, resource group or subscription
+// that is not there is not found without asking Azure.
+func (s *Server) visibleWorkspace(ctx context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
+	all, err := s.facts.Workspaces(ctx)
+	if err != nil {
+		return rules.Workspace{}, err
+	}
+	for _, ws := range all {
+		if strings.EqualFold(ws.Subscription, ref.Subscription) && strings.EqualFold(ws.ResourceGroup, ref.ResourceGroup) && strings.EqualFold(ws.Name, ref.Name) {
+			return s.facts.Workspace(ctx, ref)
+		}
+	}
+	return rules.Workspace{}, rules.Errorf(rules.ErrNotFound, "", "not listed")
+}
+
+// offeredLocation reports whether loc is one of the subscription's regions
+// (a cached list, which the page's location picker reads too). When the list
+// cannot be read, Azure is asked as before.
+func (s *Server) offeredLocation(ctx context.Context, sub, loc string) bool {
+	locs, err := s.facts.Locations(ctx, sub)
+	if err != nil || len(locs) == 0 {
+		return true
+	}
+	for _, l := range locs {
+		if strings.EqualFold(l.Name, loc) {
+			return true
+		}
+	}
+	return false
+}
+
+// What the cluster list of a target's subscription says of it.
+const (
+	clusterListed   = iota // in the list: read it
+	clusterUnlisted        // the subscription's list does not have it: missing
+	clusterUnknown         // a subscription of no visible workspace: not asked
+)
+
+// listedCluster looks an attach target up in its subscription's cluster
+// list (cached). A subscription that holds no visible workspace is not asked
+// at all; a facts read leaves the target unknown, and the write reads it.
+func (s *Server) listedCluster(ctx context.Context, id string) int {
+	sub := clusterSubscription(id)
+	all, err := s.facts.Workspaces(ctx)
+	if err != nil || !slices.ContainsFunc(all, func(ws rules.Workspace) bool { return strings.EqualFold(ws.Subscription, sub) }) {
+		return clusterUnknown
+	}
+	cs, err := s.facts.Clusters(ctx, sub)
+	if err != nil {
+		return clusterListed // read it, and report what Azure says
+	}
+	if slices.ContainsFunc(cs, func(c rules.Cluster) bool { return strings.EqualFold(c.ID, id) }) {
+		return clusterListed
+	}
+	return clusterUnlisted
+}
+
+// quotas reads the vCPU quotas of a location (Q1). A quota Azure does not
+// tell (no permission to read usages, an unknown region) is "not known": the
+// rule is skipped and Azure's own check still holds at the write.
+func (s *Server) quotas(ctx context.Context, sub, loc string, fresh bool) []rules.Quota {
+	if loc == "" || !rules.ValidLocation(loc) {
+		return nil
+	}
+	q, err := s.facts.Quotas(ctx, sub, loc, fresh)
+	if err != nil {
+		s.cfg.logger().Debug("quotas not known", "location", loc, "err", err)
+		return nil
+	}
+	return q
 }
 
 // ExtensionRegionReader is implemented by an Azure adapter that can list
@@ -219,7 +325,10 @@ func (s *Server) otherComputes(ctx context.Context, ws rules.Workspace, targetID
 		if strings.EqualFold(h.Workspace, self) {
 			continue
 		}
-		if strings.EqualFold(h.Location, ws.Location) && !slices.Contains(names, h.Name) {
+		// N6 names only from workspaces the policy allows (G1): a forbidden
+		// workspace's compute names never reach the page. T4 keeps every
+		// attachment, since attaching twice breaks the other one wherever it is.
+		if strings.EqualFold(h.Location, ws.Location) && !slices.Contains(names, h.Name) && s.allowedWorkspaceID(h.Workspace) {
 			names = append(names, h.Name)
 		}
 		if targetID != "" && strings.EqualFold(h.ClusterID, targetID) {
@@ -227,6 +336,22 @@ func (s *Server) otherComputes(ctx context.Context, ws rules.Workspace, targetID
 		}
 	}
 	return names, attached, nil
+}
+
+// allowedWorkspaceID reports whether the policy allows the workspace of a
+// resource ID (/subscriptions/{s}/resourceGroups/{rg}/providers/
+// Microsoft.MachineLearningServices/workspaces/{name}); an ID that does not
+// parse is allowed only when the policy limits nothing.
+func (s *Server) allowedWorkspaceID(id string) bool {
+	p := s.cfg.Policy
+	if p == nil || (len(p.Subscriptions) == 0 && len(p.ResourceGroups) == 0 && len(p.Workspaces) == 0) {
+		return true
+	}
+	parts := strings.Split(strings.Trim(id, "/"), "/")
+	if len(parts) != 8 || !strings.EqualFold(parts[0], "subscriptions") || !strings.EqualFold(parts[2], "resourceGroups") || !strings.EqualFold(parts[6], "workspaces") {
+		return false
+	}
+	return s.allowedScope(rules.WorkspaceRef{Subscription: parts[1], ResourceGroup: parts[3], Name: parts[7]})
 }
 
 // postFacts serves POST /api/facts: the facts from Azure that the browser's
@@ -244,11 +369,6 @@ func (s *Server) postFacts(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// findingsBody is the answer of a validation.
-type findingsBody struct {
-	Findings rules.Findings `json:"findings"`
-}
-
 // postValidate serves POST /api/validate: the findings of a request, with the
 // facts the proxy fetched itself.
 func (s *Server) postValidate(w http.ResponseWriter, r *http.Request) error {
@@ -264,7 +384,7 @@ func (s *Server) postValidate(w http.ResponseWriter, r *http.Request) error {
 	if fs == nil {
 		fs = rules.Findings{}
 	}
-	writeJSON(w, http.StatusOK, findingsBody{Findings: fs})
+	writeJSON(w, http.StatusOK, rules.FindingsBody{Findings: fs})
 	return nil
 }
 

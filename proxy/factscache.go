@@ -25,6 +25,7 @@ var factsTTL = map[factKind]time.Duration{
 	kindVMSizes:    6 * time.Hour,
 	kindWorkspace:  6 * time.Hour, // a workspace's location never changes
 	kindVersions:   time.Hour,
+	kindQuotas:     5 * time.Minute, // usage changes with creates and scales; a write reads it fresh
 	kindAMLRanges:  time.Hour,
 	kindWorkspaces: 5 * time.Minute,
 	kindClusters:   30 * time.Second,
@@ -47,6 +48,7 @@ const (
 	kindLocations  factKind = "locations"
 	kindVMSizes    factKind = "vmsizes"
 	kindVersions   factKind = "versions"
+	kindQuotas     factKind = "quotas"
 	kindAMLRanges  factKind = "amlranges"
 	kindClusters   factKind = "clusters"
 	kindCluster    factKind = "cluster"
@@ -265,11 +267,54 @@ func (a cachedAzure) VMSizes(ctx context.Context, sub, loc string) ([]rules.VMSi
 	return slices.Clone(v), err
 }
 
+// Quotas reads the vCPU quotas of a location through the cache; fresh reads
+// Azure again (a write) and keeps the answer for later readers.
+func (a cachedAzure) Quotas(ctx context.Context, sub, loc string, fresh bool) ([]rules.Quota, error) {
+	if fresh {
+		q, err := a.az.Quotas(ctx, sub, loc)
+		if err == nil {
+			a.c.put(kindQuotas, string(kindQuotas)+"|"+lower(sub, loc), q)
+		}
+		return slices.Clone(q), err
+	}
+	v, err := cacheGet(ctx, a.c, kindQuotas, lower(sub, loc), func(ctx context.Context) ([]rules.Quota, error) {
+		return a.az.Quotas(ctx, sub, loc)
+	})
+	return slices.Clone(v), err
+}
+
 func (a cachedAzure) KubernetesVersions(ctx context.Context, sub, loc string) ([]rules.KubernetesVersion, error) {
 	v, err := cacheGet(ctx, a.c, kindVersions, lower(sub, loc), func(ctx context.Context) ([]rules.KubernetesVersion, error) {
 		return a.az.KubernetesVersions(ctx, sub, loc)
 	})
 	return slices.Clone(v), err
+}
+
+// versionsAnswer is a location's versions, or Azure's refusal of the
+// location (an unknown region), which is kept like an answer.
+type versionsAnswer struct {
+	versions []rules.KubernetesVersion
+	refused  error
+}
+
+// factsVersions is KubernetesVersions for the facts of a create: Azure's
+// refusal of the location is kept for the versions' time to live too, so
+// asking again about a region Azure has no versions for costs nothing.
+func (a cachedAzure) factsVersions(ctx context.Context, sub, loc string) ([]rules.KubernetesVersion, error) {
+	v, err := cacheGet(ctx, a.c, kindVersions, lower("refusals", sub, loc), func(ctx context.Context) (versionsAnswer, error) {
+		vs, err := a.az.KubernetesVersions(ctx, sub, loc)
+		if err != nil && refusedLocation(err) {
+			return versionsAnswer{refused: err}, nil
+		}
+		return versionsAnswer{versions: vs}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if v.refused != nil {
+		return nil, v.refused
+	}
+	return slices.Clone(v.versions), nil
 }
 
 type amlRanges struct {

@@ -20,6 +20,7 @@ type Fake struct {
 	ComputesFn           func(ctx context.Context, ref rules.WorkspaceRef) ([]rules.Compute, error)
 	ComputeFn            func(ctx context.Context, ref rules.WorkspaceRef, name string) (rules.Compute, error)
 	VMSizesFn            func(ctx context.Context, subscription, location string) ([]rules.VMSize, error)
+	QuotasFn             func(ctx context.Context, subscription, location string) ([]rules.Quota, error)
 	KubernetesVersionsFn func(ctx context.Context, subscription, location string) ([]rules.KubernetesVersion, error)
 	ClustersFn           func(ctx context.Context, subscription string) ([]rules.Cluster, error)
 	ClusterFn            func(ctx context.Context, id string) (rules.Cluster, error)
@@ -119,6 +120,15 @@ func (f *Fake) VMSizes(ctx context.Context, subscription, location string) ([]ru
 		return nil, unset("VMSizes")
 	}
 	return f.VMSizesFn(ctx, subscription, location)
+}
+
+// Quotas implements proxy.Azure.
+func (f *Fake) Quotas(ctx context.Context, subscription, location string) ([]rules.Quota, error) {
+	f.record("Quotas", location)
+	if f.QuotasFn == nil {
+		return nil, unset("Quotas")
+	}
+	return f.QuotasFn(ctx, subscription, location)
 }
 
 // KubernetesVersions implements proxy.Azure.

@@ -474,6 +474,10 @@ func TestIntegrationRefusedByAzure(t *testing.T) {
 		words  string
 		writes int64 // PUTs Azure sees: 1 when only Azure refuses, 0 when the rules refuse first
 	}{
+		// Q1 (issue 12): the rules refuse, from Azure's usages, what Azure's
+		// quota check would, before anything is sent.
+		{name: "quota", status: 409, code: rules.ErrQuota, field: "nodeCount", words: "Not enough quota", writes: 0,
+			req: rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-big", NodeCount: 30}},
 		// A3 is an error (issue 12): the rules refuse what Azure would, before anything is sent.
 		{name: "private cluster with a public FQDN", status: 400, code: rules.ErrInvalid, field: "target.resourceId", words: "public FQDN", writes: 0,
 			req: rules.Request{Mode: rules.ModeAttach, Workspace: emuEast, Name: "aks-p", Target: rules.Target{ResourceID: emuClusterID("aks-private")}}},
@@ -533,8 +537,12 @@ func TestIntegrationLocationNotOffered(t *testing.T) {
 // accepts the PUT and fails the operation with BadArgument quoting the AKS
 // template's QuotaExceeded (as recorded in computervision-recipes#499); the
 // state says it is quota, in plain words, with the deepest code.
+//
+// amlaks itself refuses such a create (Q1) when it can read the usages; here
+// it cannot (the identity may not read them), so only Azure's check holds.
 func TestIntegrationQuotaFailure(t *testing.T) {
-	_, s := mustStack(t)
+	emu, s := mustStack(t)
+	emu.Inject(armemu.Fault{Method: "GET", PathContains: "/usages", Status: http.StatusForbidden, Code: "AuthorizationFailed", Times: 1000})
 	op := mustAccept(t, s, "POST", "/api/computes", rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-big", NodeCount: 30})
 	seen := waitDone(t, s, op)
 	last := seen[len(seen)-1]

@@ -115,7 +115,7 @@ func (s *Server) postRetry(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(w, r, &body); err != nil {
 		return err
 	}
-	if err := s.policyScope(ref, name); err != nil {
+	if err := s.policyScope(ref); err != nil {
 		return err
 	}
 	held, unlock, err := s.lock(r.Context(), "name:"+strings.ToLower(ref.ID()+"/"+name))
@@ -343,7 +343,7 @@ func (s *Server) postMigration(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decode(w, r, &body); err != nil {
 		return err
 	}
-	if err := s.policyScope(ref, name); err != nil {
+	if err := s.policyScope(ref); err != nil {
 		return err
 	}
 	newName := orDefault(body.Name, name)

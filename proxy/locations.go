@@ -19,13 +19,25 @@ func (s *Server) locationAndSubscription(r *http.Request) (sub, loc string, err 
 	if sub == "" {
 		sub = s.cfg.DefaultSubscription
 	}
-	if err := checkSubscription(sub); err != nil {
+	if err := s.checkSubscription(sub); err != nil {
 		return "", "", err
 	}
 	return sub, loc, nil
 }
 
-func checkSubscription(sub string) error {
+// checkSubscription checks the shape of a subscription from the query and
+// that the policy allows it (G1), before anything is read from it.
+func (s *Server) checkSubscription(sub string) error {
+	if err := checkSubscriptionShape(sub); err != nil {
+		return err
+	}
+	if g1 := rules.CheckScope(s.cfg.Policy, rules.WorkspaceRef{Subscription: sub}); len(g1) > 0 {
+		return refusal(g1)
+	}
+	return nil
+}
+
+func checkSubscriptionShape(sub string) error {
 	if sub == "" {
 		// Checked here: rules reports an all-empty workspace on the picker
 		// (workspace.name), not on the subscription.
@@ -44,7 +56,7 @@ func (s *Server) listLocations(w http.ResponseWriter, r *http.Request) error {
 	if sub == "" {
 		sub = s.cfg.DefaultSubscription
 	}
-	if err := checkSubscription(sub); err != nil {
+	if err := s.checkSubscription(sub); err != nil {
 		return err
 	}
 	locs, err := s.facts.Locations(r.Context(), sub)
@@ -54,7 +66,7 @@ func (s *Server) listLocations(w http.ResponseWriter, r *http.Request) error {
 	if locs == nil {
 		locs = []rules.Location{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"locations": locs})
+	writeJSON(w, http.StatusOK, rules.LocationList{Locations: locs})
 	return nil
 }
 
@@ -69,7 +81,7 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"location": loc, "versions": vs})
+	writeJSON(w, http.StatusOK, rules.VersionList{Location: loc, Versions: vs})
 	return nil
 }
 
@@ -84,27 +96,32 @@ func (s *Server) listVMSizes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"location": loc, "vmSizes": sizes})
+	writeJSON(w, http.StatusOK, rules.VMSizeList{Location: loc, VMSizes: sizes})
 	return nil
 }
 
 // listClusters serves GET /api/clusters?subscription=: the AKS clusters an
-// attach can pick, with version, load balancer, private flag and ranges.
+// attach can pick, with version, load balancer, private flag and ranges;
+// those in a subscription or resource group the policy does not allow (G1)
+// are left out.
 func (s *Server) listClusters(w http.ResponseWriter, r *http.Request) error {
 	sub := r.URL.Query().Get("subscription")
 	if sub == "" {
 		sub = s.cfg.DefaultSubscription
 	}
-	if err := checkSubscription(sub); err != nil {
+	if err := s.checkSubscription(sub); err != nil {
 		return err
 	}
-	cs, err := s.facts.Clusters(r.Context(), sub)
+	all, err := s.facts.Clusters(r.Context(), sub)
 	if err != nil {
 		return err
 	}
-	if cs == nil {
-		cs = []rules.Cluster{}
+	cs := []rules.Cluster{}
+	for _, c := range all {
+		if len(rules.CheckClusterScope(s.cfg.Policy, c.ID, rules.FieldTargetID)) == 0 {
+			cs = append(cs, c)
+		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"clusters": cs})
+	writeJSON(w, http.StatusOK, rules.ClusterList{Clusters: cs})
 	return nil
 }

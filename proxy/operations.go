@@ -27,6 +27,9 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) error {
 	if err := checkComputeName(name); err != nil {
 		return err
 	}
+	if err := s.policyScope(ref); err != nil {
+		return err // a workspace the policy does not allow (G1) is not read
+	}
 	if op := s.v2.get(ref, name); op != nil {
 		if op.running() {
 			s.ops.ensureV2(op)

@@ -195,7 +195,7 @@ func validateOnServer(ctx context.Context, client *http.Client, server string, b
 		return nil, nil, fmt.Errorf("reading the answer of %s: %w", server, err)
 	}
 	if resp.StatusCode == http.StatusOK {
-		var ok findingsBody
+		var ok rules.FindingsBody
 		if err := json.Unmarshal(data, &ok); err != nil {
 			return nil, nil, fmt.Errorf("%s answered %d with no findings: is it an amlaks proxy?", server, resp.StatusCode)
 		}

@@ -31,7 +31,7 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) error {
 			out = append(out, ws)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"workspaces": out})
+	writeJSON(w, http.StatusOK, rules.WorkspaceList{Workspaces: out})
 	return nil
 }
 
@@ -51,9 +51,13 @@ func workspaceRef(r *http.Request) (rules.WorkspaceRef, error) {
 
 // listComputes serves GET /api/workspaces/{sub}/{rg}/{ws}/computes: the
 // workspace's AKS computes with state, purpose, size, version and vCPUs (O2).
+// A workspace the policy does not allow (G1) is refused before Azure is asked.
 func (s *Server) listComputes(w http.ResponseWriter, r *http.Request) error {
 	ref, err := workspaceRef(r)
 	if err != nil {
+		return err
+	}
+	if err := s.policyScope(ref); err != nil {
 		return err
 	}
 	all, err := s.azure.Computes(r.Context(), ref)
@@ -66,6 +70,6 @@ func (s *Server) listComputes(w http.ResponseWriter, r *http.Request) error {
 			out = append(out, c)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"computes": out})
+	writeJSON(w, http.StatusOK, rules.ComputeList{Computes: out})
 	return nil
 }

@@ -56,6 +56,7 @@ var Rules = []Rule{
 	{Code: "P4", Title: "dev/test is not for production", Refusal: ErrInvalid},
 	{Code: "P5", Title: "node count", Refusal: ErrInvalid},
 	{Code: "P6", Title: "VM size offered in the location", Needs: NeedsAzure, Refusal: ErrInvalid},
+	{Code: "Q1", Title: "vCPU quota of the family and the region", Needs: NeedsAzure, Refusal: ErrQuota},
 	{Code: "P7", Title: "GPU and FPGA sizes", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindAKS},
 	{Code: "S1", Title: "scaling keeps the VM size", Needs: NeedsAzure, Refusal: ErrInvalid},
 	{Code: "V1", Title: "virtual network settings together", Refusal: ErrInvalid},
@@ -146,8 +147,8 @@ func (fs Findings) errorsThat(keep func(Rule) bool) Findings {
 
 // Refusal turns error findings into the error the proxy answers. Its kind
 // is the gravest of the findings' rules, in this order: a conflict (the
-// name or cluster is taken), a policy refusal, and otherwise an invalid
-// request. The message is the first
+// name or cluster is taken), a policy refusal, a lack of quota, and
+// otherwise an invalid request. The message is the first
 // finding of that kind, with how many more problems there are. It returns
 // nil when there are no errors.
 func Refusal(fs Findings) *Error {
@@ -155,7 +156,7 @@ func Refusal(fs Findings) *Error {
 	if len(errs) == 0 {
 		return nil
 	}
-	rank := map[ErrorCode]int{ErrConflict: 2, ErrForbidden: 1}
+	rank := map[ErrorCode]int{ErrConflict: 3, ErrForbidden: 2, ErrQuota: 1}
 	first := errs[0]
 	best := -1
 	for _, f := range errs {

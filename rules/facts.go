@@ -43,6 +43,8 @@ type VMSize struct {
 	MemoryGB float64 `json:"memoryGB"`
 	GPUs     int     `json:"gpus,omitempty"`
 	FPGA     bool    `json:"fpga,omitempty"`
+	// Family is the resource SKU's family, which names its vCPU quota (Q1).
+	Family string `json:"family,omitempty"`
 }
 
 // Accelerated reports whether the size has GPUs or FPGAs (rule P7).
@@ -177,6 +179,9 @@ type Facts struct {
 	// ExtensionRegions are the regions where cluster extensions are offered
 	// (X10); nil when not known.
 	ExtensionRegions []string `json:"extensionRegions,omitempty"`
+	// Quotas are the subscription's vCPU quotas and usage in the request's
+	// location (Q1); nil when not known.
+	Quotas []Quota `json:"quotas,omitempty"`
 	// Policy is the platform team's guardrails, if any.
 	Policy *Policy `json:"policy,omitempty"`
 	// Now is the time certificates are checked against (L4); the zero time skips

@@ -148,6 +148,9 @@ func CheckScale(req ScaleRequest, current Compute, facts Facts) Findings {
 	}
 	if size, ok := FindVMSize(sizes, current.VMSize); ok {
 		checkVCPUs(&c, FieldNodeCount, purpose, req.NodeCount, size)
+		if current.Nodes > 0 {
+			checkQuota(&c, FieldNodeCount, req.NodeCount-current.Nodes, size, facts.Quotas, current.Location)
+		}
 		if p := facts.Policy; p != nil && p.MaxVCPUs > 0 {
 			if have, ok := mulNodes(req.NodeCount, size.VCPUs); !ok || have > p.MaxVCPUs {
 				c.err("G4", FieldNodeCount, fmt.Sprintf("The platform's policy allows at most %d vCPUs; %s.", p.MaxVCPUs, vcpuArithmetic(req.NodeCount, size.VCPUs)), "Use fewer nodes.")

@@ -312,6 +312,7 @@ func checkCreate(c *checker, req Request, facts Facts, purposeOK bool) {
 	if purposeOK && req.Kind.Legacy() {
 		checkVCPUs(c, FieldNodeCount, req.Purpose, req.NodeCount, size)
 	}
+	checkQuota(c, FieldNodeCount, req.NodeCount, size, facts.Quotas, req.Location)
 }
 
 // checkVCPUs applies P2/P3 to nodes x cores and states the arithmetic.

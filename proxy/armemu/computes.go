@@ -354,9 +354,10 @@ func (e *Emulator) checkCreate(c *compute, count *int, size string, net *aksNetw
 			return nil, badRequest("A production cluster (%s) needs at least 12 vCPUs; %d x %s gives %d.", c.purpose, c.agentCount, vm.name, cores)
 		}
 	}
-	if cores > 100 {
-		late = templateFailure("QuotaExceeded", fmt.Sprintf(
-			"Operation could not be completed as it results in exceeding approved Total Regional Cores quota. Additional details - Deployment Model: Resource Manager, Location: %s, Current Limit: 100, Current Usage: 0, Additional Required: %d, (Minimum) New Limit Required: %d.", c.location, cores, cores))
+	if msg := e.quotaExceeded(c.location, vm, cores); msg != "" {
+		// As Azure ML does: the PUT is accepted and the operation fails
+		// with the AKS template's QuotaExceeded.
+		late = templateFailure("QuotaExceeded", msg)
 	}
 	if net != nil {
 		given := 0

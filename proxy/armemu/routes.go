@@ -12,6 +12,7 @@ const (
 	apiMachineLearning  = "2024-04-01" // machinelearning/armmachinelearning/v4 v4.0.0
 	apiContainerService = "2025-10-01" // containerservice/armcontainerservice/v8 v8.2.0
 	apiComputeSKUs      = "2021-07-01" // compute/armcompute/v7 v7.3.0 (ResourceSKUs)
+	apiComputeUsages    = "2025-04-01" // compute/armcompute/v7 v7.3.0 (Usage)
 	apiNetwork          = "2025-01-01" // network/armnetwork/v7 v7.2.0
 	apiK8sConfiguration = "2023-05-01" // kubernetesconfiguration/armkubernetesconfiguration/v2 v2.2.0
 )
@@ -78,6 +79,7 @@ var routes = []route{
 	newRoute("POST", "providers/Microsoft.ResourceGraph/resources", apiResourceGraph, (*Emulator).queryResources),
 
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Compute/skus", apiComputeSKUs, (*Emulator).listSKUs),
+	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Compute/locations/{loc}/usages", apiComputeUsages, (*Emulator).listUsages),
 	newRoute("GET", "subscriptions/{sub}/providers/Microsoft.Network/locations/{loc}/serviceTags", apiNetwork, (*Emulator).listServiceTags),
 	newRoute("GET", "subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{subnet}", apiNetwork, (*Emulator).getSubnet),
 }

@@ -153,6 +153,7 @@ type subscriptionClients struct {
 	clusters    *armcontainerservice.ManagedClustersClient
 	pools       *armcontainerservice.AgentPoolsClient
 	skus        *armcompute.ResourceSKUsClient
+	usages      *armcompute.UsageClient
 	serviceTags *armnetwork.ServiceTagsClient
 	subnets     *armnetwork.SubnetsClient
 }
@@ -251,6 +252,9 @@ func (c *Client) forSubscription(subscription string) (*subscriptionClients, err
 		return nil, setupError(err)
 	}
 	if sc.skus, err = armcompute.NewResourceSKUsClient(subscription, c.cred, c.armOpts); err != nil {
+		return nil, setupError(err)
+	}
+	if sc.usages, err = armcompute.NewUsageClient(subscription, c.cred, c.armOpts); err != nil {
 		return nil, setupError(err)
 	}
 	if sc.serviceTags, err = armnetwork.NewServiceTagsClient(subscription, c.cred, c.armOpts); err != nil {

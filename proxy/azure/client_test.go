@@ -257,10 +257,10 @@ func TestVMSizes(t *testing.T) {
 	w := newWorld(t)
 	c := mustClient(t, w, nil)
 	want := []rules.VMSize{
-		{Name: "Standard_D3_v2", VCPUs: 4, MemoryGB: 14},
-		{Name: "Standard_D4s_v3", VCPUs: 4, MemoryGB: 16},
-		{Name: "Standard_NC6s_v3", VCPUs: 6, MemoryGB: 112, GPUs: 1},
-		{Name: "Standard_PB6s", VCPUs: 6, MemoryGB: 112, FPGA: true},
+		{Name: "Standard_D3_v2", VCPUs: 4, MemoryGB: 14, Family: "standardDv2Family"},
+		{Name: "Standard_D4s_v3", VCPUs: 4, MemoryGB: 16, Family: "standardDSv3Family"},
+		{Name: "Standard_NC6s_v3", VCPUs: 6, MemoryGB: 112, GPUs: 1, Family: "standardNCSv3Family"},
+		{Name: "Standard_PB6s", VCPUs: 6, MemoryGB: 112, FPGA: true, Family: "standardPBSFamily"},
 	}
 	var pages int
 	for i := 0; i < 2; i++ {

@@ -89,7 +89,7 @@ func vmSize(sku *armcompute.ResourceSKU, location string) (rules.VMSize, bool) {
 			}
 		}
 	}
-	s := rules.VMSize{Name: deref(sku.Name)}
+	s := rules.VMSize{Name: deref(sku.Name), Family: deref(sku.Family)}
 	for _, capability := range sku.Capabilities {
 		if capability == nil {
 			continue

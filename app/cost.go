@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -21,7 +20,7 @@ func (f *Form) loadPrices(ctx app.Context, loc string) {
 	}
 	ctx.Async(func() {
 		var list rules.PriceList
-		err := call("GET", "/api/locations/"+url.PathEscape(loc)+"/prices", nil, &list)
+		err := call("GET", rules.LocationPath(loc, "prices"), nil, &list)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil || f.pricesLoc != loc {
 				return

@@ -139,7 +139,7 @@ func (f *Form) OnNav(ctx app.Context) {
 			done = make(chan struct{})
 		)
 		go func() { cfg, err = loadConfig(); close(done) }()
-		werr = call("GET", "/api/workspaces", nil, &wss)
+		werr = call("GET", rules.PathWorkspaces, nil, &wss)
 		<-done
 		ctx.Dispatch(func(ctx app.Context) {
 			f.cfg, f.loading = cfg, false
@@ -216,7 +216,7 @@ func (f *Form) revalidate(ctx app.Context) {
 	}
 	ctx.Async(func() {
 		var facts rules.Facts
-		err := call("POST", "/api/facts", probe, &facts)
+		err := call("POST", rules.PathFacts, probe, &facts)
 		ctx.Dispatch(func(ctx app.Context) {
 			if f.factsKey != key {
 				return // a newer request is on its way
@@ -411,8 +411,8 @@ func (f *Form) OnMount(ctx app.Context) {
 		}
 		var cl rules.ClusterList
 		var locs rules.LocationList
-		clErr := call("GET", "/api/clusters"+query, nil, &cl)
-		locErr := call("GET", "/api/locations"+query, nil, &locs)
+		clErr := call("GET", rules.PathClusters+query, nil, &cl)
+		locErr := call("GET", rules.PathLocations+query, nil, &locs)
 		ctx.Dispatch(func(ctx app.Context) {
 			if clErr == nil {
 				f.clusters = cl.Clusters

@@ -171,7 +171,7 @@ func (f *Form) submit(ctx app.Context, e app.Event) {
 	ctx = f.self
 	ctx.Async(func() {
 		var a rules.Accepted
-		err := call("POST", "/api/computes", req, &a)
+		err := call("POST", rules.PathComputes, req, &a)
 		ctx.Dispatch(func(ctx app.Context) {
 			f.submitting = false
 			if err != nil {
@@ -185,7 +185,7 @@ func (f *Form) submit(ctx app.Context, e app.Event) {
 			// The secrets are gone from this page once Azure has them.
 			f.req.TLS.CertPEM, f.req.TLS.KeyPEM = "", ""
 			notifyHost(f.cfg, "submitted", map[string]any{"mode": string(req.Mode), "name": req.Name, "workspace": req.Workspace.Name})
-			ctx.Navigate(keepEmbed(a.Page, f.embed))
+			follow(ctx, a, f.embed)
 		})
 	})
 }

@@ -2,17 +2,10 @@ package proxy
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/amlaks/amlaks/rules"
 )
-
-// operationPaths are where a person follows a write on a compute.
-func operationPaths(ref rules.WorkspaceRef, name string) rules.Accepted {
-	p := url.PathEscape(ref.Subscription) + "/" + url.PathEscape(ref.ResourceGroup) + "/" + url.PathEscape(ref.Name) + "/" + url.PathEscape(name)
-	return rules.Accepted{Operation: "/api/operations/" + p, Page: "/progress/" + p}
-}
 
 // postCompute serves POST /api/computes: create or attach. The rules run
 // again with facts fresh from Azure; a name that exists (O4) or a cluster
@@ -64,7 +57,7 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.ops.started(norm.Workspace, norm.Name)
 	s.cfg.logger().Info("provision accepted", "mode", norm.Mode, "workspace", norm.Workspace.ID(), "name", norm.Name, "requestId", requestID(r))
-	a := operationPaths(norm.Workspace, norm.Name)
+	a := rules.AcceptedFor(norm.Workspace, norm.Name)
 	w.Header().Set("Location", a.Operation)
 	writeJSON(w, http.StatusAccepted, a)
 	return nil
@@ -120,7 +113,7 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.ops.started(ref, name)
-	a := operationPaths(ref, name)
+	a := rules.AcceptedFor(ref, name)
 	w.Header().Set("Location", a.Operation)
 	writeJSON(w, http.StatusAccepted, a)
 	return nil
@@ -147,7 +140,7 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.ops.started(ref, name)
-	writeJSON(w, http.StatusAccepted, operationPaths(ref, name))
+	writeJSON(w, http.StatusAccepted, rules.AcceptedFor(ref, name))
 	return nil
 }
 
@@ -258,7 +251,7 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.ops.started(ref, name)
-	writeJSON(w, http.StatusAccepted, operationPaths(ref, name))
+	writeJSON(w, http.StatusAccepted, rules.AcceptedFor(ref, name))
 	return nil
 }
 

@@ -96,7 +96,7 @@ func (s *Server) usableExtension(facts rules.Facts) error {
 func (s *Server) acceptV2(w http.ResponseWriter, r *http.Request, op *v2Op) error {
 	s.ops.startedV2(op)
 	s.cfg.logger().Info("v2 operation accepted", "action", op.action, "workspace", op.ref.ID(), "name", op.name, "requestId", requestID(r))
-	a := operationPaths(op.ref, op.name)
+	a := rules.AcceptedFor(op.ref, op.name)
 	w.Header().Set("Location", a.Operation)
 	writeJSON(w, http.StatusAccepted, a)
 	return nil

@@ -244,15 +244,15 @@ func (f *Form) kubernetesSteps(norm rules.Request) []reviewStep {
 		if m := f.monthlyText(norm.VMSize, norm.NodeCount); m != "" {
 			cost = m + " (" + priceNote(f.prices) + ")"
 		}
-		steps = append(steps, reviewStep{"cluster", what, cost, "about 10 minutes"})
+		steps = append(steps, reviewStep{"cluster", what, cost, "about " + minutes(rules.StepExpectedSec(rules.StepCluster))})
 	}
 	ext := "Install the Azure ML extension (" + rules.ExtensionType + ", release train stable) on the cluster."
 	if e, ok := azureMLExtension(f.facts.Cluster); ok && norm.Mode == rules.ModeAttach && strings.EqualFold(e.State, "succeeded") {
 		ext = fmt.Sprintf("Check the Azure ML extension %s: installed and Succeeded, so it is used as it is.", e.Name)
 	}
-	steps = append(steps, reviewStep{"extension", ext, "No charge of its own; it runs on the cluster's nodes.", "about 5 minutes"})
+	steps = append(steps, reviewStep{"extension", ext, "No charge of its own; it runs on the cluster's nodes.", "about " + minutes(rules.StepExpectedSec(rules.StepExtension))})
 	steps = append(steps, reviewStep{"attach", fmt.Sprintf("Attach the cluster to workspace %s as the Kubernetes compute %q, namespace %s, %s identity.",
-		norm.Workspace.Name, norm.Name, norm.Kubernetes.Namespace, identityWords(norm.Kubernetes.Identity)), "No charge.", "about a minute"})
+		norm.Workspace.Name, norm.Name, norm.Kubernetes.Namespace, identityWords(norm.Kubernetes.Identity)), "No charge.", "about " + minutes(rules.StepExpectedSec(rules.StepAttach))})
 	return steps
 }
 

@@ -70,11 +70,12 @@ func (f *Form) renderReview() app.UI {
 	}
 	req := f.request()
 	norm := req.Normalized(f.facts.WorkspaceLocation)
-	verb, what, duration := "Create", "a new AKS cluster", "about 10 minutes"
+	verb, what := "Create", "a new AKS cluster"
 	if norm.Mode == rules.ModeAttach {
 		id, _ := norm.TargetID()
-		verb, what, duration = "Attach", "the cluster "+id, "about 5 minutes"
+		verb, what = "Attach", "the cluster "+id
 	}
+	duration := "about " + minutes(rules.ExpectedSec(norm.Mode))
 	var lines []string
 	lines = append(lines, fmt.Sprintf("%s %s as compute %q in workspace %s (%s).", verb, what, norm.Name, norm.Workspace.Name, norm.Workspace.ResourceGroup))
 	if norm.Mode == rules.ModeCreate {

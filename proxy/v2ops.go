@@ -22,13 +22,6 @@ import (
 // certificate and key of the extension's protected settings, stays in the
 // proxy's memory only: it is never logged, echoed or written anywhere.
 
-// Usual durations of the v2 steps, for the page's progress.
-var stepSeconds = map[rules.StepName]int{
-	rules.StepCluster: 420, rules.StepExtension: 600, rules.StepAttach: 120,
-	rules.StepDetachV1: 60, rules.StepLegacyCleanup: 60,
-	rules.StepRemoveCompute: 60, rules.StepRemoveExt: 180, rules.StepRemoveCluster: 420,
-}
-
 var stepTitles = map[rules.StepName]string{
 	rules.StepCluster:       "Create the AKS cluster",
 	rules.StepExtension:     "Install the Azure ML extension",
@@ -44,7 +37,7 @@ var stepTitles = map[rules.StepName]string{
 func stepsOf(names ...rules.StepName) []rules.Step {
 	out := make([]rules.Step, len(names))
 	for i, n := range names {
-		out[i] = rules.Step{Name: n, Title: stepTitles[n], State: rules.StepPending, ExpectedSec: stepSeconds[n]}
+		out[i] = rules.Step{Name: n, Title: stepTitles[n], State: rules.StepPending, ExpectedSec: rules.StepExpectedSec(n)}
 	}
 	return out
 }

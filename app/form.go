@@ -291,17 +291,17 @@ func (f *Form) localFindings() rules.Findings {
 	}
 	tags, bad := parseTags(f.tagsText)
 	if len(bad) > 0 {
-		out = append(out, rules.Finding{Code: "D2", Field: rules.FieldTags, Severity: rules.SeverityError,
+		out = append(out, rules.Finding{Code: rules.CodeTags, Field: rules.FieldTags, Severity: rules.SeverityError,
 			Message: "These lines are not name=value: " + strings.Join(bad, ", ") + ".", Fix: "Write one tag a line, as name=value."})
 	}
 	if dups := duplicateTags(f.tagsText); len(dups) > 0 {
-		out = append(out, rules.Finding{Code: "D2", Field: rules.FieldTags, Severity: rules.SeverityError,
+		out = append(out, rules.Finding{Code: rules.CodeTags, Field: rules.FieldTags, Severity: rules.SeverityError,
 			Message: "These tags are given more than once: " + strings.Join(dups, ", ") + ". Azure keeps one value for each name.", Fix: "Give each tag name once."})
 	}
 	_ = tags
 	if f.v2() {
 		if _, bad := rules.ParseNodeSelector(f.nodeSelText); len(bad) > 0 {
-			out = append(out, rules.Finding{Code: "X12", Field: rules.FieldNodeSelector, Severity: rules.SeverityError,
+			out = append(out, rules.Finding{Code: rules.CodeNodeSelector, Field: rules.FieldNodeSelector, Severity: rules.SeverityError,
 				Message: "These lines are not key=value: " + strings.Join(bad, ", ") + ".", Fix: "Write one label a line, as key=value, such as agentpool=inference."})
 		}
 	}

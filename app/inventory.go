@@ -316,7 +316,7 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 func (v *Inventory) checkScale(c rules.Compute) {
 	n, err := strconv.Atoi(v.nodes)
 	if err != nil {
-		v.finds = rules.Findings{{Code: "P5", Field: rules.FieldNodeCount, Severity: rules.SeverityError, Message: "The node count must be a whole number.", Fix: fmt.Sprintf("Type a number from 1 to %d, such as 3.", rules.MaxPoolNodes)}}
+		v.finds = rules.Findings{{Code: rules.CodeNodeCount, Field: rules.FieldNodeCount, Severity: rules.SeverityError, Message: "The node count must be a whole number.", Fix: fmt.Sprintf("Type a number from 1 to %d, such as 3.", rules.MaxPoolNodes)}}
 		return
 	}
 	v.finds = rules.CheckScale(rules.ScaleRequest{Workspace: v.ref, Name: c.Name, NodeCount: n}, c, rules.Facts{Policy: v.cfg.Policy})

@@ -1,10 +1,6 @@
 package app
 
 import (
-	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -42,31 +38,5 @@ func TestProgressTarget(t *testing.T) {
 				t.Errorf("progressTarget(%q) mismatch (-want +got):\n%s", tt.path, diff)
 			}
 		})
-	}
-}
-
-// TestPathsComeFromRules keeps the page from building API or page paths of
-// its own: rules/paths.go builds them, and the proxy routes what it builds
-// (proxy's TestRoutesServeRulesPaths).
-func TestPathsComeFromRules(t *testing.T) {
-	t.Parallel()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	built := regexp.MustCompile(`"/(api|progress|migrate)/`)
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, line := range strings.Split(string(b), "\n") {
-			if built.MatchString(line) && !strings.HasPrefix(strings.TrimSpace(line), "//") && !strings.Contains(line, "app.RouteWithRegexp") {
-				t.Errorf("%s:%d builds a path itself; use rules/paths.go: %s", f, i+1, strings.TrimSpace(line))
-			}
-		}
 	}
 }

@@ -196,7 +196,7 @@ func (f *Form) submit(ctx app.Context, e app.Event) {
 func withoutRestatedDefaults(fs rules.Findings) rules.Findings {
 	var out rules.Findings
 	for _, x := range fs {
-		if x.Code == "P1" && x.Severity == rules.SeverityInfo {
+		if x.IsCode(rules.CodePurpose) && x.Severity == rules.SeverityInfo {
 			continue
 		}
 		out = append(out, x)

@@ -17,7 +17,7 @@ func (f *Form) visible(field string) rules.Findings {
 	var out rules.Findings
 	for _, x := range f.findings.For(field) {
 		switch {
-		case x.Code == "P1" && x.Severity == rules.SeverityInfo:
+		case x.IsCode(rules.CodePurpose) && x.Severity == rules.SeverityInfo:
 			// The purpose picker itself says "Production (the default)".
 		case f.showAll || f.touched[field]:
 			out = append(out, x)

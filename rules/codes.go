@@ -110,6 +110,15 @@ var Rules = []Rule{
 	{Code: "X15", Title: "a cluster shared by computes", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
 }
 
+// The codes the page raises or singles out itself, named so it need not
+// spell them (TestCodeNamesAreInTheTable).
+const (
+	CodePurpose      = "P1"  // cluster purpose; its note says no purpose means production
+	CodeNodeCount    = "P5"  // node count, which the page checks as typed
+	CodeTags         = "D2"  // tags, which the page parses from its text area
+	CodeNodeSelector = "X12" // router service type and node selector, parsed by the page
+)
+
 var rulesByCode = func() map[string]Rule {
 	m := make(map[string]Rule, len(Rules))
 	for _, r := range Rules {

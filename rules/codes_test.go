@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // emittedCodes returns the finding codes written as literals in the
@@ -193,5 +195,21 @@ func TestRefusal(t *testing.T) {
 	}
 	if Refusal(Findings{warn}) != nil {
 		t.Error("a warning alone is a refusal")
+	}
+}
+
+// TestCodeNamesAreInTheTable: every code the page names through rules has a
+// row of the table, with the field the page raises it on.
+func TestCodeNamesAreInTheTable(t *testing.T) {
+	t.Parallel()
+	for code, title := range map[string]string{CodePurpose: "cluster purpose", CodeNodeCount: "node count", CodeTags: "tags", CodeNodeSelector: "router service type and node selector"} {
+		r, ok := RuleOf(code)
+		if !ok {
+			t.Errorf("code %q has no row in Rules", code)
+			continue
+		}
+		if diff := cmp.Diff(title, r.Title); diff != "" {
+			t.Errorf("code %q is another rule (-want +got):\n%s", code, diff)
+		}
 	}
 }

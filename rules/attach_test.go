@@ -25,6 +25,7 @@ func attachFacts() Facts {
 }
 
 func TestParseClusterID(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		id      string
@@ -66,6 +67,7 @@ func TestParseClusterID(t *testing.T) {
 }
 
 func TestTargetID(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		target Target
@@ -91,6 +93,7 @@ func TestTargetID(t *testing.T) {
 }
 
 func TestValidateAttach(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		edit  func(*Request)
@@ -283,6 +286,7 @@ func TestValidateAttach(t *testing.T) {
 }
 
 func TestAttachMessages(t *testing.T) {
+	t.Parallel()
 	facts := attachFacts()
 	facts.Cluster.AuthorizedIPRanges = []string{"20.42.0.0/24"}
 	facts.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Standard_D2_v2", Count: 2, VCPUs: 2}, {Name: "user", VMSize: "Standard_D4_v2", Count: 1, VCPUs: 8}}
@@ -316,6 +320,7 @@ func TestAttachMessages(t *testing.T) {
 }
 
 func TestK1DefaultVersion(t *testing.T) {
+	t.Parallel()
 	facts := attachFacts()
 	f, ok := findCode(Validate(validCreate(), facts), "K1")
 	if !ok || f.Severity != SeverityInfo || f.Field != FieldLocation || !strings.Contains(f.Message, "1.32.7") || !strings.Contains(f.Message, "eastus") {

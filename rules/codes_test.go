@@ -75,6 +75,7 @@ func emittedCodes(t *testing.T) map[string]string {
 // TestRulesTableCoversEveryCode pins the table to the code: every code the
 // package emits has a row, and every row is emitted somewhere.
 func TestRulesTableCoversEveryCode(t *testing.T) {
+	t.Parallel()
 	emitted := emittedCodes(t)
 	for code, where := range emitted {
 		if _, ok := RuleOf(code); !ok {
@@ -142,6 +143,7 @@ func shapeCorpus(t *testing.T) []Request {
 // without facts is found again with any facts, so a refusal before Azure is
 // never one that facts would have lifted.
 func TestShapeFindingsNeedNoFacts(t *testing.T) {
+	t.Parallel()
 	factSets := map[string]Facts{
 		"attach facts": k8sFacts(),
 		"sizes known": {WorkspaceLocation: "westeurope", VMSizes: Catalog, Now: testNow,
@@ -166,6 +168,7 @@ func TestShapeFindingsNeedNoFacts(t *testing.T) {
 }
 
 func TestRefusal(t *testing.T) {
+	t.Parallel()
 	f := func(code string) Finding {
 		return Finding{Code: code, Field: "f" + code, Severity: SeverityError, Message: code + " broke."}
 	}

@@ -10,6 +10,7 @@ import (
 )
 
 func TestExtensionSettings(t *testing.T) {
+	t.Parallel()
 	m := material(t)
 	cl := ClusterRef{Subscription: testSub, ResourceGroup: "rg-aks", Name: "aks1"}
 	tests := []struct {
@@ -105,6 +106,7 @@ func fullK8sCreate(tb testing.TB) Request {
 }
 
 func TestKubernetesExportsHaveNoSecrets(t *testing.T) {
+	t.Parallel()
 	m := material(t)
 	secrets := []string{m.cert, m.key, base64.StdEncoding.EncodeToString([]byte(m.cert)), base64.StdEncoding.EncodeToString([]byte(m.key)), "BEGIN", "PRIVATE KEY"}
 	for _, r := range []Request{fullK8sCreate(t), k8sAttach(t)} {
@@ -119,6 +121,7 @@ func TestKubernetesExportsHaveNoSecrets(t *testing.T) {
 }
 
 func TestKubernetesExportsSayWhatTheyDo(t *testing.T) {
+	t.Parallel()
 	create := k8sExports(t, fullK8sCreate(t), "eastus")
 	for name, want := range map[string][]string{
 		"cli": {"az aks create", "--enable-managed-identity", "--load-balancer-sku standard", "--kubernetes-version '1.32.7'",
@@ -148,6 +151,7 @@ func TestKubernetesExportsSayWhatTheyDo(t *testing.T) {
 // TestKubernetesARMBodiesAreJSON checks each body of the ARM export parses
 // and matches the request.
 func TestKubernetesARMBodiesAreJSON(t *testing.T) {
+	t.Parallel()
 	out, err := KubernetesARMBodies(fullK8sCreate(t), "eastus", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -173,6 +177,7 @@ func TestKubernetesARMBodiesAreJSON(t *testing.T) {
 }
 
 func TestKubernetesCLIHostileValuesStayLiteral(t *testing.T) {
+	t.Parallel()
 	r := fullK8sCreate(t)
 	r.Description, r.Tags = hostile, map[string]string{hostile: hostile}
 	r.Kubernetes.NodeSelector = map[string]string{hostile: hostile}
@@ -199,6 +204,7 @@ func TestKubernetesCLIHostileValuesStayLiteral(t *testing.T) {
 }
 
 func TestBicepQuote(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"plain":      "'plain'",
 		"it's":       `'it\'s'`,
@@ -217,6 +223,7 @@ func TestBicepQuote(t *testing.T) {
 // TestKubernetesPythonCompiles compiles the Python export with python3 when
 // it is on PATH (the strongest check here without the SDK installed).
 func TestKubernetesPythonCompiles(t *testing.T) {
+	t.Parallel()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("python3 is not on PATH")
@@ -235,6 +242,7 @@ func TestKubernetesPythonCompiles(t *testing.T) {
 
 // TestKubernetesShellParses runs bash -n over the CLI export when bash is on PATH.
 func TestKubernetesShellParses(t *testing.T) {
+	t.Parallel()
 	sh, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("bash is not on PATH")
@@ -251,6 +259,7 @@ func TestKubernetesShellParses(t *testing.T) {
 // TestBracesBalance is a structural check of Bicep and Terraform: every
 // brace and bracket outside strings closes, in order.
 func TestBracesBalance(t *testing.T) {
+	t.Parallel()
 	r := fullK8sCreate(t)
 	r.Description, r.Tags = hostile, map[string]string{hostile: hostile}
 	for _, req := range []Request{r, k8sAttach(t)} {

@@ -16,6 +16,7 @@ var unsafeSamples = []string{"\x03", "\n", "\t", "\r", "\x00", "\x1b", "\x7f", "
 	"\u202e", "\u2066", "\u200b", "\u200d", "\ufeff", "\u00ad", "\ue000", "\U000f0000", "\ufffe", "\U000e0001", "\u0378", "\xff"}
 
 func TestControlCharactersRefusedInEveryField(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []Mode{ModeCreate, ModeAttach} {
 		base := validCreate()
 		if mode == ModeAttach {
@@ -78,6 +79,7 @@ func secretSamples(tb testing.TB) []string {
 }
 
 func TestSecretsInTheWrongFieldAreRefusedNeverEchoed(t *testing.T) {
+	t.Parallel()
 	for _, secret := range secretSamples(t) {
 		if !LooksSecret(secret) {
 			t.Fatalf("LooksSecret(%q) = false", secret)
@@ -150,6 +152,7 @@ func secretMarks(secret string) []string {
 }
 
 func TestG6RefusesInvisibleValues(t *testing.T) {
+	t.Parallel()
 	p := &Policy{RequiredTags: []string{"owner"}}
 	for _, v := range []string{"", " ", "\u200b", "\u3164", "\ufeff", "\u115f\u1160", "\uffa0", "\u2800", "\u00a0\u2003\u3000", "\u034f", "\u180e", "\u2060", " \u200b \u3164 "} {
 		req := validCreate()
@@ -171,6 +174,7 @@ func TestG6RefusesInvisibleValues(t *testing.T) {
 }
 
 func TestNodeCountCannotOverflow(t *testing.T) {
+	t.Parallel()
 	p := &Policy{MaxVCPUs: 64}
 	for _, n := range []int{MaxNodeCount + 1, 1 << 31, 1<<32 + 3, 1<<62 + 1, int(^uint(0) >> 1)} {
 		req := validCreate()
@@ -192,6 +196,7 @@ func TestNodeCountCannotOverflow(t *testing.T) {
 }
 
 func TestShapesOfURLValues(t *testing.T) {
+	t.Parallel()
 	for _, loc := range []string{"..", "east\tus", "east'us", "east%2Fus", "east/us", "eastus/../x", "éast", "East US", "EastUS2", "e", strings.Repeat("a", 41)} {
 		req := validCreate()
 		req.Location = loc

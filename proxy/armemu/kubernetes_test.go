@@ -49,6 +49,7 @@ var httpSettings = map[string]string{"enableInference": "True", "inferenceRouter
 // create a cluster, install the Azure ML extension, attach it as a
 // Kubernetes compute, then read it back.
 func TestKubernetesPath(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 	ext := mustExtensions(t, c)
@@ -146,6 +147,7 @@ func TestKubernetesPath(t *testing.T) {
 // TestKubernetesRefusals are Azure's own refusals of the v2 path, at once or
 // inside the operation.
 func TestKubernetesRefusals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		cluster  string
@@ -195,6 +197,7 @@ func TestKubernetesRefusals(t *testing.T) {
 
 // TestClusterFactsOfV2 checks what a cluster tells about the v2 rules.
 func TestClusterFactsOfV2(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 	for name, check := range map[string]func(armcontainerservice.ManagedCluster) bool{

@@ -18,7 +18,8 @@ import (
 // code on its field, for each compute kind the rule is for (a rule of both
 // kinds needs a v1 and a v2 sample). Codes that need nothing but the request
 // (NeedsNothing) are shown by the rules-level tables instead
-// (rules/validate_test.go, rules/kubernetes_test.go, rules/shape_test.go);
+// (rules/validate_test.go, rules/kubernetes_test.go, rules/shape_test.go;
+// rules/codes_test.go holds that each is emitted and found without facts);
 // the few of them that also read a fact of Azure's (V2's subnet range, V4 and
 // P5 of an attach target, T2 of a missing cluster, X1 of a service
 // principal, X5 of a small cluster: readsFacts) must have samples here too.

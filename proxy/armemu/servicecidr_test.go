@@ -16,6 +16,7 @@ import (
 // default service CIDR 10.0.0.0/16 too. A range apart from them all is
 // created.
 func TestServiceCidrOverlap(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	subnet := func(vnet, name string) string {
 		return "/subscriptions/" + sub + "/resourceGroups/net-rg/providers/Microsoft.Network/virtualNetworks/" + vnet + "/subnets/" + name
@@ -66,6 +67,7 @@ func TestServiceCidrOverlap(t *testing.T) {
 // whose networking overlaps, and the operation fails with AKS's refusal
 // inside the template error Azure ML wraps it in.
 func TestServiceCidrOverlapAzureML(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 	body := aksCreate("Standard_D3_v2", 3, armmachinelearning.ClusterPurposeFastProd)

@@ -81,21 +81,6 @@ func TestWorkspaceSubscriptionsFromOptions(t *testing.T) {
 	}
 }
 
-func TestWorkspace(t *testing.T) {
-	c := mustClient(t, newWorld(t), nil)
-	got, err := c.Workspace(context.Background(), eastWS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := diff(rules.Workspace{WorkspaceRef: eastWS, Location: "eastus"}, got); d != "" {
-		t.Errorf("Workspace mismatch (-want +got):\n%s", d)
-	}
-	_, err = c.Workspace(context.Background(), rules.WorkspaceRef{Subscription: testSub, ResourceGroup: "ml-rg", Name: "nope"})
-	wantCode(t, err, rules.ErrNotFound, "workspace.name")
-	_, err = c.Workspace(context.Background(), rules.WorkspaceRef{Subscription: testSub, Name: "nope"})
-	wantCode(t, err, rules.ErrInvalid, "workspace.resourceGroup")
-}
-
 // wantComputes are the computes of testdata/computes.json as the client
 // should map them, errors aside.
 var wantComputes = []rules.Compute{
@@ -219,37 +204,6 @@ func TestClusters(t *testing.T) {
 	}
 	if d := diff(wantClusters, got); d != "" {
 		t.Errorf("Clusters mismatch (-want +got):\n%s", d)
-	}
-}
-
-func TestCluster(t *testing.T) {
-	c := mustClient(t, newWorld(t), nil)
-	tests := []struct {
-		name string
-		id   string
-		want rules.Cluster
-		code rules.ErrorCode
-	}{
-		{name: "found", id: healthyClusterID, want: wantClusters[1]},
-		{name: "segment names in any case", id: strings.ToLower(privateClusterID), want: wantClusters[2]},
-		{name: "not found", id: deletedClusterID, code: rules.ErrNotFound},
-		{name: "not a cluster ID", id: "/subscriptions/" + testSub + "/resourceGroups/aks-rg", code: rules.ErrInvalid},
-		{name: "garbage", id: "aks-healthy", code: rules.ErrInvalid},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := c.Cluster(context.Background(), tt.id)
-			if tt.code != "" {
-				wantCode(t, err, tt.code, "target.resourceId")
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := diff(tt.want, got); d != "" {
-				t.Errorf("Cluster mismatch (-want +got):\n%s", d)
-			}
-		})
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/amlaks/amlaks/proxy/azure"
 	"github.com/amlaks/amlaks/rules"
 )
 
@@ -44,6 +43,7 @@ func checkClean(tb testing.TB, msg string) {
 	}
 }
 
+// Kept on the fake world: the emulator has one enabled subscription, never a disabled one to skip.
 func TestWorkspaces(t *testing.T) {
 	w := newWorld(t)
 	c := mustClient(t, w, nil)
@@ -61,23 +61,6 @@ func TestWorkspaces(t *testing.T) {
 	// The disabled subscription is not searched.
 	if n := len(w.find("GET", "99999999")); n != 0 {
 		t.Errorf("%d requests to the disabled subscription", n)
-	}
-}
-
-func TestWorkspaceSubscriptionsFromOptions(t *testing.T) {
-	w := newWorld(t)
-	c, err := azure.New(fakeCredential(), azure.Options{Transport: w.transport(), Subscriptions: []string{testSub}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := c.Workspaces(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range w.requests() {
-		if r.Path == "/subscriptions" {
-			t.Errorf("listed subscriptions although Options.Subscriptions is set")
-		}
 	}
 }
 
@@ -108,6 +91,7 @@ var wantComputes = []rules.Compute{
 	{Name: "cpu-cluster", Type: "AmlCompute", State: "Succeeded", Location: "eastus"},
 }
 
+// Kept on the fake world: the emulator never answers a compute whose cluster was deleted, nor a Failed one with no cluster and two provisioning errors.
 func TestComputes(t *testing.T) {
 	c := mustClient(t, newWorld(t), nil)
 	got, err := c.Computes(context.Background(), eastWS)
@@ -141,6 +125,7 @@ func TestComputes(t *testing.T) {
 	}
 }
 
+// Kept on the fake world: same fixtures as TestComputes (the orphaned compute the emulator never has).
 func TestCompute(t *testing.T) {
 	c := mustClient(t, newWorld(t), nil)
 	tests := []struct {
@@ -196,6 +181,7 @@ var wantClusters = []rules.Cluster{
 	},
 }
 
+// Kept on the fake world: a field-by-field mapping against fixed fixtures (pools listed user pool first, ranges on a standard load balancer); TestEmulatorCatalog checks chosen fields of the emulator world only.
 func TestClusters(t *testing.T) {
 	c := mustClient(t, newWorld(t), nil)
 	got, err := c.Clusters(context.Background(), testSub)
@@ -207,6 +193,7 @@ func TestClusters(t *testing.T) {
 	}
 }
 
+// Kept on the fake world: SDK paging edge case (the SKU list split over two pages), the cache, and the exact $filter query sent.
 func TestVMSizes(t *testing.T) {
 	w := newWorld(t)
 	c := mustClient(t, w, nil)
@@ -239,6 +226,7 @@ func TestVMSizes(t *testing.T) {
 	}
 }
 
+// Kept on the fake world: several patches per minor with many upgrades, a response the emulator (one patch per minor) never gives.
 func TestKubernetesVersions(t *testing.T) {
 	c := mustClient(t, newWorld(t), nil)
 	got, err := c.KubernetesVersions(context.Background(), testSub, "eastus")
@@ -257,6 +245,7 @@ func TestKubernetesVersions(t *testing.T) {
 	}
 }
 
+// Kept on the fake world: a region with no pair, which the emulator world (every region paired) never has.
 func TestAMLRanges(t *testing.T) {
 	c := mustClient(t, newWorld(t), nil)
 	tests := []struct {

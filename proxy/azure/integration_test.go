@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -120,6 +121,34 @@ func TestEmulatorWorkspaces(t *testing.T) {
 	wantCode(t, err, rules.ErrInvalid, "workspace.resourceGroup")
 	if n := emu.Requests() - before; n != 0 {
 		t.Errorf("a workspace without a resource group reached the emulator %d times", n)
+	}
+}
+
+// TestEmulatorSubscriptionsFromOptions: with Options.Subscriptions set, the
+// client searches those and never lists the subscriptions.
+func TestEmulatorSubscriptionsFromOptions(t *testing.T) {
+	emu := armemu.New(fastEmulator(200 * time.Millisecond))
+	var listed atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.EqualFold(strings.TrimSuffix(r.URL.Path, "/"), "/subscriptions") {
+			listed.Add(1)
+		}
+		emu.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	opts := azure.ForEndpoint(srv.URL, srv.Client())
+	opts.Subscriptions = []string{armemu.SubscriptionID}
+	c, err := azure.New(azure.StaticCredential{}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	ws, err := c.Workspaces(context.Background())
+	if err != nil || !slices.ContainsFunc(ws, func(w rules.Workspace) bool { return w.Name == "ws-east" }) {
+		t.Fatalf("Workspaces = %+v, %v; want ws-east", ws, err)
+	}
+	if n := listed.Load(); n != 0 {
+		t.Errorf("listed the subscriptions %d times although Options.Subscriptions is set", n)
 	}
 }
 

@@ -61,6 +61,7 @@ func mustJSON(tb testing.TB, name string) any {
 	return v
 }
 
+// Kept on the fake world: the exact request body the SDK sends, compared as JSON with testdata; the emulator only counts writes.
 func TestProvisionBody(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -97,6 +98,7 @@ func TestProvisionBody(t *testing.T) {
 	}
 }
 
+// Kept on the fake world: the exact agent-pool PUT path and body sent; the emulator only counts writes.
 func TestScaleChoosesTheSystemPool(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -132,6 +134,7 @@ func TestScaleChoosesTheSystemPool(t *testing.T) {
 	}
 }
 
+// Kept on the fake world: an autoscaling pool and a Failed compute with no cluster, which the emulator world never has.
 func TestScaleRefusals(t *testing.T) {
 	w := newWorld(t)
 	w.cluster("aks-created-cluster").Properties.AgentPoolProfiles[0].EnableAutoScaling = ptr(true)
@@ -160,6 +163,8 @@ func TestScaleRefusals(t *testing.T) {
 
 // TestDetachAndDelete checks the underlying-resource action each sends:
 // Detach keeps the cluster (O3), Delete removes what Azure ML made.
+//
+// Kept on the fake world: the exact underlyingResourceAction query the SDK sends; TestEmulatorDetachKeepsTheCluster proves the outcome of a detach only.
 func TestDetachAndDelete(t *testing.T) {
 	tests := []struct {
 		name string

@@ -112,6 +112,8 @@ func textFields(r *Request) []textField {
 		{FieldTargetRG, "cluster resource group", &r.Target.ResourceGroup},
 		{FieldTargetName, "cluster name", &r.Target.Name},
 		{FieldDescription, "description", &r.Description},
+		{FieldGPUPoolName, "GPU pool name", &r.Kubernetes.GPUPool.Name},
+		{FieldGPUPoolVMSize, "GPU pool's VM size", &r.Kubernetes.GPUPool.VMSize},
 	}
 }
 
@@ -206,6 +208,9 @@ func checkShapes(c *checker, req Request) {
 	}
 	if req.VMSize != "" && !ValidVMSize(req.VMSize) {
 		c.err("C3", FieldVMSize, fmt.Sprintf("%q is not a VM size name.", clip(req.VMSize)), "Use a size such as Standard_D3_v2.")
+	}
+	if s := req.Kubernetes.GPUPool.VMSize; s != "" && !ValidVMSize(s) {
+		c.err("C3", FieldGPUPoolVMSize, fmt.Sprintf("%q is not a VM size name.", clip(s)), "Use a GPU size such as Standard_NC6s_v3.")
 	}
 	// V3 and L4 say what is wrong with a subnet and a CNAME where they are
 	// used; C3 covers them where they are not, so no field gets two errors.

@@ -85,8 +85,11 @@ func checkGPUPool(c *checker, req Request, facts Facts, system VMSize, systemKno
 	case p.Name == SystemPoolName:
 		c.err("X16", FieldGPUPoolName, fmt.Sprintf("The cluster's system pool is called %s already; two pools cannot share a name.", SystemPoolName), "Call the GPU pool gpu, or another name.")
 	}
-	if p.Count < 1 || p.Count > MaxPoolNodes {
-		c.err("X16", FieldGPUPoolCount, fmt.Sprintf("The GPU pool's node count is %d; AKS allows 1 to %d nodes in a pool.", p.Count, MaxPoolNodes), fmt.Sprintf("Give a node count of 1 to %d.", MaxPoolNodes))
+	switch {
+	case p.Count < 1:
+		c.err("X16", FieldGPUPoolCount, "The GPU pool needs a node count: a whole number of 1 or more.", fmt.Sprintf("Give a node count of 1 to %d.", MaxPoolNodes))
+	case p.Count > MaxPoolNodes:
+		c.err("X16", FieldGPUPoolCount, fmt.Sprintf("The GPU pool's node count is %d; AKS allows at most %d nodes in a pool.", p.Count, MaxPoolNodes), fmt.Sprintf("Give a node count of 1 to %d.", MaxPoolNodes))
 	}
 	sizes := vmSizesOf(facts)
 	gpus := GPUSizes(sizes)

@@ -305,16 +305,18 @@ func (f *Form) kubernetesSteps(norm rules.Request) []reviewStep {
 		what := fmt.Sprintf("Create the AKS cluster %s: %s of %s in %s, Kubernetes %s, managed identity, Standard load balancer.",
 			norm.Name, rules.Count(norm.NodeCount, "node"), norm.VMSize, norm.Location, orWords(norm.Kubernetes.Version, "the location's default"))
 		cost := "The nodes are charged while the cluster exists."
-		if m := f.monthlyText(norm.VMSize, norm.NodeCount); m != "" {
-			cost = m + " (" + priceNote(f.prices) + ")"
-		}
+		gpuCost := ""
 		if g := norm.Kubernetes.GPUPool; !g.IsZero() {
 			what += fmt.Sprintf(" Beside it the GPU node pool %s: %s of %s (mode User).", g.Name, rules.Count(g.Count, "node"), g.VMSize)
+			gpuCost = " The GPU pool's nodes are charged too."
 			if m := f.gpuMonthlyText(g); m != "" {
-				cost += " GPU pool: " + m + "."
-			} else {
-				cost += " The GPU pool's nodes are charged too."
+				gpuCost = "; GPU pool: " + m
 			}
+		}
+		if m := f.monthlyText(norm.VMSize, norm.NodeCount); m != "" {
+			cost = m + gpuCost + " (" + priceNote(f.prices) + ")"
+		} else {
+			cost += gpuCost
 		}
 		steps = append(steps, reviewStep{"cluster", what, cost, "about 10 minutes"})
 	}

@@ -445,6 +445,9 @@ func (e *Emulator) putCluster(w http.ResponseWriter, req *http.Request, p params
 	if !system {
 		return errorf(http.StatusBadRequest, "InvalidParameter", "A managed cluster needs at least one agent pool of mode System.")
 	}
+	if err := serviceCidrOverlap(c.subnetID, c.serviceCidr); err != nil {
+		return err // AKS refuses it at the PUT, before anything is made
+	}
 	var fail *armError
 	if strings.EqualFold(c.rg, LockedResourceGroup) {
 		fail = errorf(http.StatusForbidden, "RequestDisallowedByPolicy",

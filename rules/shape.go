@@ -114,6 +114,12 @@ func textFields(r *Request) []textField {
 		{FieldDescription, "description", &r.Description},
 		{FieldGPUPoolName, "GPU pool name", &r.Kubernetes.GPUPool.Name},
 		{FieldGPUPoolVMSize, "GPU pool's VM size", &r.Kubernetes.GPUPool.VMSize},
+		{FieldKind, "compute kind", (*string)(&r.Kind)},
+		{FieldNamespace, "namespace", &r.Kubernetes.Namespace},
+		{FieldK8sVersion, "Kubernetes version", &r.Kubernetes.Version},
+		{FieldRouterServiceType, "router service type", (*string)(&r.Kubernetes.RouterServiceType)},
+		{FieldIdentity, "identity type", (*string)(&r.Kubernetes.Identity)},
+		{FieldUserIdentity, "user-assigned identity", &r.Kubernetes.UserIdentity},
 	}
 }
 
@@ -124,6 +130,21 @@ func checkText(c *checker, req Request) Request {
 	req = req.cloneTags()
 	for _, f := range textFields(&req) {
 		*f.value = checkOneText(c, f.field, f.label, *f.value)
+	}
+	if len(req.Kubernetes.AuthorizedIPRanges) > 0 {
+		ranges := make([]string, len(req.Kubernetes.AuthorizedIPRanges))
+		for i, v := range req.Kubernetes.AuthorizedIPRanges {
+			ranges[i] = checkOneText(c, FieldAuthorizedIPRanges, "authorized IP range", v)
+		}
+		req.Kubernetes.AuthorizedIPRanges = ranges
+	}
+	if len(req.Kubernetes.NodeSelector) > 0 {
+		sel := make(map[string]string, len(req.Kubernetes.NodeSelector))
+		for _, k := range sortedKeys(req.Kubernetes.NodeSelector) {
+			nk := checkOneText(c, FieldNodeSelector, "node selector label", k)
+			sel[nk] = checkOneText(c, FieldNodeSelector, "value of a node selector label", req.Kubernetes.NodeSelector[k])
+		}
+		req.Kubernetes.NodeSelector = sel
 	}
 	if len(req.Tags) > 0 {
 		tags := make(map[string]string, len(req.Tags))

@@ -33,7 +33,11 @@ type Form struct {
 	// selector and API server ranges as typed.
 	nodeSelText string
 	rangesText  string
-	linkFinds   rules.Findings
+	// gpuOn says the create adds a GPU node pool; gpuCountText is its node
+	// count as typed.
+	gpuOn        bool
+	gpuCountText string
+	linkFinds    rules.Findings
 
 	facts        rules.Facts
 	prices       rules.PriceList
@@ -102,6 +106,10 @@ func (f *Form) OnNav(ctx app.Context) {
 		f.nodeSelText = v // keep what the link says, so the page shows what is wrong with it
 	}
 	f.rangesText = strings.Join(req.Kubernetes.AuthorizedIPRanges, "\n")
+	f.gpuOn, f.gpuCountText = !req.Kubernetes.GPUPool.IsZero(), query.Get("gpuNodes")
+	if n := req.Kubernetes.GPUPool.Count; n > 0 {
+		f.gpuCountText = strconv.Itoa(n)
+	}
 	if raw := query["tag"]; len(raw) > 0 {
 		// Keep what the link says, bad lines and repeats too, so the page
 		// shows them as findings and the address bar keeps them.
@@ -265,6 +273,10 @@ func (f *Form) request() rules.Request {
 		r.Kubernetes.AuthorizedIPRanges = rules.SplitList(f.rangesText)
 		// What only a legacy AKS compute has is not shown, so not sent.
 		r.TLS.LeafDomainLabel, r.TLS.OverwriteExistingDomain, r.LoadBalancer.Subnet = "", false, ""
+		r.Kubernetes.GPUPool = rules.GPUPool{}
+		if f.gpuOn && r.Mode != rules.ModeAttach {
+			r.Kubernetes.GPUPool = f.gpuPool()
+		}
 		if r.Mode == rules.ModeAttach {
 			r.Kubernetes.Version, r.Kubernetes.AuthorizedIPRanges = "", nil
 		}
@@ -328,6 +340,11 @@ func (f *Form) link(req rules.Request) url.Values {
 	if t := strings.TrimSpace(f.nodeText); t != "" && req.Mode == rules.ModeCreate {
 		if _, ok := nodeTextFinding(t); !ok {
 			q.Set("nodes", t)
+		}
+	}
+	if t := strings.TrimSpace(f.gpuCountText); f.gpuOn && t != "" && req.Mode == rules.ModeCreate {
+		if _, err := strconv.Atoi(t); err != nil {
+			q.Set("gpuNodes", t) // the link keeps what was typed, and says what is wrong with it
 		}
 	}
 	if strings.TrimSpace(f.tagsText) != "" {

@@ -182,6 +182,13 @@ func worldCases() []worldCase {
 		{code: "X10", field: rules.FieldTargetID, sample: "aks-v2-ready's extension", req: k8sAttach("k8s-x10", "aks-v2-ready", nil)},
 		{code: "X13", field: rules.FieldNvidiaDevicePlugin, sample: "Standard_NC6s_v3", req: k8sCreate("k8s-x13", size("Standard_NC6s_v3", 3, ""))},
 		{code: "X13", field: rules.FieldNvidiaDevicePlugin, sample: "aks-gpu-secondary's GPU pool", req: k8sAttach("k8s-x13", "aks-gpu-secondary", nil)},
+		{code: "X13", field: rules.FieldNvidiaDevicePlugin, sample: "a GPU pool of Standard_NC6s_v3", req: k8sCreate("k8s-x13", func(r *rules.Request) {
+			r.Kubernetes.GPUPool = rules.GPUPool{VMSize: "Standard_NC6s_v3", Count: 1}
+		})},
+		{code: "X16", field: rules.FieldGPUPoolVMSize, sample: "Standard_D4s_v3, which has no GPU", req: k8sCreate("k8s-x16", func(r *rules.Request) {
+			r.Kubernetes.NvidiaDevicePlugin = true
+			r.Kubernetes.GPUPool = rules.GPUPool{VMSize: "Standard_D4s_v3", Count: 1}
+		})},
 		{code: "X14", field: rules.FieldTargetID, sample: "aks-attached (a v1 compute's azureml-fe)", req: k8sAttach("k8s-x14", "aks-attached", nil)},
 		{code: "X15", field: rules.FieldTargetID, sample: "aks-attached, in ws-east already", req: k8sAttach("k8s-x15", "aks-attached", nil)},
 	}

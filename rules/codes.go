@@ -108,6 +108,7 @@ var Rules = []Rule{
 	{Code: "X13", Title: "NVIDIA device plugin for GPUs", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
 	{Code: "X14", Title: "a v1 front end left on the cluster", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
 	{Code: "X15", Title: "a cluster shared by computes", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
+	{Code: "X16", Title: "GPU node pool of a created cluster", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
 }
 
 // The codes the page raises or singles out itself, named so it need not

@@ -92,7 +92,7 @@ func k8sExports(tb testing.TB, r Request, wsLocation string) map[string]string {
 	}
 }
 
-// fullK8sCreate uses every v2 setting.
+// fullK8sCreate uses every v2 setting, a GPU pool included.
 func fullK8sCreate(tb testing.TB) Request {
 	r := k8sCreate(tb)
 	r.Network = validNetwork()
@@ -101,7 +101,8 @@ func fullK8sCreate(tb testing.TB) Request {
 		NodeSelector:       map[string]string{"agentpool": "infer"},
 		Identity:           IdentityUserAssigned,
 		UserIdentity:       "/subscriptions/" + testSub + "/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aml",
-		AuthorizedIPRanges: []string{"203.0.113.0/24"}}
+		AuthorizedIPRanges: []string{"203.0.113.0/24"},
+		GPUPool:            GPUPool{Name: "gpu", VMSize: "Standard_NC6s_v3", Count: 2}}
 	return r
 }
 
@@ -184,13 +185,14 @@ func TestKubernetesCLIHostileValuesStayLiteral(t *testing.T) {
 	r.Kubernetes.AuthorizedIPRanges = []string{hostile}
 	r.TLS.CNAME = hostile
 	r.VMSize = hostile
+	r.Kubernetes.GPUPool = GPUPool{Name: hostile, VMSize: hostile, Count: 2}
 	out := KubernetesAzCLI(r, "eastus")
 	cmds, err := shellWords(out)
 	if err != nil {
 		t.Fatalf("unsafe shell: %v\n%s", err, out)
 	}
-	if len(cmds) != 3 {
-		t.Fatalf("got %d commands, want 3:\n%s", len(cmds), out)
+	if len(cmds) != 4 { // aks create, aks nodepool add, k8s-extension create, ml compute attach
+		t.Fatalf("got %d commands, want 4:\n%s", len(cmds), out)
 	}
 	var words []string
 	for _, c := range cmds {

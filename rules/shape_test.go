@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -289,4 +290,70 @@ func FuzzExports(f *testing.F) {
 			t.Fatalf("ARM description %q, want %q", arm.Properties.Description, want)
 		}
 	})
+}
+
+// TestEveryTextFieldRefusesControlCharacters walks every string the request
+// type holds (fields, named string types, lists and maps, at any depth), so a
+// field added later cannot miss the C1 check: each, set to a value holding ^C
+// and a newline, must get a C1 error. The certificate and key are the only
+// exceptions: they are PEM, checked by L2 as certificates.
+func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
+	const hostile = "ok\x03\nrm -rf ~"
+	exempt := map[string]bool{"TLS.CertPEM": true, "TLS.KeyPEM": true}
+	var walk func(path string, v reflect.Value)
+	seen := 0
+	walk = func(path string, v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				if !v.Type().Field(i).IsExported() {
+					continue
+				}
+				p := v.Type().Field(i).Name
+				if path != "" {
+					p = path + "." + p
+				}
+				walk(p, v.Field(i))
+			}
+			return
+		case reflect.String, reflect.Slice, reflect.Map:
+		default:
+			return
+		}
+		if exempt[path] {
+			return
+		}
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() != reflect.String {
+			return
+		}
+		if v.Kind() == reflect.Map && (v.Type().Key().Kind() != reflect.String || v.Type().Elem().Kind() != reflect.String) {
+			return
+		}
+		seen++
+		t.Run(path, func(t *testing.T) {
+			req := validCreate()
+			req.Kind = KindKubernetes
+			f := reflect.ValueOf(&req).Elem().FieldByName(strings.Split(path, ".")[0])
+			for _, name := range strings.Split(path, ".")[1:] {
+				f = f.FieldByName(name)
+			}
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString(hostile)
+			case reflect.Slice:
+				f.Set(reflect.Append(reflect.MakeSlice(f.Type(), 0, 1), reflect.ValueOf(hostile).Convert(f.Type().Elem())))
+			case reflect.Map:
+				m := reflect.MakeMap(f.Type())
+				m.SetMapIndex(reflect.ValueOf("k").Convert(f.Type().Key()), reflect.ValueOf(hostile).Convert(f.Type().Elem()))
+				f.Set(m)
+			}
+			if _, ok := findCode(Validate(req, Facts{}), "C1"); !ok {
+				t.Errorf("%s holding control characters has no C1 finding", path)
+			}
+		})
+	}
+	walk("", reflect.ValueOf(Request{}))
+	if seen < 30 {
+		t.Fatalf("walked %d text fields, the request has more", seen)
+	}
 }

@@ -34,6 +34,7 @@ func gpuQuotaFacts(regional int64) Facts {
 // name, a GPU size offered in the location, 1 to 1000 nodes, the NVIDIA
 // device plugin, and quota left after the system pool.
 func TestGPUPool(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		req    func(Request) Request
@@ -110,6 +111,7 @@ func TestGPUPool(t *testing.T) {
 // TestGPUPoolQuotaWords: the GPU pool's Q1 finding counts the system pool's
 // vCPUs as used.
 func TestGPUPoolQuotaWords(t *testing.T) {
+	t.Parallel()
 	got := Validate(withGPU(k8sCreate(t)), gpuQuotaFacts(20))
 	for _, f := range got {
 		if f.Code == "Q1" {
@@ -125,6 +127,7 @@ func TestGPUPoolQuotaWords(t *testing.T) {
 // TestGPUPoolBody: the managed cluster body has the GPU pool as a second
 // agent pool of mode User, on the same subnet, and no second pool without it.
 func TestGPUPoolBody(t *testing.T) {
+	t.Parallel()
 	req := withGPU(k8sCreate(t))
 	req.Network = Network{VnetResourceGroup: "rg-net", VnetName: "vnet", SubnetName: "aks", ServiceCIDR: "10.1.0.0/16", DNSServiceIP: "10.1.0.10"}
 	req.Kubernetes.GPUPool.Name = ""
@@ -145,6 +148,7 @@ func TestGPUPoolBody(t *testing.T) {
 // TestGPUPoolLink: the GPU pool round-trips through the share link and
 // JSON, and a bad node count in a link is a finding on its field.
 func TestGPUPoolLink(t *testing.T) {
+	t.Parallel()
 	req := Request{Mode: ModeCreate, Kind: KindKubernetes, Name: "k8s-gpu",
 		Kubernetes: Kubernetes{NvidiaDevicePlugin: true, GPUPool: GPUPool{Name: "infer", VMSize: "Standard_NC4as_T4_v3", Count: 4}}}
 	q := EncodeLink(req)
@@ -179,6 +183,7 @@ func TestGPUPoolLink(t *testing.T) {
 // pool (Python, which cannot create clusters, says where it is), and none
 // of an attach or of a create without one does.
 func TestGPUPoolInEveryExport(t *testing.T) {
+	t.Parallel()
 	withPool := k8sExports(t, withGPU(k8sCreate(t)), "eastus")
 	for name, want := range map[string][]string{
 		"cli": {"az aks nodepool add", "--cluster-name 'aks-prod'", "--name 'gpu'", "--mode User", "--node-vm-size 'Standard_NC6s_v3'", "--node-count 2",

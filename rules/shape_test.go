@@ -298,6 +298,7 @@ func FuzzExports(f *testing.F) {
 // and a newline, must get a C1 error. The certificate and key are the only
 // exceptions: they are PEM, checked by L2 as certificates.
 func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
+	t.Parallel()
 	const hostile = "ok\x03\nrm -rf ~"
 	exempt := map[string]bool{"TLS.CertPEM": true, "TLS.KeyPEM": true}
 	var walk func(path string, v reflect.Value)

@@ -235,6 +235,7 @@ func TestClusterFactsOfV2(t *testing.T) {
 // pools refuse a bad name, a repeated name, an unknown mode and a cluster
 // without a System pool.
 func TestClusterWithGPUPool(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	put := func(name, pools string) (int, map[string]any) {
 		body := `{"location":"eastus","identity":{"type":"SystemAssigned"},"properties":{"dnsPrefix":"` + name + `","agentPoolProfiles":[` + pools +

@@ -45,11 +45,7 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	if errs := fs.Errors(); len(errs) > 0 {
 		return refusal(errs)
 	}
-	norm := req.Normalized(facts.WorkspaceLocation)
-	if norm.Mode == rules.ModeAttach {
-		id, _ := norm.TargetID()
-		norm.Target = rules.Target{ResourceID: id}
-	}
+	norm := req.Normalized(facts.WorkspaceLocation).WithCanonicalTarget()
 	err = s.azure.Provision(r.Context(), norm)
 	s.facts.changed(norm.Workspace, norm.Target.ResourceID)
 	if err != nil {

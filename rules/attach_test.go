@@ -335,3 +335,32 @@ func TestK1DefaultVersion(t *testing.T) {
 		t.Errorf("K1 on attach = %+v", f)
 	}
 }
+
+// TestCanonicalTarget: a target given by resource group and name, or by an
+// ID in any case, becomes one resource ID; an unreadable one stays as typed.
+func TestCanonicalTarget(t *testing.T) {
+	t.Parallel()
+	ws := WorkspaceRef{Subscription: "00000000-0000-0000-0000-000000000001", ResourceGroup: "ml", Name: "ws"}
+	want := "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1"
+	for _, tc := range []struct {
+		name   string
+		target Target
+		want   string
+	}{
+		{"by name", Target{ResourceGroup: "rg-aks", Name: "aks1"}, want},
+		{"by ID", Target{ResourceID: want}, want},
+		{"unreadable ID", Target{ResourceID: "not-an-id"}, "not-an-id"},
+	} {
+		r := Request{Mode: ModeAttach, Workspace: ws, Target: tc.target}
+		if got := r.WithCanonicalTarget().Target; got != (Target{ResourceID: tc.want}) {
+			t.Errorf("%s: target %+v, want ID %s", tc.name, got, tc.want)
+		}
+		if got := r.TargetResourceID(); got != tc.want {
+			t.Errorf("%s: TargetResourceID %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	c := Request{Mode: ModeCreate, Target: Target{Name: "x"}}
+	if c.WithCanonicalTarget().Target != c.Target {
+		t.Error("a create's request changed")
+	}
+}

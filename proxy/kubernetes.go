@@ -88,8 +88,8 @@ func (s *Server) usableExtension(facts rules.Facts) error {
 	if err == nil && s.v2.installer(ref) != nil {
 		return nil // another amlaks operation installs it: this one waits
 	}
-	return &rules.Error{Code: rules.ErrConflict, Field: rules.FieldTargetID, Message: strings.TrimPrefix(extensionFinding(ext), "X10: "),
-		Findings: rules.Findings{{Code: "X10", Severity: rules.SeverityError, Field: rules.FieldTargetID, Message: strings.TrimPrefix(extensionFinding(ext), "X10: ")}}}
+	f := rules.ExtensionNotReady(ext, rules.FieldTargetID)
+	return &rules.Error{Code: rules.ErrConflict, Field: f.Field, Message: f.Message + " " + f.Fix, Findings: rules.Findings{f}}
 }
 
 // acceptV2 starts op's poller and answers 202 with where to follow it.

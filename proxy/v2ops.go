@@ -565,7 +565,7 @@ func (s *Server) stepExtension(ctx context.Context, op *v2Op, i int) outcome {
 			s.startStep(op, i, op.cluster.ID()+"/providers/Microsoft.KubernetesConfiguration/extensions/"+ext.Name, false, "")
 			return s.endStep(op, i, rules.StepSkipped, "The Azure ML extension "+ext.Name+" (version "+orUnknown(ext.Version)+") is installed already; amlaks uses it as it is.", nil)
 		case ok && !ours:
-			return s.endStep(op, i, rules.StepFailed, "", []string{extensionFinding(ext)})
+			return s.endStep(op, i, rules.StepFailed, "", []string{extensionWords(ext)})
 		}
 		nodes := 0
 		for _, p := range facts.Cluster.Pools {
@@ -609,13 +609,11 @@ func (s *Server) stepExtension(ctx context.Context, op *v2Op, i int) outcome {
 	return stepWait
 }
 
-// extensionFinding is X10's words for an extension amlaks did not install
-// and cannot use.
-func extensionFinding(e rules.Extension) string {
-	if strings.EqualFold(e.State, "Failed") {
-		return "X10: The Azure ML extension " + e.Name + " is installed but Failed; attaching needs it healthy. Remove it (az k8s-extension delete) and let amlaks install it again."
-	}
-	return "X10: The Azure ML extension " + e.Name + " is " + orUnknown(e.State) + "; wait until it has Succeeded, then retry."
+// extensionWords is X10's words for an extension amlaks did not install
+// and cannot use as it is, from rules.
+func extensionWords(e rules.Extension) string {
+	f := rules.ExtensionNotReady(e, "")
+	return f.Code + ": " + f.Message + " " + f.Fix
 }
 
 func orUnknown(s string) string {

@@ -544,3 +544,18 @@ func parseIdentityID(id string) (string, bool) {
 	}
 	return name, true
 }
+
+// ExtensionNotReady is X10 as a refusal, for an Azure ML extension that is on
+// the cluster but that amlaks did not install and cannot use as it is: Failed,
+// or still changing. field is where the page shows it (the cluster).
+func ExtensionNotReady(e Extension, field string) Finding {
+	f := Finding{Code: "X10", Severity: SeverityError, Field: field}
+	if strings.EqualFold(e.State, "Failed") {
+		f.Message = "The Azure ML extension " + e.Name + " is installed but Failed; attaching needs it healthy."
+		f.Fix = "Remove it (az k8s-extension delete) and let amlaks install it again."
+	} else {
+		f.Message = "The Azure ML extension " + e.Name + " is " + orUnknown(e.State) + "."
+		f.Fix = "Wait until it has Succeeded, then retry."
+	}
+	return f
+}

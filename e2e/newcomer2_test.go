@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -172,13 +173,18 @@ func TestEveryPageTellsItsHeight(t *testing.T) {
 	open(link(s.URL, "embed", "1", "mode", "create", "name", "tall-one", "vmSize", "Standard_D4s_v3", "nodes", "3"))
 	in := frame()
 	before := heights()
+	// The page may post more than one height while a section opens (it
+	// grows as its findings arrive), so each step waits for what it must
+	// show, not for a number of messages: opening posts a taller height,
+	// closing then posts one lower than the tallest the open section reached.
+	hs := `msgs.filter(m => m.data && m.data.event === 'height').map(m => m.data.height)`
 	b.do(t, chromedp.Click(chromedp.CSS("#network > summary"), in))
-	b.waitFor(t, fmt.Sprintf(`msgs.filter(m => m.data && m.data.event === 'height').length > %d`, len(before)))
+	b.waitFor(t, fmt.Sprintf(`(h => h.length > %d && h[h.length-1] > %d)(%s)`, len(before), before[len(before)-1], hs))
 	opened := heights()
 	b.do(t, chromedp.Click(chromedp.CSS("#network > summary"), in))
-	b.waitFor(t, fmt.Sprintf(`msgs.filter(m => m.data && m.data.event === 'height').length > %d`, len(opened)))
+	b.waitFor(t, fmt.Sprintf(`(h => h.length > %d && h[h.length-1] < Math.max(...h.slice(%d)))(%s)`, len(opened), len(before), hs))
 	closed := heights()
-	if o, c := opened[len(opened)-1], closed[len(closed)-1]; !(o > before[len(before)-1] && c < o) {
+	if o, c := slices.Max(closed[len(before):]), closed[len(closed)-1]; !(o > before[len(before)-1] && c < o) {
 		t.Errorf("heights: before %v, opened %v, closed %v: want up, then down", before, opened, closed)
 	}
 	n := len(closed)

@@ -104,7 +104,7 @@ func TestMetricsAfterACreate(t *testing.T) {
 		{`amlaks_http_request_duration_seconds_count{route="POST /api/computes"}`, 1},
 		{`amlaks_arm_requests_total{operation="PUT microsoft.machinelearningservices/workspaces/computes",status="201"}`, 1},
 		{`amlaks_operations_in_flight`, 1},
-		{`amlaks_facts_cache_lookups_total{kind="computes",result="miss"}`, 1},
+		{`amlaks_facts_cache_lookups_total{kind="workspaces",result="miss"}`, 1},
 	} {
 		if got := metricValue(t, scrape, tc.series) - metricValue(t, before, tc.series); got < tc.min {
 			t.Errorf("%s moved by %g, want at least %g", tc.series, got, tc.min)

@@ -89,6 +89,7 @@ func watchKey(ref rules.WorkspaceRef, name string) string {
 // follows it to its end, replacing any earlier one.
 func (o *opWatcher) started(ref rules.WorkspaceRef, name string) {
 	o.s.v2.forget(ref, name)
+	o.s.dropStored(ref, name)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.startLocked(ref, name, true, nil)
@@ -102,13 +103,19 @@ func (o *opWatcher) startedV2(op *v2Op) {
 	o.startLocked(op.ref, op.name, true, op)
 }
 
-// ensureV2 starts a driver for a running v2 operation that has none (its
-// poller stopped at watchMax, say).
+// ensureV2 starts a driver for a running v2 operation that has none here
+// (its poller stopped at watchMax, or another replica drives it): it takes
+// the operation's lease once the other driver lets go or dies.
 func (o *opWatcher) ensureV2(op *v2Op) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if w, ok := o.watches[op.key()]; ok && w.drive == op {
-		return
+	if w, ok := o.watches[op.key()]; ok && w.drive != nil {
+		w.mu.Lock()
+		cur := w.drive
+		w.mu.Unlock()
+		if cur == op || cur.running() {
+			return
+		}
 	}
 	o.startLocked(op.ref, op.name, true, op)
 }
@@ -247,16 +254,35 @@ func (o *opWatcher) run(key string, w *opWatch) {
 
 // runV2 drives a v2 operation: one turn of its steps a poll, at the
 // adapter's pace, until the operation is over.
+//
+// Only the holder of the operation's lease (v2LeaseKey, through the
+// Locker) drives it: the driver waits for the lease while another replica
+// holds it, stops when that one has finished it, and, once it has the
+// lease, goes on from the record the store holds (another replica may have
+// driven it meanwhile, or died halfway through a step).
 func (o *opWatcher) runV2(w *opWatch) {
+	held, unlock, op := o.leaseV2(w)
+	if held == nil {
+		return
+	}
+	defer unlock()
+	op.mu.Lock()
+	op.driving = true
+	op.mu.Unlock()
+	defer func() {
+		op.mu.Lock()
+		op.driving = false
+		op.mu.Unlock()
+	}()
 	deadline := time.Now().Add(2 * watchMax) // a create is three operations
 	for first := true; ; first = false {
 		// A turn may wait for an AKS run command (the legacy cleanup),
 		// which takes longer than one ARM request.
-		ctx, cancel := context.WithTimeout(o.bg, max(o.s.cfg.timeout(), v2TurnTimeout))
-		done := o.s.advance(ctx, w.drive)
+		ctx, cancel := context.WithTimeout(held, max(o.s.cfg.timeout(), v2TurnTimeout))
+		done := o.s.advance(ctx, op)
 		cancel()
-		if o.bg.Err() != nil {
-			return
+		if o.bg.Err() != nil || held.Err() != nil {
+			return // stopping, or the lease is lost: someone else may drive it now
 		}
 		w.mu.Lock()
 		w.polls++
@@ -266,6 +292,7 @@ func (o *opWatcher) runV2(w *opWatch) {
 			close(w.ready)
 		}
 		if done {
+			unlock() // a retry, here or on another replica, drives it next
 			o.linger(w)
 			return
 		}
@@ -278,6 +305,65 @@ func (o *opWatcher) runV2(w *opWatch) {
 			return
 		}
 	}
+}
+
+// leaseV2 takes the lease of w's operation, waiting while another driver
+// holds it, and returns the operation as stored, this replica's own copy
+// when it is the stored one (it has the request's secrets). held is nil
+// when there is nothing to drive: the operation is finished or gone, or
+// the proxy stops.
+func (o *opWatcher) leaseV2(w *opWatch) (held context.Context, unlock func(), op *v2Op) {
+	w.mu.Lock()
+	op = w.drive
+	w.mu.Unlock()
+	key := v2LeaseKey(op)
+	for {
+		h, u, err := o.s.locker.Lock(o.bg, key)
+		if err == nil {
+			held, unlock = h, sync.OnceFunc(u)
+			break
+		}
+		if o.bg.Err() != nil {
+			return nil, nil, nil
+		}
+		// Another replica drives it: stop once it has finished it.
+		ctx, cancel := context.WithTimeout(o.bg, o.s.cfg.timeout())
+		cur, lerr := o.s.loadStored(ctx, op.key())
+		cancel()
+		w.mu.Lock()
+		finish := w.finish
+		w.mu.Unlock()
+		if finish || (lerr == nil && (cur == nil || !cur.running() || cur.dropped)) {
+			return nil, nil, nil
+		}
+		select {
+		case <-time.After(o.interval(w)):
+		case <-o.bg.Done():
+			return nil, nil, nil
+		}
+	}
+	ctx, cancel := context.WithTimeout(held, o.s.cfg.timeout())
+	cur, err := o.s.loadStored(ctx, op.key())
+	cancel()
+	if err != nil || cur == nil || cur.dropped || !cur.running() {
+		if err != nil {
+			o.s.cfg.logger().Warn("v2 operation's record not read; not driving it now", "workspace", op.ref.ID(), "name", op.name, "err", err)
+		}
+		unlock()
+		return nil, nil, nil
+	}
+	op.mu.Lock()
+	same := op.version == cur.version
+	op.mu.Unlock()
+	if !same {
+		o.s.cfg.logger().Info("v2 operation resumed from its stored record", "action", cur.action, "workspace", cur.ref.ID(), "name", cur.name)
+		op = cur
+		w.mu.Lock()
+		w.drive = op
+		w.mu.Unlock()
+	}
+	o.s.v2.adopt(op)
+	return held, unlock, op
 }
 
 func isNotFound(err error) bool {

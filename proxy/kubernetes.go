@@ -65,10 +65,18 @@ func (s *Server) postKubernetes(w http.ResponseWriter, r *http.Request, req rule
 	if err := s.v2.put(op); err != nil {
 		return err
 	}
+	var lease *v2Lease
 	if op.action == rules.ActionCreate {
-		// Stored before the PUT: a replica that dies now leaves a record
-		// that another one finishes, reading Azure before it sends.
+		// The lease first, so no other replica drives the operation
+		// before this one; then the record, before the PUT: a replica
+		// that dies now leaves a record that another one finishes,
+		// reading Azure before it sends.
+		if lease, err = s.leaseV2(op.key()); err != nil {
+			s.v2.drop(op)
+			return err
+		}
 		if err := s.markSending(r.Context(), op, rules.StepCluster); err != nil {
+			lease.unlock()
 			s.v2.drop(op)
 			return err
 		}
@@ -79,13 +87,14 @@ func (s *Server) postKubernetes(w http.ResponseWriter, r *http.Request, req rule
 			if serr := s.saveV2(context.WithoutCancel(r.Context()), op); serr != nil {
 				s.cfg.logger().Warn("refused v2 create's record not marked dropped", "name", op.name, "err", serr)
 			}
+			lease.unlock()
 			s.v2.drop(op)
 			return err
 		}
 		op.sent()
 		s.startStep(op, 0, cluster.ID(), true, "AKS is creating the cluster.")
 	}
-	return s.acceptV2(w, r, op)
+	return s.acceptV2(w, r, op, lease)
 }
 
 // hasSecrets reports whether req carries the extension's certificate or key.
@@ -111,12 +120,23 @@ func (s *Server) usableExtension(facts rules.Facts) error {
 
 // acceptV2 stores op's record, starts op's driver and answers 202 with
 // where to follow it.
-func (s *Server) acceptV2(w http.ResponseWriter, r *http.Request, op *v2Op) error {
+//
+// The operation's lease is taken (unless the caller has it) before the
+// record is stored running: a driver on another replica that waits for
+// it finds the record as this replica left it.
+func (s *Server) acceptV2(w http.ResponseWriter, r *http.Request, op *v2Op, lease *v2Lease) error {
+	if lease == nil {
+		var err error
+		if lease, err = s.leaseV2(op.key()); err != nil {
+			return err
+		}
+	}
 	if err := s.saveV2(r.Context(), op); err != nil {
+		lease.unlock()
 		s.v2.drop(op)
 		return err
 	}
-	s.ops.startedV2(op)
+	s.ops.startedV2(op, lease)
 	s.cfg.logger().Info("v2 operation accepted", "action", op.action, "workspace", op.ref.ID(), "name", op.name, "requestId", requestID(r))
 	a := operationPaths(op.ref, op.name)
 	w.Header().Set("Location", a.Operation)
@@ -179,7 +199,7 @@ func (s *Server) postRetry(w http.ResponseWriter, r *http.Request) error {
 	}
 	op.failed, op.waits = false, 0
 	op.mu.Unlock()
-	return s.acceptV2(w, r, op)
+	return s.acceptV2(w, r, op, nil)
 }
 
 // retryRequest replaces op's request with req, which must be a request of
@@ -241,7 +261,7 @@ func (s *Server) cleanupV2(w http.ResponseWriter, r *http.Request, failed *v2Op)
 	if err := s.v2.put(op); err != nil {
 		return err
 	}
-	return s.acceptV2(w, r, op)
+	return s.acceptV2(w, r, op, nil)
 }
 
 // migration is a v1 compute's migration: its request and its findings.
@@ -420,5 +440,5 @@ func (s *Server) postMigration(w http.ResponseWriter, r *http.Request) error {
 	if err := s.v2.put(op); err != nil {
 		return err
 	}
-	return s.acceptV2(w, r, op)
+	return s.acceptV2(w, r, op, nil)
 }

@@ -63,8 +63,9 @@ type opWatcher struct {
 type opWatch struct {
 	ref   rules.WorkspaceRef
 	name  string
-	owned bool  // started by a write: followed to its end
-	drive *v2Op // a v2 operation, which the poller drives step by step (v2ops.go)
+	owned bool     // started by a write: followed to its end
+	drive *v2Op    // a v2 operation, which the poller drives step by step (v2ops.go)
+	lease *v2Lease // the lease its handler took for it; nil: the poller takes it
 	ready chan struct{}
 	wake  chan struct{} // a reader asks before the first poll
 
@@ -97,10 +98,13 @@ func (o *opWatcher) started(ref rules.WorkspaceRef, name string) {
 
 // startedV2 starts the poller that drives a v2 operation, replacing any
 // earlier poller of its name.
-func (o *opWatcher) startedV2(op *v2Op) {
+func (o *opWatcher) startedV2(op *v2Op, lease *v2Lease) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.startLocked(op.ref, op.name, true, op)
+	w := o.startLocked(op.ref, op.name, true, op)
+	w.mu.Lock()
+	w.lease = lease
+	w.mu.Unlock()
 }
 
 // ensureV2 starts a driver for a running v2 operation that has none here
@@ -265,6 +269,7 @@ func (o *opWatcher) runV2(w *opWatch) {
 	if held == nil {
 		return
 	}
+	o.s.v2.adopt(op)
 	defer unlock()
 	op.mu.Lock()
 	op.driving = true
@@ -292,7 +297,12 @@ func (o *opWatcher) runV2(w *opWatch) {
 			close(w.ready)
 		}
 		if done {
-			unlock() // a retry, here or on another replica, drives it next
+			// A retry, here or on another replica, drives it next; until
+			// then the store's record is the one to read.
+			op.mu.Lock()
+			op.driving = false
+			op.mu.Unlock()
+			unlock()
 			o.linger(w)
 			return
 		}
@@ -314,9 +324,13 @@ func (o *opWatcher) runV2(w *opWatch) {
 // the proxy stops.
 func (o *opWatcher) leaseV2(w *opWatch) (held context.Context, unlock func(), op *v2Op) {
 	w.mu.Lock()
-	op = w.drive
+	op, given := w.drive, w.lease
 	w.mu.Unlock()
-	key := v2LeaseKey(op)
+	if given != nil {
+		// Taken before the record was stored: the record is op's.
+		return given.held, given.unlock, op
+	}
+	key := v2LeaseKey(op.key())
 	for {
 		h, u, err := o.s.locker.Lock(o.bg, key)
 		if err == nil {
@@ -353,16 +367,17 @@ func (o *opWatcher) leaseV2(w *opWatch) (held context.Context, unlock func(), op
 		return nil, nil, nil
 	}
 	op.mu.Lock()
-	same := op.version == cur.version
+	same, loaded := op.version == cur.version, op.loaded
 	op.mu.Unlock()
+	if !same || loaded {
+		o.s.cfg.logger().Info("v2 operation resumed from its stored record", "action", cur.action, "workspace", cur.ref.ID(), "name", cur.name, "step", stepOf(cur))
+	}
 	if !same {
-		o.s.cfg.logger().Info("v2 operation resumed from its stored record", "action", cur.action, "workspace", cur.ref.ID(), "name", cur.name)
 		op = cur
 		w.mu.Lock()
 		w.drive = op
 		w.mu.Unlock()
 	}
-	o.s.v2.adopt(op)
 	return held, unlock, op
 }
 

@@ -81,6 +81,7 @@ type v2Op struct {
 	version string // the store's version this replica last read or wrote
 	saved   []byte // the record as last stored
 	stored  bool
+	loaded  bool // read from the store: another replica's, or one left before a restart
 	driving bool // this replica holds the operation's lease and drives it
 }
 

@@ -154,7 +154,15 @@ func opOfRecord(r v2Record, version string) *v2Op {
 	return &v2Op{action: r.Action, ref: r.Workspace, name: r.Name, req: r.Request, secrets: r.Secrets, cluster: r.Cluster,
 		wsLoc: r.WorkspaceLocation, v1Name: r.V1Name, steps: r.Steps, started: r.Started, ended: r.Ended, failed: r.Failed,
 		madeCluster: r.MadeCluster, madeExt: r.MadeExt, madeCompute: r.MadeCompute, removing: r.Removing, sending: r.Sending,
-		left: r.Left, dropped: r.Dropped, version: version, stored: true}
+		left: r.Left, dropped: r.Dropped, version: version, stored: true, loaded: true}
+}
+
+// stepOf names the step op is at, for the log.
+func stepOf(op *v2Op) rules.StepName {
+	if i := op.current(); i >= 0 {
+		return op.step(i).Name
+	}
+	return ""
 }
 
 // errStale is what a writer gets when another replica stored the
@@ -294,5 +302,21 @@ func (s *Server) dropStored(ref rules.WorkspaceRef, name string) {
 	}
 }
 
-// v2LeaseKey is the lock key of the operation's driver.
-func v2LeaseKey(op *v2Op) string { return "v2op:" + strings.ToLower(op.key()) }
+// v2LeaseKey is the lock key of the driver of the operation under key.
+func v2LeaseKey(key string) string { return "v2op:" + strings.ToLower(key) }
+
+// v2Lease is an operation's lease, held by its one driver.
+type v2Lease struct {
+	held   context.Context // ends when the lease is lost
+	unlock func()          // idempotent
+}
+
+// leaseV2 takes the lease of the operation under key for a driver of this
+// replica: it outlives the request that takes it.
+func (s *Server) leaseV2(key string) (*v2Lease, error) {
+	held, unlock, err := s.lock(s.ops.bg, v2LeaseKey(key))
+	if err != nil {
+		return nil, err
+	}
+	return &v2Lease{held: held, unlock: sync.OnceFunc(unlock)}, nil
+}

@@ -101,10 +101,7 @@ func (o *opWatcher) started(ref rules.WorkspaceRef, name string) {
 func (o *opWatcher) startedV2(op *v2Op, lease *v2Lease) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	w := o.startLocked(op.ref, op.name, true, op)
-	w.mu.Lock()
-	w.lease = lease
-	w.mu.Unlock()
+	o.startLocked(op.ref, op.name, true, op, lease)
 }
 
 // ensureV2 starts a driver for a running v2 operation that has none here
@@ -124,7 +121,9 @@ func (o *opWatcher) ensureV2(op *v2Op) {
 	o.startLocked(op.ref, op.name, true, op)
 }
 
-func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool, drive *v2Op) *opWatch {
+// lease, when set, is the lease of drive its handler took: set before the
+// poller starts, so that it never waits for a lease its own handler holds.
+func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool, drive *v2Op, lease ...*v2Lease) *opWatch {
 	key := watchKey(ref, name)
 	if old, ok := o.watches[key]; ok {
 		old.mu.Lock()
@@ -132,6 +131,9 @@ func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool,
 		old.mu.Unlock()
 	}
 	w := &opWatch{ref: ref, name: name, owned: owned, drive: drive, ready: make(chan struct{}), wake: make(chan struct{}, 1), asked: time.Now()}
+	if len(lease) > 0 {
+		w.lease = lease[0]
+	}
 	o.watches[key] = w
 	o.wg.Add(1)
 	if owned && o.s.cfg.OnOperation != nil {

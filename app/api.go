@@ -7,7 +7,6 @@ package app
 import (
 	"encoding/json"
 	"errors"
-	"net/url"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -116,11 +115,6 @@ func message(err error) string {
 		return e.Message
 	}
 	return err.Error()
-}
-
-// workspacePath is the API path of a workspace.
-func workspacePath(ref rules.WorkspaceRef) string {
-	return "/api/workspaces/" + url.PathEscape(ref.Subscription) + "/" + url.PathEscape(ref.ResourceGroup) + "/" + url.PathEscape(ref.Name)
 }
 
 // fieldID is the DOM id of a request field's input.

@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -21,7 +20,7 @@ func (f *Form) loadPrices(ctx app.Context, loc string) {
 	}
 	ctx.Async(func() {
 		var list rules.PriceList
-		err := call("GET", "/api/locations/"+url.PathEscape(loc)+"/prices", nil, &list)
+		err := call("GET", rules.LocationPath(loc, "prices"), nil, &list)
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil || f.pricesLoc != loc {
 				return
@@ -53,6 +52,19 @@ func (f *Form) monthlyText(size string, nodes int) string {
 	return fmt.Sprintf("About %s a month for %s of %s", money(m, f.prices.Currency), rules.Count(nodes, "node"), size)
 }
 
+// gpuMonthlyText is the monthly cost of a GPU pool, or "" when its size,
+// count or price is not known.
+func (f *Form) gpuMonthlyText(p rules.GPUPool) string {
+	if p.Count < 1 || p.Count > rules.MaxPoolNodes {
+		return ""
+	}
+	m, ok := f.prices.Monthly(p.VMSize, p.Count)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("about %s a month for %s of %s", money(m, f.prices.Currency), rules.Count(p.Count, "node"), p.VMSize)
+}
+
 // cost shows what the cluster costs a month, under the meter.
 func (f *Form) cost() app.UI {
 	r := f.request().Normalized(f.facts.WorkspaceLocation)
@@ -60,6 +72,11 @@ func (f *Form) cost() app.UI {
 	if t := strings.TrimSpace(f.nodeText); t == "" || nodeTextOK(t) {
 		if r.NodeCount >= 1 && r.NodeCount <= rules.MaxPoolNodes {
 			text = f.monthlyText(r.VMSize, r.NodeCount)
+		}
+	}
+	if g := r.Kubernetes.GPUPool; text != "" && r.Kind == rules.KindKubernetes && !g.IsZero() {
+		if m := f.gpuMonthlyText(g); m != "" {
+			text += "; GPU pool: " + m
 		}
 	}
 	if text == "" {

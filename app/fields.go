@@ -20,7 +20,7 @@ func nodeTextOK(t string) bool { _, ok := nodeTextFinding(t); return ok }
 // mergeFindings says it once). It reports ok when the text is such a number.
 func nodeTextFinding(t string) (rules.Finding, bool) {
 	n, err := strconv.Atoi(t)
-	fd := rules.Finding{Code: "P5", Field: rules.FieldNodeCount, Severity: rules.SeverityError,
+	fd := rules.Finding{Code: rules.CodeNodeCount, Field: rules.FieldNodeCount, Severity: rules.SeverityError,
 		Fix: fmt.Sprintf("Type a whole number from 1 to %d, such as 3, or clear the field for the default of %d.", rules.MaxPoolNodes, rules.DefaultNodeCount)}
 	switch {
 	case err != nil && errors.Is(err, strconv.ErrRange):

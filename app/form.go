@@ -33,7 +33,11 @@ type Form struct {
 	// selector and API server ranges as typed.
 	nodeSelText string
 	rangesText  string
-	linkFinds   rules.Findings
+	// gpuOn says the create adds a GPU node pool; gpuCountText is its node
+	// count as typed.
+	gpuOn        bool
+	gpuCountText string
+	linkFinds    rules.Findings
 
 	facts        rules.Facts
 	prices       rules.PriceList
@@ -102,6 +106,10 @@ func (f *Form) OnNav(ctx app.Context) {
 		f.nodeSelText = v // keep what the link says, so the page shows what is wrong with it
 	}
 	f.rangesText = strings.Join(req.Kubernetes.AuthorizedIPRanges, "\n")
+	f.gpuOn, f.gpuCountText = !req.Kubernetes.GPUPool.IsZero(), query.Get("gpuNodes")
+	if n := req.Kubernetes.GPUPool.Count; n > 0 {
+		f.gpuCountText = strconv.Itoa(n)
+	}
 	if raw := query["tag"]; len(raw) > 0 {
 		// Keep what the link says, bad lines and repeats too, so the page
 		// shows them as findings and the address bar keeps them.
@@ -139,7 +147,7 @@ func (f *Form) OnNav(ctx app.Context) {
 			done = make(chan struct{})
 		)
 		go func() { cfg, err = loadConfig(); close(done) }()
-		werr = call("GET", "/api/workspaces", nil, &wss)
+		werr = call("GET", rules.PathWorkspaces, nil, &wss)
 		<-done
 		ctx.Dispatch(func(ctx app.Context) {
 			f.cfg, f.loading = cfg, false
@@ -216,7 +224,7 @@ func (f *Form) revalidate(ctx app.Context) {
 	}
 	ctx.Async(func() {
 		var facts rules.Facts
-		err := call("POST", "/api/facts", probe, &facts)
+		err := call("POST", rules.PathFacts, probe, &facts)
 		ctx.Dispatch(func(ctx app.Context) {
 			if f.factsKey != key {
 				return // a newer request is on its way
@@ -265,6 +273,10 @@ func (f *Form) request() rules.Request {
 		r.Kubernetes.AuthorizedIPRanges = rules.SplitList(f.rangesText)
 		// What only a legacy AKS compute has is not shown, so not sent.
 		r.TLS.LeafDomainLabel, r.TLS.OverwriteExistingDomain, r.LoadBalancer.Subnet = "", false, ""
+		r.Kubernetes.GPUPool = rules.GPUPool{}
+		if f.gpuOn && r.Mode != rules.ModeAttach {
+			r.Kubernetes.GPUPool = f.gpuPool()
+		}
 		if r.Mode == rules.ModeAttach {
 			r.Kubernetes.Version, r.Kubernetes.AuthorizedIPRanges = "", nil
 		}
@@ -291,17 +303,17 @@ func (f *Form) localFindings() rules.Findings {
 	}
 	tags, bad := parseTags(f.tagsText)
 	if len(bad) > 0 {
-		out = append(out, rules.Finding{Code: "D2", Field: rules.FieldTags, Severity: rules.SeverityError,
+		out = append(out, rules.Finding{Code: rules.CodeTags, Field: rules.FieldTags, Severity: rules.SeverityError,
 			Message: "These lines are not name=value: " + strings.Join(bad, ", ") + ".", Fix: "Write one tag a line, as name=value."})
 	}
 	if dups := duplicateTags(f.tagsText); len(dups) > 0 {
-		out = append(out, rules.Finding{Code: "D2", Field: rules.FieldTags, Severity: rules.SeverityError,
+		out = append(out, rules.Finding{Code: rules.CodeTags, Field: rules.FieldTags, Severity: rules.SeverityError,
 			Message: "These tags are given more than once: " + strings.Join(dups, ", ") + ". Azure keeps one value for each name.", Fix: "Give each tag name once."})
 	}
 	_ = tags
 	if f.v2() {
 		if _, bad := rules.ParseNodeSelector(f.nodeSelText); len(bad) > 0 {
-			out = append(out, rules.Finding{Code: "X12", Field: rules.FieldNodeSelector, Severity: rules.SeverityError,
+			out = append(out, rules.Finding{Code: rules.CodeNodeSelector, Field: rules.FieldNodeSelector, Severity: rules.SeverityError,
 				Message: "These lines are not key=value: " + strings.Join(bad, ", ") + ".", Fix: "Write one label a line, as key=value, such as agentpool=inference."})
 		}
 	}
@@ -328,6 +340,11 @@ func (f *Form) link(req rules.Request) url.Values {
 	if t := strings.TrimSpace(f.nodeText); t != "" && req.Mode == rules.ModeCreate {
 		if _, ok := nodeTextFinding(t); !ok {
 			q.Set("nodes", t)
+		}
+	}
+	if t := strings.TrimSpace(f.gpuCountText); f.gpuOn && t != "" && req.Mode == rules.ModeCreate {
+		if _, err := strconv.Atoi(t); err != nil {
+			q.Set("gpuNodes", t) // the link keeps what was typed, and says what is wrong with it
 		}
 	}
 	if strings.TrimSpace(f.tagsText) != "" {
@@ -411,8 +428,8 @@ func (f *Form) OnMount(ctx app.Context) {
 		}
 		var cl rules.ClusterList
 		var locs rules.LocationList
-		clErr := call("GET", "/api/clusters"+query, nil, &cl)
-		locErr := call("GET", "/api/locations"+query, nil, &locs)
+		clErr := call("GET", rules.PathClusters+query, nil, &cl)
+		locErr := call("GET", rules.PathLocations+query, nil, &locs)
 		ctx.Dispatch(func(ctx app.Context) {
 			if clErr == nil {
 				f.clusters = cl.Clusters

@@ -58,7 +58,7 @@ func (v *Inventory) OnNav(ctx app.Context) {
 	ctx.Async(func() {
 		cfg, _ := loadConfig()
 		var wss rules.WorkspaceList
-		err := call("GET", "/api/workspaces", nil, &wss)
+		err := call("GET", rules.PathWorkspaces, nil, &wss)
 		ctx.Dispatch(func(ctx app.Context) {
 			v.cfg, v.workspaces = cfg, wss.Workspaces
 			watchHeight(cfg, v.embed)
@@ -97,7 +97,7 @@ func (v *Inventory) load(ctx app.Context) {
 	ref := v.ref
 	ctx.Async(func() {
 		var body rules.ComputeList
-		err := call("GET", workspacePath(ref)+"/computes", nil, &body)
+		err := call("GET", rules.ComputesPath(ref), nil, &body)
 		ctx.Dispatch(func(ctx app.Context) {
 			v.loading = false
 			if ref != v.ref {
@@ -304,7 +304,7 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 			v.checkScale(c)
 		}),
 		app.If(migratable(c), func() app.UI {
-			return app.A().ID("migrate-"+c.Name).Class("button").Href(keepEmbed(migrateURL(v.ref, c.Name), v.embed)).
+			return app.A().ID("migrate-"+c.Name).Class("button").Href(keepEmbed(rules.MigratePage(v.ref, c.Name), v.embed)).
 				Aria("label", "Migrate to Kubernetes compute: "+c.Name).Text("Migrate to Kubernetes compute")
 		}),
 		disabledIf(app.Button().ID("detach-"+c.Name).Type("button").Text("Detach"), detachBlocked(c.State) || v.pending[c.Name] == "detach").Aria("label", "Detach "+c.Name).DataSet("compute", c.Name).OnClick(func(ctx app.Context, e app.Event) {
@@ -316,7 +316,7 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 func (v *Inventory) checkScale(c rules.Compute) {
 	n, err := strconv.Atoi(v.nodes)
 	if err != nil {
-		v.finds = rules.Findings{{Code: "P5", Field: rules.FieldNodeCount, Severity: rules.SeverityError, Message: "The node count must be a whole number.", Fix: fmt.Sprintf("Type a number from 1 to %d, such as 3.", rules.MaxPoolNodes)}}
+		v.finds = rules.Findings{{Code: rules.CodeNodeCount, Field: rules.FieldNodeCount, Severity: rules.SeverityError, Message: "The node count must be a whole number.", Fix: fmt.Sprintf("Type a number from 1 to %d, such as 3.", rules.MaxPoolNodes)}}
 		return
 	}
 	v.finds = rules.CheckScale(rules.ScaleRequest{Workspace: v.ref, Name: c.Name, NodeCount: n}, c, rules.Facts{Policy: v.cfg.Policy})
@@ -347,7 +347,7 @@ func (v *Inventory) detach(_ app.Context, c rules.Compute) {
 	ctx := v.self
 	v.busy = true
 	ctx.Async(func() {
-		err := call("DELETE", workspacePath(v.ref)+"/computes/"+url.PathEscape(c.Name), nil, nil)
+		err := call("DELETE", rules.ComputePath(v.ref, c.Name), nil, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			v.busy, v.confirm = false, ""
 			if err != nil {
@@ -366,7 +366,7 @@ func (v *Inventory) scale(_ app.Context, c rules.Compute) {
 	n, _ := strconv.Atoi(v.nodes)
 	v.busy = true
 	ctx.Async(func() {
-		err := call("POST", workspacePath(v.ref)+"/computes/"+url.PathEscape(c.Name)+"/scale", rules.ScaleBody{NodeCount: n}, nil)
+		err := call("POST", rules.ScalePath(v.ref, c.Name), rules.ScaleBody{NodeCount: n}, nil)
 		ctx.Dispatch(func(ctx app.Context) {
 			v.busy = false
 			if err != nil {
@@ -450,9 +450,4 @@ func detachQuestion(c rules.Compute, workspace string) string {
 		return fmt.Sprintf("Detach %s from %s? The AKS cluster and its Azure ML extension are kept (other computes may share them); the workspace no longer uses it.", c.Name, workspace)
 	}
 	return fmt.Sprintf("Detach %s from %s? The AKS cluster itself is kept; the workspace no longer uses it.", c.Name, workspace)
-}
-
-// migrateURL is the page that migrates a v1 compute to a Kubernetes compute.
-func migrateURL(ws rules.WorkspaceRef, name string) string {
-	return "/migrate/" + url.PathEscape(ws.Subscription) + "/" + url.PathEscape(ws.ResourceGroup) + "/" + url.PathEscape(ws.Name) + "/" + url.PathEscape(name)
 }

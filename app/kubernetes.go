@@ -7,6 +7,7 @@ package app
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -113,6 +114,7 @@ func (f *Form) renderKubernetesFields() app.UI {
 		f.checkbox(fieldTraining, "Also run training jobs on this compute",
 			"Turns on enableTraining beside inference; training needs its own share of the nodes.",
 			k.Training, func(b bool) { f.req.Kubernetes.Training = b }),
+		app.If(create, func() app.UI { return f.gpuPoolFields() }),
 		f.checkbox(rules.FieldNvidiaDevicePlugin, "Install the NVIDIA device plugin (GPU nodes)",
 			"GPU workloads need it; leave it off on a cluster that already runs one.",
 			k.NvidiaDevicePlugin, func(b bool) { f.req.Kubernetes.NvidiaDevicePlugin = b }),
@@ -123,6 +125,68 @@ func (f *Form) renderKubernetesFields() app.UI {
 			return f.textarea(rules.FieldAuthorizedIPRanges, "API server authorized IP ranges", f.rangesText, "203.0.113.0/24",
 				"Optional. Only these ranges may reach the cluster's API server; amlaks adds the Azure ML ranges of the workspace's region and its pair. One range a line.",
 				func(v string) { f.rangesText = v })
+		}),
+	)
+}
+
+// gpuPool is the GPU pool as the form holds it: a count that is not a
+// whole number is -1, which X16 refuses.
+func (f *Form) gpuPool() rules.GPUPool {
+	p := f.req.Kubernetes.GPUPool
+	p.Count = -1
+	if n, err := strconv.Atoi(strings.TrimSpace(f.gpuCountText)); err == nil {
+		p.Count = n
+	}
+	return p
+}
+
+// gpuSizeOptions are the GPU sizes of the location (or of the catalogue),
+// each with its cores, GPUs and monthly price a node.
+func (f *Form) gpuSizeOptions() []option {
+	sizes := f.facts.VMSizes
+	if sizes == nil {
+		sizes = rules.Catalog
+	}
+	opts := []option{{"", "Choose a GPU size"}}
+	for _, s := range rules.GPUSizes(sizes) {
+		label := fmt.Sprintf("%s: %s, %s, %g GiB", s.Name, rules.Count(s.GPUs, "GPU"), rules.Count(s.VCPUs, "vCPU"), s.MemoryGB)
+		if m, ok := f.prices.Monthly(s.Name, 1); ok {
+			label += ", about " + money(m, f.prices.Currency) + " a month a node"
+		}
+		opts = append(opts, option{s.Name, label})
+	}
+	return opts
+}
+
+// gpuPoolFields are the create's optional GPU node pool: a toggle, then
+// the pool's size (GPU sizes only), node count and name.
+func (f *Form) gpuPoolFields() app.UI {
+	p := f.req.Kubernetes.GPUPool
+	return app.Div().ID("gpu-pool").Body(
+		f.checkbox(rules.FieldGPUPool, "Add a GPU node pool",
+			"A second node pool (mode User) of a GPU size beside the system pool, for GPU models. The NVIDIA device plugin is turned on with it.",
+			f.gpuOn, func(on bool) {
+				f.gpuOn = on
+				if on {
+					f.req.Kubernetes.NvidiaDevicePlugin = true
+					if strings.TrimSpace(f.gpuCountText) == "" {
+						f.gpuCountText = "1"
+					}
+				}
+			}),
+		app.If(f.gpuOn, func() app.UI {
+			return app.Div().Class("gpu-pool-fields").Body(
+				f.selectField(rules.FieldGPUPoolVMSize, "GPU VM size", p.VMSize, "Only GPU sizes offered in the location are listed.",
+					f.gpuSizeOptions(), func(v string) { f.req.Kubernetes.GPUPool.VMSize = v }),
+				f.field(rules.FieldGPUPoolCount, "GPU nodes", fmt.Sprintf("1 to %d nodes.", rules.MaxPoolNodes), func(id, desc string, invalid bool) app.UI {
+					return app.Input().Type("text").Attr("inputmode", "numeric").ID(id).Name(rules.FieldGPUPoolCount).Value(f.gpuCountText).
+						Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
+						AutoComplete(false).OnInput(f.set(rules.FieldGPUPoolCount, func(v string) { f.gpuCountText = v }))
+				}),
+				f.text(rules.FieldGPUPoolName, "GPU pool name", p.Name, rules.DefaultGPUPoolName,
+					fmt.Sprintf("Optional: up to %d lower-case letters and digits, starting with a letter. Empty means %q.", rules.MaxLinuxPoolName, rules.DefaultGPUPoolName),
+					func(v string) { f.req.Kubernetes.GPUPool.Name = strings.TrimSpace(v) }),
+			)
 		}),
 	)
 }
@@ -241,18 +305,28 @@ func (f *Form) kubernetesSteps(norm rules.Request) []reviewStep {
 		what := fmt.Sprintf("Create the AKS cluster %s: %s of %s in %s, Kubernetes %s, managed identity, Standard load balancer.",
 			norm.Name, rules.Count(norm.NodeCount, "node"), norm.VMSize, norm.Location, orWords(norm.Kubernetes.Version, "the location's default"))
 		cost := "The nodes are charged while the cluster exists."
-		if m := f.monthlyText(norm.VMSize, norm.NodeCount); m != "" {
-			cost = m + " (" + priceNote(f.prices) + ")"
+		gpuCost := ""
+		if g := norm.Kubernetes.GPUPool; !g.IsZero() {
+			what += fmt.Sprintf(" Beside it the GPU node pool %s: %s of %s (mode User).", g.Name, rules.Count(g.Count, "node"), g.VMSize)
+			gpuCost = " The GPU pool's nodes are charged too."
+			if m := f.gpuMonthlyText(g); m != "" {
+				gpuCost = "; GPU pool: " + m
+			}
 		}
-		steps = append(steps, reviewStep{"cluster", what, cost, "about 10 minutes"})
+		if m := f.monthlyText(norm.VMSize, norm.NodeCount); m != "" {
+			cost = m + gpuCost + " (" + priceNote(f.prices) + ")"
+		} else {
+			cost += gpuCost
+		}
+		steps = append(steps, reviewStep{"cluster", what, cost, "about " + minutes(rules.StepExpectedSec(rules.StepCluster))})
 	}
 	ext := "Install the Azure ML extension (" + rules.ExtensionType + ", release train stable) on the cluster."
 	if e, ok := azureMLExtension(f.facts.Cluster); ok && norm.Mode == rules.ModeAttach && strings.EqualFold(e.State, "succeeded") {
 		ext = fmt.Sprintf("Check the Azure ML extension %s: installed and Succeeded, so it is used as it is.", e.Name)
 	}
-	steps = append(steps, reviewStep{"extension", ext, "No charge of its own; it runs on the cluster's nodes.", "about 5 minutes"})
+	steps = append(steps, reviewStep{"extension", ext, "No charge of its own; it runs on the cluster's nodes.", "about " + minutes(rules.StepExpectedSec(rules.StepExtension))})
 	steps = append(steps, reviewStep{"attach", fmt.Sprintf("Attach the cluster to workspace %s as the Kubernetes compute %q, namespace %s, %s identity.",
-		norm.Workspace.Name, norm.Name, norm.Kubernetes.Namespace, identityWords(norm.Kubernetes.Identity)), "No charge.", "about a minute"})
+		norm.Workspace.Name, norm.Name, norm.Kubernetes.Namespace, identityWords(norm.Kubernetes.Identity)), "No charge.", "about " + minutes(rules.StepExpectedSec(rules.StepAttach))})
 	return steps
 }
 
@@ -323,6 +397,13 @@ func (f *Form) renderKubernetesReview() app.UI {
 	}
 	if k.Training {
 		lines = append(lines, "Training jobs may run on it too.")
+	}
+	if g := k.GPUPool; !g.IsZero() && norm.Mode == rules.ModeCreate {
+		line := fmt.Sprintf("GPU node pool %s: %s of %s.", g.Name, rules.Count(g.Count, "node"), g.VMSize)
+		if m := f.gpuMonthlyText(g); m != "" {
+			line = fmt.Sprintf("GPU node pool %s: %s.", g.Name, m)
+		}
+		lines = append(lines, line)
 	}
 	if k.NvidiaDevicePlugin {
 		lines = append(lines, "The NVIDIA device plugin is installed for GPU nodes.")

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/amlaks/amlaks/rules"
 )
 
@@ -83,5 +85,23 @@ func TestKindNames(t *testing.T) {
 	}
 	if !migratable(rules.Compute{Type: "AKS", State: "Succeeded"}) || migratable(rules.Compute{Type: "Kubernetes", State: "Succeeded"}) || migratable(rules.Compute{Type: "AKS", State: "Creating"}) {
 		t.Error("migratable: only a healthy v1 compute")
+	}
+}
+
+// TestReviewDurationsAreTheProxys: the review words the durations the
+// proxy answers on the progress page, both from rules.
+func TestReviewDurationsAreTheProxys(t *testing.T) {
+	t.Parallel()
+	f := &Form{}
+	var got []string
+	for _, s := range f.kubernetesSteps(rules.Request{Mode: rules.ModeCreate, Kind: rules.KindKubernetes, Name: "k"}) {
+		got = append(got, s.id+": "+s.duration)
+	}
+	var want []string
+	for _, s := range []rules.StepName{rules.StepCluster, rules.StepExtension, rules.StepAttach} {
+		want = append(want, string(s)+": about "+minutes(rules.StepExpectedSec(s)))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("review durations mismatch (-want +got):\n%s", diff)
 	}
 }

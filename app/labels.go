@@ -74,8 +74,9 @@ var pageOrder = []string{
 	rules.FieldVnetRG, rules.FieldVnetName, rules.FieldSubnetName, rules.FieldServiceCIDR, rules.FieldDNSServiceIP, rules.FieldDockerBridge,
 	rules.FieldTargetName, rules.FieldTarget, rules.FieldTargetRG, rules.FieldTargetID,
 	rules.FieldKubernetes, rules.FieldNamespace, rules.FieldK8sVersion, rules.FieldRouterServiceType, rules.FieldSingleRouter,
-	rules.FieldIdentity, rules.FieldUserIdentity, fieldTraining, rules.FieldNvidiaDevicePlugin, rules.FieldNodeSelector,
-	rules.FieldAuthorizedIPRanges,
+	rules.FieldIdentity, rules.FieldUserIdentity, fieldTraining,
+	rules.FieldGPUPool, rules.FieldGPUPoolVMSize, rules.FieldGPUPoolCount, rules.FieldGPUPoolName,
+	rules.FieldNvidiaDevicePlugin, rules.FieldNodeSelector, rules.FieldAuthorizedIPRanges,
 	rules.FieldLBType, rules.FieldLBSubnet, rules.FieldTLSMode, rules.FieldTLSCert, rules.FieldTLSKey, rules.FieldTLSCNAME,
 	rules.FieldAllowInsecure, rules.FieldTLSLeaf, rules.FieldTLSOverwrite, rules.FieldDescription, rules.FieldTags,
 }
@@ -141,6 +142,8 @@ var fieldLabels = map[string]string{
 	rules.FieldNvidiaDevicePlugin: "NVIDIA device plugin", rules.FieldNodeSelector: "Node selector",
 	rules.FieldIdentity: "Managed identity", rules.FieldUserIdentity: "User-assigned identity",
 	rules.FieldAuthorizedIPRanges: "API server authorized IP ranges", fieldTraining: "Training",
+	rules.FieldGPUPool: "GPU node pool", rules.FieldGPUPoolVMSize: "GPU VM size", rules.FieldGPUPoolCount: "GPU nodes",
+	rules.FieldGPUPoolName: "GPU pool name",
 }
 
 // focusControl moves the focus to an element and scrolls it into view.

@@ -28,7 +28,7 @@ var (
 // loadConfig fetches /api/config once per page load. It blocks: call it from ctx.Async.
 func loadConfig() (config, error) {
 	cfgOnce.Do(func() {
-		cfgErr = call("GET", "/api/config", nil, &cfgValue)
+		cfgErr = call("GET", rules.PathConfig, nil, &cfgValue)
 		close(cfgDone)
 	})
 	<-cfgDone

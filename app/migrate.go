@@ -44,14 +44,7 @@ func (m *Migrate) OnNav(ctx app.Context) {
 	m.self = ctx
 	u := ctx.Page().URL()
 	m.embed = embedded(u)
-	parts := strings.Split(strings.TrimPrefix(u.Path, "/migrate/"), "/")
-	if len(parts) == 4 {
-		for i := range parts {
-			parts[i], _ = url.PathUnescape(parts[i])
-		}
-		m.ref = rules.WorkspaceRef{Subscription: parts[0], ResourceGroup: parts[1], Name: parts[2]}
-		m.name = parts[3]
-	}
+	m.ref, m.name, _ = rules.ParseMigratePage(u.EscapedPath())
 	ctx.Page().SetTitle("%s", pageTitle("Migrate "+m.name+" to a Kubernetes compute"))
 	if !app.IsClient {
 		return // no fetch before the wasm runs
@@ -78,7 +71,7 @@ func (m *Migrate) OnNav(ctx app.Context) {
 }
 
 func (m *Migrate) path() string {
-	return workspacePath(m.ref) + "/computes/" + url.PathEscape(m.name) + "/migrate"
+	return rules.MigratePath(m.ref, m.name)
 }
 
 // request is the migration as the page holds it.
@@ -265,7 +258,7 @@ func (m *Migrate) start(ctx app.Context, e app.Event) {
 				return
 			}
 			m.cert, m.key = "", "" // the secrets are gone from this page once Azure has them
-			ctx.Navigate(keepEmbed(a.Page, m.embed))
+			follow(ctx, a, m.embed)
 		})
 	})
 }

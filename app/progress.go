@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -23,6 +22,7 @@ type Progress struct {
 	cfg      config
 	ref      rules.WorkspaceRef
 	name     string
+	opPath   string // the API path of the operation's state
 	state    *rules.OperationState
 	err      string
 	fetched  time.Time
@@ -38,19 +38,35 @@ type Progress struct {
 	kick     int  // polls to make even when the state says done: a retry or cleanup has just started
 }
 
-// OnNav reads the operation from the URL and starts polling.
+// handedOver is the answer to the write the page sent last (review.go,
+// migrate.go), handed to the progress page it navigates to.
+var handedOver rules.Accepted
+
+// follow navigates to the progress page of an accepted write and hands it
+// the answer, so that page follows the operation the proxy named.
+func follow(ctx app.Context, a rules.Accepted, embed bool) {
+	handedOver = a
+	ctx.Navigate(keepEmbed(a.Page, embed))
+}
+
+// progressTarget is the compute a progress page shows and the API path of
+// its operation. On the page of the Accepted handed over, that is the
+// Accepted's Operation; on any other (a pasted or reloaded link), one built
+// from the page's path by rules, which parses the path in either case.
+func progressTarget(escapedPath string, handed rules.Accepted) (ref rules.WorkspaceRef, name, operation string) {
+	ref, name, _ = rules.ParseProgressPage(escapedPath)
+	if handed.Operation != "" && handed.Page == escapedPath {
+		return ref, name, handed.Operation
+	}
+	return ref, name, rules.OperationPath(ref, name)
+}
+
+// OnNav reads the operation from the URL (or the write's answer) and starts polling.
 func (p *Progress) OnNav(ctx app.Context) {
 	p.self = ctx
 	u := ctx.Page().URL()
 	p.embed = embedded(u)
-	parts := strings.Split(strings.TrimPrefix(u.Path, "/progress/"), "/")
-	if len(parts) == 4 {
-		for i := range parts {
-			parts[i], _ = url.PathUnescape(parts[i])
-		}
-		p.ref = rules.WorkspaceRef{Subscription: parts[0], ResourceGroup: parts[1], Name: parts[2]}
-		p.name = parts[3]
-	}
+	p.ref, p.name, p.opPath = progressTarget(u.EscapedPath(), handedOver)
 	p.stop, p.missing = false, false
 	// The path's compute name reaches the title only when it has a name's
 	// shape: a crafted link never writes its text into the tab.
@@ -76,7 +92,7 @@ func (p *Progress) poll(ctx app.Context) {
 	if p.stop || !app.IsClient {
 		return
 	}
-	path := "/api/operations/" + url.PathEscape(p.ref.Subscription) + "/" + url.PathEscape(p.ref.ResourceGroup) + "/" + url.PathEscape(p.ref.Name) + "/" + url.PathEscape(p.name)
+	path := p.opPath
 	ctx.Async(func() {
 		var st rules.OperationState
 		err := call("GET", path, nil, &st)
@@ -215,7 +231,7 @@ func (p *Progress) renderCleanup() app.UI {
 func (p *Progress) cleanup() {
 	ctx := p.self
 	p.cleaning = true
-	path := "/api/workspaces/" + url.PathEscape(p.ref.Subscription) + "/" + url.PathEscape(p.ref.ResourceGroup) + "/" + url.PathEscape(p.ref.Name) + "/computes/" + url.PathEscape(p.name) + "/cleanup"
+	path := rules.CleanupPath(p.ref, p.name)
 	ctx.Async(func() {
 		err := call("POST", path, struct{}{}, nil) // the proxy wants a JSON body on every change
 		ctx.Dispatch(func(ctx app.Context) {

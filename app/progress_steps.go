@@ -6,7 +6,6 @@ package app
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -162,7 +161,10 @@ func (p *Progress) recover(what string) {
 		p.cleaning = true
 	}
 	cleanup := what == "cleanup"
-	path := workspacePath(p.ref) + "/computes/" + url.PathEscape(p.name) + "/" + what
+	path := rules.RetryPath(p.ref, p.name)
+	if cleanup {
+		path = rules.CleanupPath(p.ref, p.name)
+	}
 	ctx.Async(func() {
 		err := call("POST", path, struct{}{}, nil) // a RetryRequest of {}: the proxy holds the request
 		ctx.Dispatch(func(ctx app.Context) {

@@ -70,11 +70,12 @@ func (f *Form) renderReview() app.UI {
 	}
 	req := f.request()
 	norm := req.Normalized(f.facts.WorkspaceLocation)
-	verb, what, duration := "Create", "a new AKS cluster", "about 10 minutes"
+	verb, what := "Create", "a new AKS cluster"
 	if norm.Mode == rules.ModeAttach {
 		id, _ := norm.TargetID()
-		verb, what, duration = "Attach", "the cluster "+id, "about 5 minutes"
+		verb, what = "Attach", "the cluster "+id
 	}
+	duration := "about " + minutes(rules.ExpectedSec(norm.Mode))
 	var lines []string
 	lines = append(lines, fmt.Sprintf("%s %s as compute %q in workspace %s (%s).", verb, what, norm.Name, norm.Workspace.Name, norm.Workspace.ResourceGroup))
 	if norm.Mode == rules.ModeCreate {
@@ -171,7 +172,7 @@ func (f *Form) submit(ctx app.Context, e app.Event) {
 	ctx = f.self
 	ctx.Async(func() {
 		var a rules.Accepted
-		err := call("POST", "/api/computes", req, &a)
+		err := call("POST", rules.PathComputes, req, &a)
 		ctx.Dispatch(func(ctx app.Context) {
 			f.submitting = false
 			if err != nil {
@@ -185,7 +186,7 @@ func (f *Form) submit(ctx app.Context, e app.Event) {
 			// The secrets are gone from this page once Azure has them.
 			f.req.TLS.CertPEM, f.req.TLS.KeyPEM = "", ""
 			notifyHost(f.cfg, "submitted", map[string]any{"mode": string(req.Mode), "name": req.Name, "workspace": req.Workspace.Name})
-			ctx.Navigate(keepEmbed(a.Page, f.embed))
+			follow(ctx, a, f.embed)
 		})
 	})
 }
@@ -195,7 +196,7 @@ func (f *Form) submit(ctx app.Context, e app.Event) {
 func withoutRestatedDefaults(fs rules.Findings) rules.Findings {
 	var out rules.Findings
 	for _, x := range fs {
-		if x.Code == "P1" && x.Severity == rules.SeverityInfo {
+		if x.IsCode(rules.CodePurpose) && x.Severity == rules.SeverityInfo {
 			continue
 		}
 		out = append(out, x)

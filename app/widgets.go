@@ -17,7 +17,7 @@ func (f *Form) visible(field string) rules.Findings {
 	var out rules.Findings
 	for _, x := range f.findings.For(field) {
 		switch {
-		case x.Code == "P1" && x.Severity == rules.SeverityInfo:
+		case x.IsCode(rules.CodePurpose) && x.Severity == rules.SeverityInfo:
 			// The purpose picker itself says "Production (the default)".
 		case f.showAll || f.touched[field]:
 			out = append(out, x)
@@ -107,8 +107,10 @@ func (f *Form) rendered(field string) bool {
 		return v2
 	case rules.FieldUserIdentity:
 		return v2 && (r.Kubernetes.Identity == rules.IdentityUserAssigned || r.Kubernetes.UserIdentity != "")
-	case rules.FieldK8sVersion, rules.FieldAuthorizedIPRanges:
+	case rules.FieldK8sVersion, rules.FieldAuthorizedIPRanges, rules.FieldGPUPool:
 		return v2 && create
+	case rules.FieldGPUPoolVMSize, rules.FieldGPUPoolCount, rules.FieldGPUPoolName:
+		return v2 && create && f.gpuOn
 	case rules.FieldWorkspace, rules.FieldSubscription, rules.FieldResourceGroup, rules.FieldName, rules.FieldPurpose,
 		rules.FieldLBType, rules.FieldTLSMode, rules.FieldDescription, rules.FieldTags:
 		return true

@@ -2,17 +2,10 @@ package proxy
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/amlaks/amlaks/rules"
 )
-
-// operationPaths are where a person follows a write on a compute.
-func operationPaths(ref rules.WorkspaceRef, name string) rules.Accepted {
-	p := url.PathEscape(ref.Subscription) + "/" + url.PathEscape(ref.ResourceGroup) + "/" + url.PathEscape(ref.Name) + "/" + url.PathEscape(name)
-	return rules.Accepted{Operation: "/api/operations/" + p, Page: "/progress/" + p}
-}
 
 // postCompute serves POST /api/computes: create or attach. The rules run
 // again with facts fresh from Azure; a name that exists (O4) or a cluster
@@ -52,11 +45,7 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	if errs := fs.Errors(); len(errs) > 0 {
 		return refusal(errs)
 	}
-	norm := req.Normalized(facts.WorkspaceLocation)
-	if norm.Mode == rules.ModeAttach {
-		id, _ := norm.TargetID()
-		norm.Target = rules.Target{ResourceID: id}
-	}
+	norm := req.Normalized(facts.WorkspaceLocation).WithCanonicalTarget()
 	err = s.azure.Provision(r.Context(), norm)
 	s.facts.changed(norm.Workspace, norm.Target.ResourceID)
 	if err != nil {
@@ -64,7 +53,7 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.ops.started(norm.Workspace, norm.Name)
 	s.cfg.logger().Info("provision accepted", "mode", norm.Mode, "workspace", norm.Workspace.ID(), "name", norm.Name, "requestId", requestID(r))
-	a := operationPaths(norm.Workspace, norm.Name)
+	a := rules.AcceptedFor(norm.Workspace, norm.Name)
 	w.Header().Set("Location", a.Operation)
 	writeJSON(w, http.StatusAccepted, a)
 	return nil
@@ -120,7 +109,7 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.ops.started(ref, name)
-	a := operationPaths(ref, name)
+	a := rules.AcceptedFor(ref, name)
 	w.Header().Set("Location", a.Operation)
 	writeJSON(w, http.StatusAccepted, a)
 	return nil
@@ -147,7 +136,7 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.ops.started(ref, name)
-	writeJSON(w, http.StatusAccepted, operationPaths(ref, name))
+	writeJSON(w, http.StatusAccepted, rules.AcceptedFor(ref, name))
 	return nil
 }
 
@@ -269,7 +258,7 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.ops.started(ref, name)
-	writeJSON(w, http.StatusAccepted, operationPaths(ref, name))
+	writeJSON(w, http.StatusAccepted, rules.AcceptedFor(ref, name))
 	return nil
 }
 

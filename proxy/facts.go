@@ -173,8 +173,10 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 // subscription's regions, its clusters), and only what is there is read.
 
 // visibleWorkspace finds ref among the workspaces the identity can see (a
-// cached list) and reads it: a workspace, resource group or subscription
-// that is not there is not found without asking Azure.
+// cached list, which the page reads too): a workspace, resource group or
+// subscription that is not there is not found without asking Azure, and one
+// that is there is answered from the list, which holds all the facts need of
+// it (its location), so the workspace itself is not read again.
 func (s *Server) visibleWorkspace(ctx context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
 	all, err := s.facts.Workspaces(ctx)
 	if err != nil {
@@ -182,6 +184,9 @@ func (s *Server) visibleWorkspace(ctx context.Context, ref rules.WorkspaceRef) (
 	}
 	for _, ws := range all {
 		if strings.EqualFold(ws.Subscription, ref.Subscription) && strings.EqualFold(ws.ResourceGroup, ref.ResourceGroup) && strings.EqualFold(ws.Name, ref.Name) {
+			if ws.Location != "" {
+				return ws, nil
+			}
 			return s.facts.Workspace(ctx, ref)
 		}
 	}

@@ -522,6 +522,9 @@ func TestFactsComeFromAzure(t *testing.T) {
 	f.WorkspaceFn = func(_ context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
 		return rules.Workspace{WorkspaceRef: ref, Location: "westus"}, nil
 	}
+	f.WorkspacesFn = func(context.Context) ([]rules.Workspace, error) {
+		return []rules.Workspace{{WorkspaceRef: createReq("").Workspace, Location: "westus"}}, nil
+	}
 	f.VMSizesFn = func(_ context.Context, _, loc string) ([]rules.VMSize, error) {
 		mu.Lock()
 		locations = append(locations, loc)

@@ -841,3 +841,29 @@ func TestIntegrationThrottledWords(t *testing.T) {
 		t.Errorf("message = %q, want %q", e.Error.Message, want)
 	}
 }
+
+// TestIntegrationServiceCidrOverAnotherSubnet: V2 compares the service CIDR
+// with the chosen subnet's range only, but AKS refuses one that overlaps any
+// subnet of the virtual network (here net-rg/vnet/scoring, 10.241.0.0/24).
+// The emulator refuses it as AKS does, independent of the rules: the create
+// is accepted by Azure ML, and the operation fails with AKS's code and both
+// ranges in plain words.
+func TestIntegrationServiceCidrOverAnotherSubnet(t *testing.T) {
+	_, s := mustStack(t)
+	req := rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-svc-scoring", Network: rules.Network{
+		VnetResourceGroup: "net-rg", VnetName: "vnet", SubnetName: "aks",
+		ServiceCIDR: "10.241.0.0/16", DNSServiceIP: "10.241.0.10", DockerBridgeCIDR: "172.17.0.1/16"}}
+	op := mustAccept(t, s, "POST", "/api/computes", req)
+	seen := waitDone(t, s, op)
+	last := seen[len(seen)-1]
+	if last.State != "Failed" || len(last.Errors) == 0 {
+		t.Fatalf("state = %+v, want Failed with AKS's refusal", last)
+	}
+	msg := strings.Join(last.Errors, " ")
+	for _, want := range []string{"ServiceCidrOverlapExistingSubnetsCidr", "10.241.0.0/16", "10.241.0.0/24"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("errors %q do not say %q", msg, want)
+		}
+	}
+	checkPlain(t, msg)
+}

@@ -114,8 +114,8 @@ func (s *Server) usableExtension(facts rules.Facts) error {
 	if err == nil && s.v2.installer(ref) != nil {
 		return nil // another amlaks operation installs it: this one waits
 	}
-	return &rules.Error{Code: rules.ErrConflict, Field: rules.FieldTargetID, Message: strings.TrimPrefix(extensionFinding(ext), "X10: "),
-		Findings: rules.Findings{{Code: "X10", Severity: rules.SeverityError, Field: rules.FieldTargetID, Message: strings.TrimPrefix(extensionFinding(ext), "X10: ")}}}
+	f := rules.ExtensionNotReady(ext, rules.FieldTargetID)
+	return &rules.Error{Code: rules.ErrConflict, Field: f.Field, Message: f.Message + " " + f.Fix, Findings: rules.Findings{f}}
 }
 
 // acceptV2 stores op's record, starts op's driver and answers 202 with
@@ -138,7 +138,7 @@ func (s *Server) acceptV2(w http.ResponseWriter, r *http.Request, op *v2Op, leas
 	}
 	s.ops.startedV2(op, lease)
 	s.cfg.logger().Info("v2 operation accepted", "action", op.action, "workspace", op.ref.ID(), "name", op.name, "requestId", requestID(r))
-	a := operationPaths(op.ref, op.name)
+	a := rules.AcceptedFor(op.ref, op.name)
 	w.Header().Set("Location", a.Operation)
 	writeJSON(w, http.StatusAccepted, a)
 	return nil

@@ -3,7 +3,9 @@ package proxy_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -180,6 +182,58 @@ func TestV2CreateThreeSteps(t *testing.T) {
 	}
 	if !strings.Contains(st.logs.String(), "v2 step started") || !strings.Contains(st.audit.String(), `"action":"create"`) {
 		t.Error("the log or the audit has no line of the operation: the secret check above searched nothing")
+	}
+}
+
+// TestV2CreateWithGPUPool creates a Kubernetes compute whose cluster has a
+// GPU pool: the emulator's cluster has two pools, the system pool and the
+// GPU pool of mode User with its size and count, the facts mark it GPU,
+// and the extension installs the NVIDIA device plugin. A GPU pool with the
+// plugin off is refused before any write.
+func TestV2CreateWithGPUPool(t *testing.T) {
+	st := v2Stack(t)
+	var a v2Answers
+	off := v2Create("k8s-gpu-off")
+	off.Kubernetes.GPUPool = rules.GPUPool{VMSize: "Standard_NC6s_v3", Count: 2}
+	if ans := a.do(t, st, "POST", "/api/computes", off); ans.status != http.StatusBadRequest || !strings.Contains(ans.body, rules.FieldNvidiaDevicePlugin) {
+		t.Fatalf("a GPU pool without the device plugin: %d %s", ans.status, ans.body)
+	}
+	if _, ok := v2Cluster(t, st, "k8s-gpu-off"); ok {
+		t.Fatal("the refused create made a cluster")
+	}
+	req := v2Create("k8s-gpu")
+	req.Kubernetes.GPUPool = rules.GPUPool{VMSize: "Standard_NC6s_v3", Count: 2}
+	req.Kubernetes.NvidiaDevicePlugin = true
+	s := a.wait(t, st, a.accept(t, st, "POST", "/api/computes", req))
+	if got, want := stepStates(s), "cluster=Succeeded extension=Succeeded attach=Succeeded"; !s.Succeeded || got != want {
+		t.Fatalf("steps %q, want %q: %+v", got, want, s)
+	}
+	cl, ok := v2Cluster(t, st, "k8s-gpu")
+	if !ok {
+		t.Fatal("no cluster k8s-gpu")
+	}
+	var pools []string
+	for _, p := range cl.Pools {
+		pools = append(pools, fmt.Sprintf("%s system=%v %s×%d gpu=%v", p.Name, p.System, p.VMSize, p.Count, p.GPU))
+	}
+	if want := []string{"system system=true Standard_DS3_v2×3 gpu=false", "gpu system=false Standard_NC6s_v3×2 gpu=true"}; !slices.Equal(pools, want) {
+		t.Errorf("pools = %q, want %q", pools, want)
+	}
+	// The extension as the emulator keeps it.
+	rec := httptest.NewRecorder()
+	get := httptest.NewRequest("GET", s.Steps[0].Resource+"/providers/Microsoft.KubernetesConfiguration/extensions/azureml?api-version="+rules.ExtensionAPIVersion, nil)
+	get.Header.Set("Authorization", "Bearer test")
+	st.arm.ServeHTTP(rec, get)
+	var ext struct {
+		Properties struct {
+			ConfigurationSettings map[string]string `json:"configurationSettings"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &ext); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("extension: %d %s", rec.Code, rec.Body)
+	}
+	if v := ext.Properties.ConfigurationSettings["installNvidiaDevicePlugin"]; !strings.EqualFold(v, "true") {
+		t.Errorf("the extension's installNvidiaDevicePlugin = %q, want True: %s", v, rec.Body)
 	}
 }
 

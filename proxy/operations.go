@@ -8,12 +8,6 @@ import (
 	"github.com/amlaks/amlaks/rules"
 )
 
-// Usual durations of the operations (O1).
-const (
-	createSeconds = 600
-	attachSeconds = 300
-)
-
 // getOperation serves GET /api/operations/{sub}/{rg}/{ws}/{name}: the state
 // of a create or attach, as the operation's one poller last read it from
 // Azure (opwatch.go), so a restart of the proxy loses nothing and fifty
@@ -52,9 +46,9 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) error {
 // operationState derives an operation's state from the compute Azure reports.
 func operationState(ref rules.WorkspaceRef, c rules.Compute, now time.Time) rules.OperationState {
 	st := rules.OperationState{Workspace: ref, Name: c.Name, State: c.State, Errors: c.Errors, Compute: &c,
-		Mode: rules.ModeCreate, ExpectedSec: createSeconds}
+		Mode: rules.ModeCreate, ExpectedSec: rules.ExpectedSec(rules.ModeCreate)}
 	if c.Attached {
-		st.Mode, st.ExpectedSec = rules.ModeAttach, attachSeconds
+		st.Mode, st.ExpectedSec = rules.ModeAttach, rules.ExpectedSec(rules.ModeAttach)
 	}
 	switch strings.ToLower(c.State) {
 	case "succeeded":

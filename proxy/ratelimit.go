@@ -149,7 +149,7 @@ func (s *Server) withClientLimit(next http.Handler) http.Handler {
 		}
 		ip, _ := remoteAddr(r)
 		cost := 1.0
-		if r.URL.Path == "/api/facts" || r.URL.Path == "/api/validate" {
+		if r.URL.Path == rules.PathFacts || r.URL.Path == rules.PathValidate {
 			cost = readFactsCost
 		}
 		if err := s.reads.allowN(addressKey(s.clientAddr(r, ip).String()), cost, s.cfg.now()); err != nil {

@@ -73,6 +73,17 @@ func New(cfg Config, az Azure, page http.Handler) *Server {
 // caller's identity. Every change (create, attach, scale, detach) needs an
 // identity in AuthHeader mode, is rate limited per person and is audited.
 func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, rules.Errorf(rules.ErrForbidden, "", "Cross-site requests may not change anything. Use the amlaks page itself."))
+	}))
+	return s.withObserver(s.withRequestID(s.withSecurityHeaders(s.withHost(cop.Handler(s.withJSONBody(s.withClientLimit(s.withIdentity(s.withTimeout(s.routes())))))))))
+}
+
+// routes is the one route table: every API pattern and its handler, a
+// not-found answer for any other /api/ path, and the page for the rest. The
+// paths the page calls are built by rules/paths.go (TestRoutesServeRulesPaths).
+func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
@@ -108,12 +119,7 @@ func (s *Server) Handler() http.Handler {
 		setRoute(r, "page")
 		s.page.ServeHTTP(w, r)
 	}))
-
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, rules.Errorf(rules.ErrForbidden, "", "Cross-site requests may not change anything. Use the amlaks page itself."))
-	}))
-	return s.withObserver(s.withRequestID(s.withSecurityHeaders(s.withHost(cop.Handler(s.withJSONBody(s.withClientLimit(s.withIdentity(s.withTimeout(mux)))))))))
+	return mux
 }
 
 // withTimeout bounds every API request's wait on Azure (Config.Timeout).

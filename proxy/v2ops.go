@@ -24,13 +24,6 @@ import (
 // rest of the operation is stored after each step (v2store.go), so any
 // replica answers its progress and one replica at a time drives it.
 
-// Usual durations of the v2 steps, for the page's progress.
-var stepSeconds = map[rules.StepName]int{
-	rules.StepCluster: 420, rules.StepExtension: 600, rules.StepAttach: 120,
-	rules.StepDetachV1: 60, rules.StepLegacyCleanup: 60,
-	rules.StepRemoveCompute: 60, rules.StepRemoveExt: 180, rules.StepRemoveCluster: 420,
-}
-
 var stepTitles = map[rules.StepName]string{
 	rules.StepCluster:       "Create the AKS cluster",
 	rules.StepExtension:     "Install the Azure ML extension",
@@ -46,7 +39,7 @@ var stepTitles = map[rules.StepName]string{
 func stepsOf(names ...rules.StepName) []rules.Step {
 	out := make([]rules.Step, len(names))
 	for i, n := range names {
-		out[i] = rules.Step{Name: n, Title: stepTitles[n], State: rules.StepPending, ExpectedSec: stepSeconds[n]}
+		out[i] = rules.Step{Name: n, Title: stepTitles[n], State: rules.StepPending, ExpectedSec: rules.StepExpectedSec(n)}
 	}
 	return out
 }
@@ -685,7 +678,7 @@ func (s *Server) stepExtension(ctx context.Context, op *v2Op, i int) outcome {
 			s.startStep(op, i, op.cluster.ID()+"/providers/Microsoft.KubernetesConfiguration/extensions/"+ext.Name, false, "")
 			return s.endStep(op, i, rules.StepSkipped, "The Azure ML extension "+ext.Name+" (version "+orUnknown(ext.Version)+") is installed already; amlaks uses it as it is.", nil)
 		case ok && !ours:
-			return s.endStep(op, i, rules.StepFailed, "", []string{extensionFinding(ext)})
+			return s.endStep(op, i, rules.StepFailed, "", []string{extensionWords(ext)})
 		}
 		nodes := 0
 		for _, p := range facts.Cluster.Pools {
@@ -737,13 +730,11 @@ func (s *Server) stepExtension(ctx context.Context, op *v2Op, i int) outcome {
 	return stepWait
 }
 
-// extensionFinding is X10's words for an extension amlaks did not install
-// and cannot use.
-func extensionFinding(e rules.Extension) string {
-	if strings.EqualFold(e.State, "Failed") {
-		return "X10: The Azure ML extension " + e.Name + " is installed but Failed; attaching needs it healthy. Remove it (az k8s-extension delete) and let amlaks install it again."
-	}
-	return "X10: The Azure ML extension " + e.Name + " is " + orUnknown(e.State) + "; wait until it has Succeeded, then retry."
+// extensionWords is X10's words for an extension amlaks did not install
+// and cannot use as it is, from rules.
+func extensionWords(e rules.Extension) string {
+	f := rules.ExtensionNotReady(e, "")
+	return f.Code + ": " + f.Message + " " + f.Fix
 }
 
 func orUnknown(s string) string {

@@ -176,7 +176,7 @@ func validateOnServer(ctx context.Context, client *http.Client, server string, b
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, nil, fmt.Errorf("--server %q must be an http:// or https:// URL, such as http://localhost:8080", server)
 	}
-	u = u.JoinPath("api", "validate")
+	u = u.JoinPath(rules.PathValidate)
 	if client == nil {
 		client = &http.Client{Timeout: time.Minute}
 	}

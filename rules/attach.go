@@ -65,6 +65,26 @@ func (r Request) TargetID() (string, bool) {
 	return ClusterRef{Subscription: r.Workspace.Subscription, ResourceGroup: t.ResourceGroup, Name: t.Name}.ID(), true
 }
 
+// TargetResourceID is the attach target as one resource ID, whether it was
+// given by ID or by resource group and name (TargetID); a target TargetID
+// cannot read is returned as typed, for the exports to show it. Exports and
+// the proxy's attach use it, so the fallback lives here once.
+func (r Request) TargetResourceID() string {
+	if id, ok := r.TargetID(); ok {
+		return id
+	}
+	return r.Target.ResourceID
+}
+
+// WithCanonicalTarget returns an attach request whose target is given by its
+// resource ID alone (TargetResourceID), as the proxy sends it to Azure.
+func (r Request) WithCanonicalTarget() Request {
+	if r.Mode == ModeAttach {
+		r.Target = Target{ResourceID: r.TargetResourceID()}
+	}
+	return r
+}
+
 func checkAttach(c *checker, req Request, facts Facts, purposeOK bool) {
 	t := req.Target
 	byID, byName := t.ResourceID != "", t.ResourceGroup != "" || t.Name != ""

@@ -25,6 +25,7 @@ func attachFacts() Facts {
 }
 
 func TestParseClusterID(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		id      string
@@ -66,6 +67,7 @@ func TestParseClusterID(t *testing.T) {
 }
 
 func TestTargetID(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		target Target
@@ -91,6 +93,7 @@ func TestTargetID(t *testing.T) {
 }
 
 func TestValidateAttach(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		edit  func(*Request)
@@ -283,6 +286,7 @@ func TestValidateAttach(t *testing.T) {
 }
 
 func TestAttachMessages(t *testing.T) {
+	t.Parallel()
 	facts := attachFacts()
 	facts.Cluster.AuthorizedIPRanges = []string{"20.42.0.0/24"}
 	facts.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Standard_D2_v2", Count: 2, VCPUs: 2}, {Name: "user", VMSize: "Standard_D4_v2", Count: 1, VCPUs: 8}}
@@ -316,6 +320,7 @@ func TestAttachMessages(t *testing.T) {
 }
 
 func TestK1DefaultVersion(t *testing.T) {
+	t.Parallel()
 	facts := attachFacts()
 	f, ok := findCode(Validate(validCreate(), facts), "K1")
 	if !ok || f.Severity != SeverityInfo || f.Field != FieldLocation || !strings.Contains(f.Message, "1.32.7") || !strings.Contains(f.Message, "eastus") {
@@ -328,5 +333,34 @@ func TestK1DefaultVersion(t *testing.T) {
 	// Attach never gets K1.
 	if f, ok := findCode(Validate(validAttach(), attachFacts()), "K1"); ok {
 		t.Errorf("K1 on attach = %+v", f)
+	}
+}
+
+// TestCanonicalTarget: a target given by resource group and name, or by an
+// ID in any case, becomes one resource ID; an unreadable one stays as typed.
+func TestCanonicalTarget(t *testing.T) {
+	t.Parallel()
+	ws := WorkspaceRef{Subscription: "00000000-0000-0000-0000-000000000001", ResourceGroup: "ml", Name: "ws"}
+	want := "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks1"
+	for _, tc := range []struct {
+		name   string
+		target Target
+		want   string
+	}{
+		{"by name", Target{ResourceGroup: "rg-aks", Name: "aks1"}, want},
+		{"by ID", Target{ResourceID: want}, want},
+		{"unreadable ID", Target{ResourceID: "not-an-id"}, "not-an-id"},
+	} {
+		r := Request{Mode: ModeAttach, Workspace: ws, Target: tc.target}
+		if got := r.WithCanonicalTarget().Target; got != (Target{ResourceID: tc.want}) {
+			t.Errorf("%s: target %+v, want ID %s", tc.name, got, tc.want)
+		}
+		if got := r.TargetResourceID(); got != tc.want {
+			t.Errorf("%s: TargetResourceID %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	c := Request{Mode: ModeCreate, Target: Target{Name: "x"}}
+	if c.WithCanonicalTarget().Target != c.Target {
+		t.Error("a create's request changed")
 	}
 }

@@ -89,9 +89,9 @@ var Rules = []Rule{
 	{Code: "U2", Title: "share-link value", Refusal: ErrInvalid},
 	{Code: "G1", Title: "policy scope", Needs: NeedsPolicy, Refusal: ErrForbidden},
 	{Code: "G2", Title: "policy VM sizes", Needs: NeedsPolicy, Refusal: ErrForbidden},
-	{Code: "G3", Title: "policy purposes", Needs: NeedsPolicy, Refusal: ErrForbidden},
-	{Code: "G4", Title: "policy node cap", Needs: NeedsPolicy, Refusal: ErrForbidden},
-	{Code: "G5", Title: "policy vCPU cap", Needs: NeedsPolicy, Refusal: ErrForbidden},
+	{Code: "G3", Title: "policy node cap", Needs: NeedsPolicy, Refusal: ErrForbidden},
+	{Code: "G4", Title: "policy vCPU cap", Needs: NeedsPolicy, Refusal: ErrForbidden},
+	{Code: "G5", Title: "policy purposes", Needs: NeedsPolicy, Refusal: ErrForbidden},
 	{Code: "G6", Title: "policy required tags", Needs: NeedsPolicy, Refusal: ErrForbidden},
 	{Code: "X1", Title: "managed identity", Refusal: ErrInvalid, Kind: KindKubernetes},
 	{Code: "X2", Title: "local accounts", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
@@ -108,7 +108,17 @@ var Rules = []Rule{
 	{Code: "X13", Title: "NVIDIA device plugin for GPUs", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
 	{Code: "X14", Title: "a v1 front end left on the cluster", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
 	{Code: "X15", Title: "a cluster shared by computes", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
+	{Code: "X16", Title: "GPU node pool of a created cluster", Needs: NeedsAzure, Refusal: ErrInvalid, Kind: KindKubernetes},
 }
+
+// The codes the page raises or singles out itself, named so it need not
+// spell them (TestCodeNamesAreInTheTable).
+const (
+	CodePurpose      = "P1"  // cluster purpose; its note says no purpose means production
+	CodeNodeCount    = "P5"  // node count, which the page checks as typed
+	CodeTags         = "D2"  // tags, which the page parses from its text area
+	CodeNodeSelector = "X12" // router service type and node selector, parsed by the page
+)
 
 var rulesByCode = func() map[string]Rule {
 	m := make(map[string]Rule, len(Rules))

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // emittedCodes returns the finding codes written as literals in the
@@ -73,6 +75,7 @@ func emittedCodes(t *testing.T) map[string]string {
 // TestRulesTableCoversEveryCode pins the table to the code: every code the
 // package emits has a row, and every row is emitted somewhere.
 func TestRulesTableCoversEveryCode(t *testing.T) {
+	t.Parallel()
 	emitted := emittedCodes(t)
 	for code, where := range emitted {
 		if _, ok := RuleOf(code); !ok {
@@ -140,6 +143,7 @@ func shapeCorpus(t *testing.T) []Request {
 // without facts is found again with any facts, so a refusal before Azure is
 // never one that facts would have lifted.
 func TestShapeFindingsNeedNoFacts(t *testing.T) {
+	t.Parallel()
 	factSets := map[string]Facts{
 		"attach facts": k8sFacts(),
 		"sizes known": {WorkspaceLocation: "westeurope", VMSizes: Catalog, Now: testNow,
@@ -164,6 +168,7 @@ func TestShapeFindingsNeedNoFacts(t *testing.T) {
 }
 
 func TestRefusal(t *testing.T) {
+	t.Parallel()
 	f := func(code string) Finding {
 		return Finding{Code: code, Field: "f" + code, Severity: SeverityError, Message: code + " broke."}
 	}
@@ -193,5 +198,21 @@ func TestRefusal(t *testing.T) {
 	}
 	if Refusal(Findings{warn}) != nil {
 		t.Error("a warning alone is a refusal")
+	}
+}
+
+// TestCodeNamesAreInTheTable: every code the page names through rules has a
+// row of the table, with the field the page raises it on.
+func TestCodeNamesAreInTheTable(t *testing.T) {
+	t.Parallel()
+	for code, title := range map[string]string{CodePurpose: "cluster purpose", CodeNodeCount: "node count", CodeTags: "tags", CodeNodeSelector: "router service type and node selector"} {
+		r, ok := RuleOf(code)
+		if !ok {
+			t.Errorf("code %q has no row in Rules", code)
+			continue
+		}
+		if diff := cmp.Diff(title, r.Title); diff != "" {
+			t.Errorf("code %q is another rule (-want +got):\n%s", code, diff)
+		}
 	}
 }

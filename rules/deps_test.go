@@ -20,6 +20,7 @@ func goTool(t *testing.T) string {
 // TestRulesDependsOnStandardLibraryOnly holds the line of STYLE.md: the
 // domain package imports nothing outside the standard library.
 func TestRulesDependsOnStandardLibraryOnly(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command(goTool(t), "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list -deps: %v\n%s", err, out)
@@ -39,6 +40,7 @@ func TestRulesDependsOnStandardLibraryOnly(t *testing.T) {
 // TestWasmBuildHasNoServerCode checks that the browser build of the main
 // package pulls in neither the proxy, nor the Azure SDK, nor net/http.
 func TestWasmBuildHasNoServerCode(t *testing.T) {
+	t.Parallel()
 	gobin := goTool(t)
 	gomod, err := exec.Command(gobin, "env", "GOMOD").Output()
 	if err != nil {

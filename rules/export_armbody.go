@@ -87,10 +87,7 @@ func ARMBody(req Request, workspaceLocation string) ([]byte, error) {
 	}
 	p := &body.Properties.Properties
 	if r.Mode == ModeAttach {
-		id, ok := r.TargetID()
-		if !ok {
-			id = r.Target.ResourceID
-		}
+		id := r.TargetResourceID()
 		body.Properties.ResourceID = id
 	} else {
 		body.Properties.ComputeLocation = r.Location

@@ -21,10 +21,7 @@ func AzCLI(req Request) string {
 	var b strings.Builder
 	b.WriteString(CLIv1Legacy)
 	if r.Mode == ModeAttach {
-		id, ok := r.TargetID()
-		if !ok {
-			id = r.Target.ResourceID
-		}
+		id := r.TargetResourceID()
 		if r.Purpose != PurposeFastProd {
 			b.WriteString("# The CLI v1 attach has no cluster purpose flag and attaches for FastProd;\n# use the Python SDK or the ARM body for another purpose.\n")
 		}

@@ -29,11 +29,7 @@ func PythonSDK(req Request) string {
 	}
 	if r.Mode == ModeAttach {
 		if r.Target.ResourceID != "" {
-			id, ok := r.TargetID()
-			if !ok {
-				id = r.Target.ResourceID
-			}
-			arg("resource_id", id)
+			arg("resource_id", r.TargetResourceID())
 		} else {
 			arg("resource_group", r.Target.ResourceGroup)
 			arg("cluster_name", r.Target.Name)

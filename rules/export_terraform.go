@@ -31,10 +31,7 @@ func Terraform(req Request, workspaceLocation string) string {
 		b.WriteString("}\n\n")
 	}
 	if r.Mode == ModeAttach {
-		id, ok := r.TargetID()
-		if !ok {
-			id = r.Target.ResourceID
-		}
+		id := r.TargetResourceID()
 		clusterRef = HCLQuote(id)
 	} else {
 		clusterRef = "azurerm_kubernetes_cluster." + label + ".id"

@@ -26,6 +26,7 @@ func exports(tb testing.TB, req Request, wsLocation string) map[string]string {
 }
 
 func TestExportGolden(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		req  Request
@@ -44,6 +45,7 @@ func TestExportGolden(t *testing.T) {
 }
 
 func TestExportsHaveNoSecrets(t *testing.T) {
+	t.Parallel()
 	m := material(t)
 	for _, tc := range []struct {
 		name string
@@ -106,6 +108,7 @@ func hostileRequest(mode Mode) Request {
 }
 
 func TestAzCLIHostileValuesStayLiteral(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []Mode{ModeCreate, ModeAttach} {
 		t.Run(string(mode), func(t *testing.T) {
 			out := AzCLI(hostileRequest(mode))
@@ -253,6 +256,7 @@ func shellWords(s string) ([][]string, error) {
 }
 
 func TestShellQuote(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", "plain", "it's", "'", "''", hostile} {
 		cmds, err := shellWords("echo " + ShellQuote(s))
 		if err != nil || len(cmds) != 1 || len(cmds[0]) != 2 || cmds[0][1] != s {
@@ -262,6 +266,7 @@ func TestShellQuote(t *testing.T) {
 }
 
 func TestPythonHostileValuesStayLiteral(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []Mode{ModeCreate, ModeAttach} {
 		t.Run(string(mode), func(t *testing.T) {
 			out := PythonSDK(hostileRequest(mode))
@@ -352,6 +357,7 @@ func parsePyString(s string) (string, string, error) {
 }
 
 func TestTerraformHostileValuesStayLiteral(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []Mode{ModeCreate, ModeAttach} {
 		t.Run(string(mode), func(t *testing.T) {
 			out := Terraform(hostileRequest(mode), "eastus")
@@ -457,6 +463,7 @@ func parseHCLString(s string) (string, string, error) {
 }
 
 func TestHCLQuoteTemplates(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"${var}", "%{if}", "$${x}", "$$${x}", "$", "%", "a$b%c", "{${", "${${}}"} {
 		got, rest, err := parseHCLString(HCLQuote(s))
 		if err != nil || rest != "" || got != s {
@@ -466,6 +473,7 @@ func TestHCLQuoteTemplates(t *testing.T) {
 }
 
 func TestARMBodyMatchesRequest(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		req  Request
@@ -530,6 +538,7 @@ func TestARMBodyMatchesRequest(t *testing.T) {
 }
 
 func TestARMPath(t *testing.T) {
+	t.Parallel()
 	want := "/subscriptions/" + testSub + "/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-prod/computes/aks-prod?api-version=2024-04-01"
 	if got := ARMPath(validCreate()); got != want {
 		t.Errorf("ARMPath = %q, want %q", got, want)
@@ -542,6 +551,7 @@ func TestARMPath(t *testing.T) {
 }
 
 func TestHCLLabel(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"aks-prod": "aks_prod", "1aks": "aks_1aks", "": "aks_", "é": "aks__", "Aks_1": "Aks_1"} {
 		if got := hclLabel(in); got != want {
 			t.Errorf("hclLabel(%q) = %q, want %q", in, got, want)
@@ -555,6 +565,7 @@ func TestHCLLabel(t *testing.T) {
 // domain label) and Terraform's azurerm_machine_learning_inference_cluster
 // send it; "Enabled" is for a certificate of your own (L4).
 func TestARMBodyMicrosoftCertificateIsAuto(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []Mode{ModeCreate, ModeAttach} {
 		req := Request{Mode: mode, Workspace: WorkspaceRef{Subscription: "00000000-0000-0000-0000-000000000001", ResourceGroup: "rg", Name: "ws"},
 			Name: "aks-tls", Target: Target{ResourceGroup: "rg", Name: "aks"},
@@ -588,6 +599,7 @@ func TestARMBodyMicrosoftCertificateIsAuto(t *testing.T) {
 // the inference cluster is in the workspace's location; without the
 // workspace's location, a data source reads it.
 func TestTerraformCreateDeclaresTheCluster(t *testing.T) {
+	t.Parallel()
 	req := fullCreate(t)
 	req.Location = "westeurope"
 	out := Terraform(req, "eastus")
@@ -621,6 +633,7 @@ func TestTerraformCreateDeclaresTheCluster(t *testing.T) {
 // ML has finished, so the update that sets TLS or the load balancer comes
 // only after a wait for the compute's Succeeded state.
 func TestAzCLIAttachWaitsBeforeUpdate(t *testing.T) {
+	t.Parallel()
 	req := fullAttach() // Microsoft certificate: an update follows
 	cmds, err := shellWords(AzCLI(req))
 	if err != nil {
@@ -648,6 +661,7 @@ func TestAzCLIAttachWaitsBeforeUpdate(t *testing.T) {
 // out of support (CLI v1 since 30 September 2025, SDK v1 since 30 June
 // 2026) and point to the Kubernetes compute.
 func TestV1ExportsAreMarkedLegacy(t *testing.T) {
+	t.Parallel()
 	for _, req := range []Request{validCreate(), validAttach()} {
 		cli, sdk := AzCLI(req), PythonSDK(req)
 		if !strings.HasPrefix(cli, "# Legacy: Azure ML CLI v1") || !strings.Contains(cli, "30 September 2025") || !strings.Contains(cli, "az ml compute attach --type Kubernetes") {

@@ -11,6 +11,7 @@ import (
 // TestPageFoundHoles holds the validation holes a walk through the page
 // found (issue 12): each request gets exactly the findings listed.
 func TestPageFoundHoles(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		edit func(*Request)
@@ -51,6 +52,7 @@ func TestPageFoundHoles(t *testing.T) {
 }
 
 func TestLocationShapeSuggestsTheRegion(t *testing.T) {
+	t.Parallel()
 	req := validCreate()
 	req.Location = "east us"
 	fs := Validate(req, baseFacts()).For(FieldLocation)
@@ -62,6 +64,7 @@ func TestLocationShapeSuggestsTheRegion(t *testing.T) {
 // TestSuggestionsNeverTheTypedValue: W2 and P6 never offer, as the fix, the
 // very value that was typed.
 func TestSuggestionsNeverTheTypedValue(t *testing.T) {
+	t.Parallel()
 	req := validCreate()
 	req.Location = "eastus"
 	fs := Validate(req, Facts{WorkspaceLocation: "eastus", VMSizes: []VMSize{}}).For(FieldLocation)
@@ -78,6 +81,7 @@ func TestSuggestionsNeverTheTypedValue(t *testing.T) {
 }
 
 func TestScaleBeyondAPool(t *testing.T) {
+	t.Parallel()
 	cur := Compute{Name: "aks", Purpose: PurposeFastProd, VMSize: "Standard_D3_v2", Nodes: 3}
 	got := findingKeys(CheckScale(ScaleRequest{NodeCount: 5000}, cur, Facts{}))
 	if want := []string{"P5 nodeCount error"}; !reflect.DeepEqual(got, want) {
@@ -86,6 +90,7 @@ func TestScaleBeyondAPool(t *testing.T) {
 }
 
 func TestDuplicateTagsInALink(t *testing.T) {
+	t.Parallel()
 	_, fs := DecodeLink(url.Values{"tag": {"team=a", "team=b"}})
 	if got := findingKeys(fs); !reflect.DeepEqual(got, []string{"D2 tags error"}) {
 		t.Errorf("duplicate tags: %v", got)
@@ -93,6 +98,7 @@ func TestDuplicateTagsInALink(t *testing.T) {
 }
 
 func TestPrivateClusterWithPublicFQDNIsAnError(t *testing.T) {
+	t.Parallel()
 	var c checker
 	checkClusterAccess(&c, FieldTargetID, Cluster{Private: true, PrivateFQDNPublic: true}, Facts{})
 	if !c.out.HasErrors() {
@@ -101,6 +107,7 @@ func TestPrivateClusterWithPublicFQDNIsAnError(t *testing.T) {
 }
 
 func TestWords(t *testing.T) {
+	t.Parallel()
 	for word, want := range map[string]string{
 		"AKS": "an AKS", "AmlCompute": "an AmlCompute", "Kubernetes": "a Kubernetes", "FPGA": "an FPGA", "GPU": "a GPU",
 		"integer": "an integer", "user": "a user", "8-core": "an 8-core", "3-node": "a 3-node", "hour": "a hour",
@@ -131,6 +138,7 @@ func TestWords(t *testing.T) {
 
 // TestProductionNodesSingular: one node is "1 node".
 func TestProductionNodesSingular(t *testing.T) {
+	t.Parallel()
 	req := validCreate()
 	req.NodeCount = 1
 	for _, f := range Validate(req, baseFacts()) {

@@ -85,13 +85,17 @@ type Kubernetes struct {
 	// AuthorizedIPRanges are the API server ranges of a created cluster;
 	// amlaks adds the Azure ML control plane ranges to them.
 	AuthorizedIPRanges []string `json:"authorizedIpRanges,omitempty"`
+	// GPUPool is an optional second node pool of a GPU size, for a created
+	// cluster only (rule X16).
+	GPUPool GPUPool `json:"gpuPool,omitzero"`
 }
 
 // IsZero reports whether no Kubernetes setting is given.
 func (k Kubernetes) IsZero() bool {
 	return k.Namespace == "" && k.Version == "" && !k.Training && k.RouterServiceType == "" &&
 		!k.AllowInsecure && !k.SingleRouter && !k.NvidiaDevicePlugin &&
-		len(k.NodeSelector) == 0 && k.Identity == "" && k.UserIdentity == "" && len(k.AuthorizedIPRanges) == 0
+		len(k.NodeSelector) == 0 && k.Identity == "" && k.UserIdentity == "" && len(k.AuthorizedIPRanges) == 0 &&
+		k.GPUPool.IsZero()
 }
 
 // Extension is a cluster extension installed on an AKS cluster, as Azure
@@ -154,6 +158,9 @@ func normalizeKubernetes(k Kubernetes) Kubernetes {
 	if k.Identity == "" {
 		k.Identity = IdentitySystemAssigned
 	}
+	if !k.GPUPool.IsZero() && k.GPUPool.Name == "" {
+		k.GPUPool.Name = DefaultGPUPoolName
+	}
 	return k
 }
 
@@ -214,6 +221,9 @@ func checkKubernetesShape(c *checker, req Request) {
 			c.err("X12", FieldNodeSelector, fmt.Sprintf("Node selector %s=%s is not a Kubernetes label.", quoteValue(key), quoteValue(k.NodeSelector[key])), "Use a label key such as agentpool or kubernetes.azure.com/agentpool and a value of up to 63 letters, digits, '-', '_' or '.'.")
 		}
 	}
+	if req.Mode == ModeAttach && !k.GPUPool.IsZero() {
+		c.warn("M2", FieldGPUPool, "A GPU node pool is only added when amlaks creates the cluster; for an attach it is ignored.", "Remove the GPU pool, or add it to the cluster with az aks nodepool add before attaching.")
+	}
 	if req.Mode == ModeAttach && (k.Version != "" || len(k.AuthorizedIPRanges) > 0) {
 		c.warn("M2", FieldKubernetes, "The Kubernetes version and API server ranges are only used when creating a cluster; they are ignored.", "Clear them, or switch to create.")
 	}
@@ -241,8 +251,9 @@ func checkKubernetesTLS(c *checker, req Request) {
 }
 
 // checkKubernetesCreate applies the v2 rules of a created cluster: the
-// version (X7), the router replicas (X5), the nodes (X6), GPUs (X13) and the
-// API server ranges (X8).
+// version (X7), the router replicas (X5), the nodes (X6), the GPU pool
+// (X16), GPUs (X13) and the API server ranges (X8). X5 and X6 count the
+// system pool only.
 func checkKubernetesCreate(c *checker, req Request, facts Facts, purposeOK bool) {
 	k := req.Kubernetes
 	if k.Version != "" && facts.Versions != nil {
@@ -256,8 +267,15 @@ func checkKubernetesCreate(c *checker, req Request, facts Facts, purposeOK bool)
 	if sizeKnown && purposeOK && nodes > 0 {
 		checkExtensionResources(c, FieldVMSize, req.Purpose, []Pool{{Name: "system", System: true, VMSize: size.Name, Count: nodes, VCPUs: size.VCPUs, MemoryGB: size.MemoryGB}})
 	}
-	if sizeKnown && size.GPUs > 0 && !k.NvidiaDevicePlugin {
+	gpuSize, gpuKnown := checkGPUPool(c, req, facts, size, sizeKnown)
+	switch {
+	case k.NvidiaDevicePlugin:
+	case sizeKnown && size.GPUs > 0:
 		c.err("X13", FieldNvidiaDevicePlugin, fmt.Sprintf("%s has GPUs, and Azure ML's GPU workloads need the NVIDIA device plugin, which the extension does not install unless asked.", size.Name), "Turn on the NVIDIA device plugin.")
+	case gpuKnown:
+		// A cluster amlaks creates runs no device plugin of its own, so
+		// this is an error here, where an attached cluster's is a warning.
+		c.err("X13", FieldNvidiaDevicePlugin, fmt.Sprintf("The GPU pool's %s nodes need the NVIDIA device plugin for Azure ML's GPU workloads, and the extension does not install it unless asked.", gpuSize.Name), "Turn on the NVIDIA device plugin.")
 	}
 	checkCreateRanges(c, k.AuthorizedIPRanges, facts)
 }
@@ -525,4 +543,19 @@ func parseIdentityID(id string) (string, bool) {
 		}
 	}
 	return name, true
+}
+
+// ExtensionNotReady is X10 as a refusal, for an Azure ML extension that is on
+// the cluster but that amlaks did not install and cannot use as it is: Failed,
+// or still changing. field is where the page shows it (the cluster).
+func ExtensionNotReady(e Extension, field string) Finding {
+	f := Finding{Code: "X10", Severity: SeverityError, Field: field}
+	if strings.EqualFold(e.State, "Failed") {
+		f.Message = "The Azure ML extension " + e.Name + " is installed but Failed; attaching needs it healthy."
+		f.Fix = "Remove it (az k8s-extension delete) and let amlaks install it again."
+	} else {
+		f.Message = "The Azure ML extension " + e.Name + " is " + orUnknown(e.State) + "."
+		f.Fix = "Wait until it has Succeeded, then retry."
+	}
+	return f
 }

@@ -228,7 +228,8 @@ func ExtensionBody(cfg ExtensionConfig, secrets bool) ARMExtension {
 
 // ARMManagedCluster is the JSON body of the ARM PUT that creates the AKS
 // cluster of a Kubernetes create: a managed identity, local accounts on, a
-// Standard load balancer, one system pool of the request's size and count.
+// Standard load balancer, one system pool of the request's size and count,
+// and the GPU pool (mode User) when the request has one.
 type ARMManagedCluster struct {
 	Location   string                   `json:"location"`
 	Tags       map[string]string        `json:"tags,omitempty"`
@@ -273,10 +274,15 @@ type ARMAPIServerAccess struct {
 // plane ranges, added to the request's API server ranges when it has any.
 func ManagedClusterBody(req Request, workspaceLocation string, amlRanges []string) ARMManagedCluster {
 	r := req.Normalized(workspaceLocation)
-	pool := ARMAgentPoolProfile{Name: "system", Mode: "System", VMSize: r.VMSize, Count: r.NodeCount, OSType: "Linux"}
+	pools := []ARMAgentPoolProfile{{Name: SystemPoolName, Mode: "System", VMSize: r.VMSize, Count: r.NodeCount, OSType: "Linux"}}
+	if g := r.Kubernetes.GPUPool; !g.IsZero() {
+		pools = append(pools, ARMAgentPoolProfile{Name: g.Name, Mode: "User", VMSize: g.VMSize, Count: g.Count, OSType: "Linux"})
+	}
 	net := ARMNetworkProfile{LoadBalancerSKU: "standard"}
 	if n := r.Network; !n.IsZero() {
-		pool.VnetSubnetID = SubnetID(r.Workspace.Subscription, n)
+		for i := range pools {
+			pools[i].VnetSubnetID = SubnetID(r.Workspace.Subscription, n)
+		}
 		net.ServiceCIDR, net.DNSServiceIP = n.ServiceCIDR, n.DNSServiceIP
 	}
 	body := ARMManagedCluster{
@@ -286,7 +292,7 @@ func ManagedClusterBody(req Request, workspaceLocation string, amlRanges []strin
 		Properties: ARMManagedClusterDetails{
 			KubernetesVersion: strings.TrimPrefix(r.Kubernetes.Version, "v"),
 			DNSPrefix:         dnsPrefix(r.Name),
-			AgentPoolProfiles: []ARMAgentPoolProfile{pool},
+			AgentPoolProfiles: pools,
 			NetworkProfile:    net,
 		},
 	}

@@ -82,6 +82,20 @@ func KubernetesAzCLI(req Request, workspaceLocation string) string {
 		addShellTags(&aks, r.Tags)
 		aks.flag("--generate-ssh-keys")
 		b.WriteString(aks.String())
+		if g := r.Kubernetes.GPUPool; !g.IsZero() {
+			np := shellCommand{name: "az aks nodepool add"}
+			np.add("--subscription", cl.Subscription)
+			np.add("--resource-group", cl.ResourceGroup)
+			np.add("--cluster-name", cl.Name)
+			np.add("--name", g.Name)
+			np.addRaw("--mode", "User")
+			np.add("--node-vm-size", g.VMSize)
+			np.addRaw("--node-count", nodeCountText(g.Count))
+			if n := r.Network; !n.IsZero() {
+				np.add("--vnet-subnet-id", SubnetID(r.Workspace.Subscription, n))
+			}
+			b.WriteString(np.String())
+		}
 	}
 	ext := shellCommand{name: "az k8s-extension create"}
 	ext.add("--subscription", cl.Subscription)
@@ -145,6 +159,9 @@ func KubernetesPython(req Request, workspaceLocation string) string {
 	var b strings.Builder
 	b.WriteString("# Azure ML v2 (azure-ai-ml). The cluster and the Azure ML extension come first:\n")
 	b.WriteString("# see the CLI or Bicep export for az aks create and az k8s-extension create.\n")
+	if g := r.Kubernetes.GPUPool; r.Mode == ModeCreate && !g.IsZero() {
+		fmt.Fprintf(&b, "# The cluster's GPU pool %s (%s of %s) is created with it there.\n", commentSafe(g.Name), Count(g.Count, "node"), commentSafe(g.VMSize))
+	}
 	b.WriteString("from azure.ai.ml import MLClient\n")
 	b.WriteString("from azure.ai.ml.entities import IdentityConfiguration, KubernetesCompute, ManagedIdentityConfiguration\n")
 	b.WriteString("from azure.identity import DefaultAzureCredential\n\n")
@@ -411,6 +428,23 @@ func KubernetesTerraform(req Request, workspaceLocation string) string {
 		}
 		writeHCLTags(&b, r.Tags)
 		b.WriteString("}\n")
+		if g := r.Kubernetes.GPUPool; !g.IsZero() {
+			fmt.Fprintf(&b, "\nresource \"azurerm_kubernetes_cluster_node_pool\" %q {\n", label+"_gpu")
+			attrs := [][2]string{
+				{"name", HCLQuote(g.Name)},
+				{"kubernetes_cluster_id", clusterID},
+				{"mode", `"User"`},
+				{"os_type", `"Linux"`},
+				{"vm_size", HCLQuote(g.VMSize)},
+				{"node_count", nodeCountText(g.Count)},
+			}
+			if n := r.Network; !n.IsZero() {
+				attrs = append(attrs, [2]string{"vnet_subnet_id", HCLQuote(SubnetID(r.Workspace.Subscription, n))})
+			}
+			writeHCLAttrs(&b, "  ", attrs)
+			writeHCLTags(&b, r.Tags)
+			b.WriteString("}\n")
+		}
 	} else {
 		fmt.Fprintf(&b, "\ndata \"azurerm_kubernetes_cluster\" %q {\n", label)
 		writeHCLAttrs(&b, "  ", [][2]string{{"name", HCLQuote(cl.Name)}, {"resource_group_name", HCLQuote(cl.ResourceGroup)}})

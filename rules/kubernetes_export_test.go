@@ -10,6 +10,7 @@ import (
 )
 
 func TestExtensionSettings(t *testing.T) {
+	t.Parallel()
 	m := material(t)
 	cl := ClusterRef{Subscription: testSub, ResourceGroup: "rg-aks", Name: "aks1"}
 	tests := []struct {
@@ -91,7 +92,7 @@ func k8sExports(tb testing.TB, r Request, wsLocation string) map[string]string {
 	}
 }
 
-// fullK8sCreate uses every v2 setting.
+// fullK8sCreate uses every v2 setting, a GPU pool included.
 func fullK8sCreate(tb testing.TB) Request {
 	r := k8sCreate(tb)
 	r.Network = validNetwork()
@@ -100,11 +101,13 @@ func fullK8sCreate(tb testing.TB) Request {
 		NodeSelector:       map[string]string{"agentpool": "infer"},
 		Identity:           IdentityUserAssigned,
 		UserIdentity:       "/subscriptions/" + testSub + "/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aml",
-		AuthorizedIPRanges: []string{"203.0.113.0/24"}}
+		AuthorizedIPRanges: []string{"203.0.113.0/24"},
+		GPUPool:            GPUPool{Name: "gpu", VMSize: "Standard_NC6s_v3", Count: 2}}
 	return r
 }
 
 func TestKubernetesExportsHaveNoSecrets(t *testing.T) {
+	t.Parallel()
 	m := material(t)
 	secrets := []string{m.cert, m.key, base64.StdEncoding.EncodeToString([]byte(m.cert)), base64.StdEncoding.EncodeToString([]byte(m.key)), "BEGIN", "PRIVATE KEY"}
 	for _, r := range []Request{fullK8sCreate(t), k8sAttach(t)} {
@@ -119,6 +122,7 @@ func TestKubernetesExportsHaveNoSecrets(t *testing.T) {
 }
 
 func TestKubernetesExportsSayWhatTheyDo(t *testing.T) {
+	t.Parallel()
 	create := k8sExports(t, fullK8sCreate(t), "eastus")
 	for name, want := range map[string][]string{
 		"cli": {"az aks create", "--enable-managed-identity", "--load-balancer-sku standard", "--kubernetes-version '1.32.7'",
@@ -148,6 +152,7 @@ func TestKubernetesExportsSayWhatTheyDo(t *testing.T) {
 // TestKubernetesARMBodiesAreJSON checks each body of the ARM export parses
 // and matches the request.
 func TestKubernetesARMBodiesAreJSON(t *testing.T) {
+	t.Parallel()
 	out, err := KubernetesARMBodies(fullK8sCreate(t), "eastus", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -173,19 +178,21 @@ func TestKubernetesARMBodiesAreJSON(t *testing.T) {
 }
 
 func TestKubernetesCLIHostileValuesStayLiteral(t *testing.T) {
+	t.Parallel()
 	r := fullK8sCreate(t)
 	r.Description, r.Tags = hostile, map[string]string{hostile: hostile}
 	r.Kubernetes.NodeSelector = map[string]string{hostile: hostile}
 	r.Kubernetes.AuthorizedIPRanges = []string{hostile}
 	r.TLS.CNAME = hostile
 	r.VMSize = hostile
+	r.Kubernetes.GPUPool = GPUPool{Name: hostile, VMSize: hostile, Count: 2}
 	out := KubernetesAzCLI(r, "eastus")
 	cmds, err := shellWords(out)
 	if err != nil {
 		t.Fatalf("unsafe shell: %v\n%s", err, out)
 	}
-	if len(cmds) != 3 {
-		t.Fatalf("got %d commands, want 3:\n%s", len(cmds), out)
+	if len(cmds) != 4 { // aks create, aks nodepool add, k8s-extension create, ml compute attach
+		t.Fatalf("got %d commands, want 4:\n%s", len(cmds), out)
 	}
 	var words []string
 	for _, c := range cmds {
@@ -199,6 +206,7 @@ func TestKubernetesCLIHostileValuesStayLiteral(t *testing.T) {
 }
 
 func TestBicepQuote(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"plain":      "'plain'",
 		"it's":       `'it\'s'`,
@@ -217,6 +225,7 @@ func TestBicepQuote(t *testing.T) {
 // TestKubernetesPythonCompiles compiles the Python export with python3 when
 // it is on PATH (the strongest check here without the SDK installed).
 func TestKubernetesPythonCompiles(t *testing.T) {
+	t.Parallel()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("python3 is not on PATH")
@@ -235,6 +244,7 @@ func TestKubernetesPythonCompiles(t *testing.T) {
 
 // TestKubernetesShellParses runs bash -n over the CLI export when bash is on PATH.
 func TestKubernetesShellParses(t *testing.T) {
+	t.Parallel()
 	sh, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("bash is not on PATH")
@@ -251,6 +261,7 @@ func TestKubernetesShellParses(t *testing.T) {
 // TestBracesBalance is a structural check of Bicep and Terraform: every
 // brace and bracket outside strings closes, in order.
 func TestBracesBalance(t *testing.T) {
+	t.Parallel()
 	r := fullK8sCreate(t)
 	r.Description, r.Tags = hostile, map[string]string{hostile: hostile}
 	for _, req := range []Request{r, k8sAttach(t)} {

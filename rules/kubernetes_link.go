@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -63,6 +64,24 @@ var kubernetesLinkFields = []linkField{
 	{key: "ranges", field: FieldAuthorizedIPRanges,
 		get: func(r *Request) string { return strings.Join(r.Kubernetes.AuthorizedIPRanges, ",") },
 		set: func(r *Request, v string) *Finding { r.Kubernetes.AuthorizedIPRanges = SplitList(v); return nil }},
+	strField("gpuPool", FieldGPUPoolName, func(r *Request) *string { return &r.Kubernetes.GPUPool.Name }),
+	strField("gpuSize", FieldGPUPoolVMSize, func(r *Request) *string { return &r.Kubernetes.GPUPool.VMSize }),
+	{key: "gpuNodes", field: FieldGPUPoolCount,
+		get: func(r *Request) string {
+			if r.Kubernetes.GPUPool.Count == 0 {
+				return ""
+			}
+			return strconv.Itoa(r.Kubernetes.GPUPool.Count)
+		},
+		set: func(r *Request, v string) *Finding {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return &Finding{Code: "U2", Field: FieldGPUPoolCount, Severity: SeverityError,
+					Message: fmt.Sprintf("The link's GPU pool node count %q is not a positive whole number.", clip(v)), Fix: "Type a node count of 1 or more."}
+			}
+			r.Kubernetes.GPUPool.Count = n
+			return nil
+		}},
 }
 
 // NodeSelectorText writes a node selector as key=value pairs in key order,

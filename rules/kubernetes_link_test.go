@@ -6,6 +6,7 @@ import (
 )
 
 func TestKubernetesLinkRoundTrip(t *testing.T) {
+	t.Parallel()
 	req := Request{Mode: ModeCreate, Kind: KindKubernetes, Name: "k8s-a",
 		Kubernetes: Kubernetes{Namespace: "team-a", Version: "1.32", Training: true, RouterServiceType: RouterNodePort,
 			AllowInsecure: true, SingleRouter: true, NvidiaDevicePlugin: true,
@@ -26,6 +27,7 @@ func TestKubernetesLinkRoundTrip(t *testing.T) {
 }
 
 func TestKubernetesLinkBadValues(t *testing.T) {
+	t.Parallel()
 	_, finds := DecodeLink(map[string][]string{"kind": {"Kubernetes"}, "http": {"maybe"}, "nodeSelector": {"agentpool"}})
 	var fields []string
 	for _, f := range finds {
@@ -38,6 +40,7 @@ func TestKubernetesLinkBadValues(t *testing.T) {
 }
 
 func TestLegacyLinkHasNoKind(t *testing.T) {
+	t.Parallel()
 	req, _ := DecodeLink(map[string][]string{"mode": {"create"}, "name": {"aks-a"}})
 	if !req.Kind.Legacy() {
 		t.Fatalf("a link without kind is %q, want legacy AKS", req.Kind)

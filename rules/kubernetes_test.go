@@ -38,6 +38,7 @@ func k8sFacts() Facts {
 }
 
 func TestValidateKubernetes(t *testing.T) {
+	t.Parallel()
 	m := material(t)
 	tests := []struct {
 		name   string
@@ -199,6 +200,7 @@ func TestValidateKubernetes(t *testing.T) {
 // v1-only rules (T4, T5, V4, K1, P2) stay out of a Kubernetes compute and
 // the X rules out of a legacy one.
 func TestKubernetesRulesOnlyForTheirKind(t *testing.T) {
+	t.Parallel()
 	facts := k8sFacts()
 	facts.Computes = []Compute{{Name: "aks-old", Type: "AKS", ClusterID: testClusterID}}
 	facts.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Standard_D2s_v3", Count: 2, VCPUs: 2, MemoryGB: 8}}
@@ -233,6 +235,7 @@ func TestKubernetesRulesOnlyForTheirKind(t *testing.T) {
 }
 
 func TestInSupportWindow(t *testing.T) {
+	t.Parallel()
 	vs := []KubernetesVersion{
 		{Version: "1.34.0", Preview: true},
 		{Version: "1.33.3"}, {Version: "1.33.1"},
@@ -252,6 +255,7 @@ func TestInSupportWindow(t *testing.T) {
 }
 
 func TestKubernetesNormalized(t *testing.T) {
+	t.Parallel()
 	r := Request{Mode: ModeAttach, Kind: KindKubernetes}.Normalized("eastus")
 	want := Kubernetes{Namespace: DefaultNamespace, RouterServiceType: RouterLoadBalancer, Identity: IdentitySystemAssigned}
 	if r.Kubernetes.Namespace != want.Namespace || r.Kubernetes.RouterServiceType != want.RouterServiceType || r.Kubernetes.Identity != want.Identity {
@@ -265,6 +269,7 @@ func TestKubernetesNormalized(t *testing.T) {
 // TestKubernetesJSON checks the wire shape: the settings round-trip, and a
 // legacy request carries neither kind nor settings.
 func TestKubernetesJSON(t *testing.T) {
+	t.Parallel()
 	r := k8sAttach(t)
 	r.Kubernetes = Kubernetes{Namespace: "team-a", SingleRouter: true, NodeSelector: map[string]string{"agentpool": "infer"}}
 	data, err := json.Marshal(r.Redacted())
@@ -285,6 +290,7 @@ func TestKubernetesJSON(t *testing.T) {
 }
 
 func TestKubernetesMessagesAreReadable(t *testing.T) {
+	t.Parallel()
 	facts := k8sFacts()
 	facts.Cluster.Pools = []Pool{{Name: "system", System: true, VMSize: "Standard_D2s_v3", Count: 1, VCPUs: 2, MemoryGB: 8}}
 	got := Validate(k8sAttach(t), facts)

@@ -42,6 +42,7 @@ func fullAttach() Request {
 }
 
 func TestLinkRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		req  Request
@@ -74,6 +75,7 @@ func TestLinkRoundTrip(t *testing.T) {
 }
 
 func TestEncodeLinkHasNoSecrets(t *testing.T) {
+	t.Parallel()
 	req := fullCreate(t)
 	enc := EncodeLink(req).Encode()
 	for _, k := range []string{"certPem", "keyPem", "cert=", "key="} {
@@ -95,6 +97,7 @@ func TestEncodeLinkHasNoSecrets(t *testing.T) {
 }
 
 func TestEncodeLinkKeys(t *testing.T) {
+	t.Parallel()
 	got := EncodeLink(fullAttach())
 	want := url.Values{
 		"mode": {"attach"}, "sub": {testSub}, "rg": {"rg-ml"}, "ws": {"ws-prod"}, "name": {"aks-attached"},
@@ -107,6 +110,7 @@ func TestEncodeLinkKeys(t *testing.T) {
 }
 
 func TestDecodeLinkBadValues(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		query string
@@ -200,6 +204,7 @@ func TestDecodeLinkBadValues(t *testing.T) {
 }
 
 func TestDecodeLinkIgnoresPageKeys(t *testing.T) {
+	t.Parallel()
 	v, _ := url.ParseQuery("name=aks-prod&embed=1&Theme=dark")
 	r, fs := DecodeLink(v, "embed", "theme")
 	if len(fs) > 0 || r.Name != "aks-prod" {
@@ -208,6 +213,7 @@ func TestDecodeLinkIgnoresPageKeys(t *testing.T) {
 }
 
 func TestDecodeLinkClipsLongValues(t *testing.T) {
+	t.Parallel()
 	v := url.Values{"nodes": {strings.Repeat("9", 500)}}
 	_, fs := DecodeLink(v)
 	if len(fs) != 1 || len(fs[0].Message) > 200 {

@@ -40,6 +40,7 @@ func matcherCorpus() []string {
 // TestMatchersAgreeWithTheirPatterns holds each hand-written matcher to the
 // regular expression it replaced, on the edges of every bound and class.
 func TestMatchersAgreeWithTheirPatterns(t *testing.T) {
+	t.Parallel()
 	for _, m := range matchers {
 		for _, s := range matcherCorpus() {
 			if got, want := m.match(s), m.pattern.MatchString(s); got != want {

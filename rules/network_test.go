@@ -17,6 +17,7 @@ func validNetwork() Network {
 }
 
 func TestValidateNetwork(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		edit   func(*Network)
@@ -79,6 +80,7 @@ func TestValidateNetwork(t *testing.T) {
 // TestV6SubnetMissing: a subnet Azure does not have is an error on the
 // subnet's field, naming the three names.
 func TestV6SubnetMissing(t *testing.T) {
+	t.Parallel()
 	req := validCreate()
 	req.Network = validNetwork()
 	facts := baseFacts()
@@ -93,6 +95,7 @@ func TestV6SubnetMissing(t *testing.T) {
 }
 
 func TestV2Messages(t *testing.T) {
+	t.Parallel()
 	req := validCreate()
 	req.Network = validNetwork()
 	req.Network.DNSServiceIP = "10.0.0.1"
@@ -108,6 +111,7 @@ func TestV2Messages(t *testing.T) {
 }
 
 func TestValidateLoadBalancer(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		mode Mode
@@ -140,6 +144,7 @@ func TestValidateLoadBalancer(t *testing.T) {
 }
 
 func TestV4OffersTheAttachPath(t *testing.T) {
+	t.Parallel()
 	f, ok := findCode(Validate(validCreate(), baseFacts()), "V4")
 	if !ok || !strings.Contains(f.Message, "Basic") || !strings.Contains(f.Fix, "attach") || !strings.Contains(f.Fix, "Standard") {
 		t.Errorf("V4 = %+v, want Basic explained and the create-in-AKS-then-attach path", f)

@@ -11,6 +11,7 @@ import (
 // TestNodeCountZeroIsNotTheDefault: a node count given as 0 is refused
 // (P5, on nodeCount); only an absent node count means the default of 3.
 func TestNodeCountZeroIsNotTheDefault(t *testing.T) {
+	t.Parallel()
 	base := `{"mode":"create","workspace":{"subscription":"` + testSub + `","resourceGroup":"rg-ml","name":"ws-prod"},"name":"aks-prod","vmSize":"Standard_D3_v2"`
 	zero, err := DecodeRequest([]byte(base + `,"nodeCount":0}`))
 	if err != nil {
@@ -86,6 +87,7 @@ func TestNodeCountZeroIsNotTheDefault(t *testing.T) {
 // TestLinkKeepsANodeCountOfZero: a share link with nodes=0 is a given 0,
 // refused, and a request with a given 0 makes a link that says so.
 func TestLinkKeepsANodeCountOfZero(t *testing.T) {
+	t.Parallel()
 	r, fs := DecodeLink(url.Values{"nodes": {"0"}, "mode": {"create"}})
 	if !r.NodeCountGiven() || r.NodeCount != 0 {
 		t.Fatalf("nodes=0 read as given=%v count=%d", r.NodeCountGiven(), r.NodeCount)

@@ -11,6 +11,7 @@ import (
 // cost app.wasm about 130 KB of brotli, a tenth of go-app's own floor
 // (`make bench` prints it). The proxy's build parses them (L4).
 func TestPageBuildParsesNoCertificates(t *testing.T) {
+	t.Parallel()
 	if !CertificatesChecked {
 		t.Fatal("this build, without the nox509 tag, must check certificates")
 	}

@@ -19,6 +19,7 @@ func testPolicy() *Policy {
 }
 
 func TestValidatePolicy(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		attach bool
@@ -92,6 +93,7 @@ func TestValidatePolicy(t *testing.T) {
 }
 
 func TestPolicyMessages(t *testing.T) {
+	t.Parallel()
 	req := validCreate()
 	req.NodeCount, req.VMSize = 5, "Standard_D4_v2"
 	facts := baseFacts()
@@ -109,6 +111,7 @@ func TestPolicyMessages(t *testing.T) {
 }
 
 func TestCheckScale(t *testing.T) {
+	t.Parallel()
 	prod := Compute{Name: "aks-prod", Type: "AKS", Purpose: PurposeFastProd, VMSize: "Standard_D3_v2", Nodes: 3}
 	dev := Compute{Name: "aks-dev", Type: "AKS", Purpose: PurposeDevTest, VMSize: "Standard_D2_v2", Nodes: 1}
 	tests := []struct {
@@ -150,6 +153,7 @@ func TestCheckScale(t *testing.T) {
 }
 
 func TestS1Message(t *testing.T) {
+	t.Parallel()
 	fs := CheckScale(ScaleRequest{NodeCount: 3, VMSize: "Standard_D4_v2"}, Compute{Purpose: PurposeFastProd, VMSize: "Standard_D3_v2"}, Facts{})
 	f, ok := findCode(fs, "S1")
 	if !ok || !strings.Contains(strings.ToLower(f.Fix), "create a new cluster") || !strings.Contains(f.Message, "Standard_D3_v2") {

@@ -3,6 +3,7 @@ package rules
 import "testing"
 
 func TestPriceTableCoversTheCatalog(t *testing.T) {
+	t.Parallel()
 	p := PriceTable("eastus")
 	for _, s := range Catalog {
 		if _, ok := p.Hourly(s.Name); !ok {
@@ -15,6 +16,7 @@ func TestPriceTableCoversTheCatalog(t *testing.T) {
 }
 
 func TestMonthly(t *testing.T) {
+	t.Parallel()
 	p := PriceList{Prices: []VMPrice{{"Standard_D3_v2", 0.229}}}
 	if got, ok := p.Monthly("standard_d3_v2", 3); !ok || got != 501.51 {
 		t.Errorf("Monthly = %v %v, want 501.51 (0.229 × 730 × 3)", got, ok)

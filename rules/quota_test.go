@@ -21,6 +21,7 @@ func quotaFacts(familyLimit, familyUsed int64) Facts {
 // of the family's or the region's quota is an error on the node count,
 // with the arithmetic and how many nodes fit; unknown quotas check nothing.
 func TestQ1FamilyAndRegionalQuota(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		nodes  int
@@ -70,6 +71,7 @@ func TestQ1FamilyAndRegionalQuota(t *testing.T) {
 
 // TestQ1Scale: a scale needs quota for the nodes it adds only.
 func TestQ1Scale(t *testing.T) {
+	t.Parallel()
 	facts := quotaFacts(16, 12) // 4 left: one more node of 4 cores
 	current := Compute{Name: "aks-prod", Type: "AKS", Purpose: PurposeFastProd, VMSize: "Standard_D3_v2", Nodes: 3, Location: "eastus"}
 	for _, tt := range []struct {

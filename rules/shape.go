@@ -112,6 +112,14 @@ func textFields(r *Request) []textField {
 		{FieldTargetRG, "cluster resource group", &r.Target.ResourceGroup},
 		{FieldTargetName, "cluster name", &r.Target.Name},
 		{FieldDescription, "description", &r.Description},
+		{FieldGPUPoolName, "GPU pool name", &r.Kubernetes.GPUPool.Name},
+		{FieldGPUPoolVMSize, "GPU pool's VM size", &r.Kubernetes.GPUPool.VMSize},
+		{FieldKind, "compute kind", (*string)(&r.Kind)},
+		{FieldNamespace, "namespace", &r.Kubernetes.Namespace},
+		{FieldK8sVersion, "Kubernetes version", &r.Kubernetes.Version},
+		{FieldRouterServiceType, "router service type", (*string)(&r.Kubernetes.RouterServiceType)},
+		{FieldIdentity, "identity type", (*string)(&r.Kubernetes.Identity)},
+		{FieldUserIdentity, "user-assigned identity", &r.Kubernetes.UserIdentity},
 	}
 }
 
@@ -122,6 +130,21 @@ func checkText(c *checker, req Request) Request {
 	req = req.cloneTags()
 	for _, f := range textFields(&req) {
 		*f.value = checkOneText(c, f.field, f.label, *f.value)
+	}
+	if len(req.Kubernetes.AuthorizedIPRanges) > 0 {
+		ranges := make([]string, len(req.Kubernetes.AuthorizedIPRanges))
+		for i, v := range req.Kubernetes.AuthorizedIPRanges {
+			ranges[i] = checkOneText(c, FieldAuthorizedIPRanges, "authorized IP range", v)
+		}
+		req.Kubernetes.AuthorizedIPRanges = ranges
+	}
+	if len(req.Kubernetes.NodeSelector) > 0 {
+		sel := make(map[string]string, len(req.Kubernetes.NodeSelector))
+		for _, k := range sortedKeys(req.Kubernetes.NodeSelector) {
+			nk := checkOneText(c, FieldNodeSelector, "node selector label", k)
+			sel[nk] = checkOneText(c, FieldNodeSelector, "value of a node selector label", req.Kubernetes.NodeSelector[k])
+		}
+		req.Kubernetes.NodeSelector = sel
 	}
 	if len(req.Tags) > 0 {
 		tags := make(map[string]string, len(req.Tags))
@@ -206,6 +229,9 @@ func checkShapes(c *checker, req Request) {
 	}
 	if req.VMSize != "" && !ValidVMSize(req.VMSize) {
 		c.err("C3", FieldVMSize, fmt.Sprintf("%q is not a VM size name.", clip(req.VMSize)), "Use a size such as Standard_D3_v2.")
+	}
+	if s := req.Kubernetes.GPUPool.VMSize; s != "" && !ValidVMSize(s) {
+		c.err("C3", FieldGPUPoolVMSize, fmt.Sprintf("%q is not a VM size name.", clip(s)), "Use a GPU size such as Standard_NC6s_v3.")
 	}
 	// V3 and L4 say what is wrong with a subnet and a CNAME where they are
 	// used; C3 covers them where they are not, so no field gets two errors.

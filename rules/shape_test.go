@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -16,6 +17,7 @@ var unsafeSamples = []string{"\x03", "\n", "\t", "\r", "\x00", "\x1b", "\x7f", "
 	"\u202e", "\u2066", "\u200b", "\u200d", "\ufeff", "\u00ad", "\ue000", "\U000f0000", "\ufffe", "\U000e0001", "\u0378", "\xff"}
 
 func TestControlCharactersRefusedInEveryField(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []Mode{ModeCreate, ModeAttach} {
 		base := validCreate()
 		if mode == ModeAttach {
@@ -78,6 +80,7 @@ func secretSamples(tb testing.TB) []string {
 }
 
 func TestSecretsInTheWrongFieldAreRefusedNeverEchoed(t *testing.T) {
+	t.Parallel()
 	for _, secret := range secretSamples(t) {
 		if !LooksSecret(secret) {
 			t.Fatalf("LooksSecret(%q) = false", secret)
@@ -150,6 +153,7 @@ func secretMarks(secret string) []string {
 }
 
 func TestG6RefusesInvisibleValues(t *testing.T) {
+	t.Parallel()
 	p := &Policy{RequiredTags: []string{"owner"}}
 	for _, v := range []string{"", " ", "\u200b", "\u3164", "\ufeff", "\u115f\u1160", "\uffa0", "\u2800", "\u00a0\u2003\u3000", "\u034f", "\u180e", "\u2060", " \u200b \u3164 "} {
 		req := validCreate()
@@ -171,6 +175,7 @@ func TestG6RefusesInvisibleValues(t *testing.T) {
 }
 
 func TestNodeCountCannotOverflow(t *testing.T) {
+	t.Parallel()
 	p := &Policy{MaxVCPUs: 64}
 	for _, n := range []int{MaxNodeCount + 1, 1 << 31, 1<<32 + 3, 1<<62 + 1, int(^uint(0) >> 1)} {
 		req := validCreate()
@@ -192,6 +197,7 @@ func TestNodeCountCannotOverflow(t *testing.T) {
 }
 
 func TestShapesOfURLValues(t *testing.T) {
+	t.Parallel()
 	for _, loc := range []string{"..", "east\tus", "east'us", "east%2Fus", "east/us", "eastus/../x", "éast", "East US", "EastUS2", "e", strings.Repeat("a", 41)} {
 		req := validCreate()
 		req.Location = loc
@@ -284,4 +290,71 @@ func FuzzExports(f *testing.F) {
 			t.Fatalf("ARM description %q, want %q", arm.Properties.Description, want)
 		}
 	})
+}
+
+// TestEveryTextFieldRefusesControlCharacters walks every string the request
+// type holds (fields, named string types, lists and maps, at any depth), so a
+// field added later cannot miss the C1 check: each, set to a value holding ^C
+// and a newline, must get a C1 error. The certificate and key are the only
+// exceptions: they are PEM, checked by L2 as certificates.
+func TestEveryTextFieldRefusesControlCharacters(t *testing.T) {
+	t.Parallel()
+	const hostile = "ok\x03\nrm -rf ~"
+	exempt := map[string]bool{"TLS.CertPEM": true, "TLS.KeyPEM": true}
+	var walk func(path string, v reflect.Value)
+	seen := 0
+	walk = func(path string, v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				if !v.Type().Field(i).IsExported() {
+					continue
+				}
+				p := v.Type().Field(i).Name
+				if path != "" {
+					p = path + "." + p
+				}
+				walk(p, v.Field(i))
+			}
+			return
+		case reflect.String, reflect.Slice, reflect.Map:
+		default:
+			return
+		}
+		if exempt[path] {
+			return
+		}
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() != reflect.String {
+			return
+		}
+		if v.Kind() == reflect.Map && (v.Type().Key().Kind() != reflect.String || v.Type().Elem().Kind() != reflect.String) {
+			return
+		}
+		seen++
+		t.Run(path, func(t *testing.T) {
+			req := validCreate()
+			req.Kind = KindKubernetes
+			f := reflect.ValueOf(&req).Elem().FieldByName(strings.Split(path, ".")[0])
+			for _, name := range strings.Split(path, ".")[1:] {
+				f = f.FieldByName(name)
+			}
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString(hostile)
+			case reflect.Slice:
+				f.Set(reflect.Append(reflect.MakeSlice(f.Type(), 0, 1), reflect.ValueOf(hostile).Convert(f.Type().Elem())))
+			case reflect.Map:
+				m := reflect.MakeMap(f.Type())
+				m.SetMapIndex(reflect.ValueOf("k").Convert(f.Type().Key()), reflect.ValueOf(hostile).Convert(f.Type().Elem()))
+				f.Set(m)
+			}
+			if _, ok := findCode(Validate(req, Facts{}), "C1"); !ok {
+				t.Errorf("%s holding control characters has no C1 finding", path)
+			}
+		})
+	}
+	walk("", reflect.ValueOf(Request{}))
+	if seen < 30 {
+		t.Fatalf("walked %d text fields, the request has more", seen)
+	}
 }

@@ -9,6 +9,7 @@ import "testing"
 // certificate, never reports a false L4 error, says that the proxy checks
 // the certificate, and still catches what is not PEM at all.
 func TestCertificatesCheckedOnTheServer(t *testing.T) {
+	t.Parallel()
 	if CertificatesChecked {
 		t.Fatal("CertificatesChecked is true in the nox509 build")
 	}

@@ -123,6 +123,7 @@ func material(tb testing.TB) tlsMaterial {
 }
 
 func TestValidateTLS(t *testing.T) {
+	t.Parallel()
 	m := material(t)
 	custom := func(cert, key, cname string) TLS {
 		return TLS{Mode: TLSCustom, CertPEM: cert, KeyPEM: key, CNAME: cname}
@@ -240,6 +241,7 @@ func assertNoPEM(tb testing.TB, fs Findings, t TLS) {
 }
 
 func TestL4Messages(t *testing.T) {
+	t.Parallel()
 	m := material(t)
 	req := validCreate()
 	req.TLS = TLS{Mode: TLSCustom, CertPEM: m.expired, KeyPEM: m.key, CNAME: "x.example.org"}

@@ -117,11 +117,13 @@ func findCode(fs Findings, code string) (Finding, bool) {
 }
 
 func TestValidBaselines(t *testing.T) {
+	t.Parallel()
 	assertFindings(t, Validate(validCreate(), baseFacts()), []string{"V4 loadBalancer.type info"})
 	assertFindings(t, Validate(validAttach(), baseFacts()), nil)
 }
 
 func TestValidateWorkspace(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		ws   WorkspaceRef
@@ -151,6 +153,7 @@ func TestValidateWorkspace(t *testing.T) {
 }
 
 func TestValidateName(t *testing.T) {
+	t.Parallel()
 	facts := baseFacts()
 	facts.Computes = []Compute{{Name: "cpu-cluster", Type: "AmlCompute"}, {Name: "aks-old", Type: "AKS", ClusterID: "/x"}}
 	facts.RegionNames = []string{"shared-aks"}
@@ -193,6 +196,7 @@ func TestValidateName(t *testing.T) {
 }
 
 func TestValidateNameMessages(t *testing.T) {
+	t.Parallel()
 	req := validAttach()
 	req.Name = "aks prod_x"
 	f, _ := findCode(Validate(req, baseFacts()), "N3")
@@ -207,6 +211,7 @@ func TestValidateNameMessages(t *testing.T) {
 }
 
 func TestValidatePurposeAndSize(t *testing.T) {
+	t.Parallel()
 	facts := baseFacts()
 	tests := []struct {
 		name   string
@@ -278,6 +283,7 @@ func TestValidatePurposeAndSize(t *testing.T) {
 }
 
 func TestP2Arithmetic(t *testing.T) {
+	t.Parallel()
 	req := validCreate()
 	req.NodeCount = 2
 	fs := Validate(req, baseFacts())
@@ -304,6 +310,7 @@ func TestP2Arithmetic(t *testing.T) {
 }
 
 func TestP6SuggestsClosest(t *testing.T) {
+	t.Parallel()
 	req := validCreate()
 	req.VMSize = "Standard_D3_v3"
 	f, ok := findCode(Validate(req, baseFacts()), "P6")
@@ -313,6 +320,7 @@ func TestP6SuggestsClosest(t *testing.T) {
 }
 
 func TestMinNodesAndVCPUs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		p    Purpose
@@ -340,6 +348,7 @@ func TestMinNodesAndVCPUs(t *testing.T) {
 }
 
 func TestValidateMode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		req  func() Request
@@ -367,6 +376,7 @@ func TestValidateMode(t *testing.T) {
 }
 
 func TestValidateDescriptionAndTags(t *testing.T) {
+	t.Parallel()
 	many := map[string]string{}
 	for i := range 51 {
 		many[fmt.Sprintf("k%02d", i)] = "v"
@@ -397,6 +407,7 @@ func TestValidateDescriptionAndTags(t *testing.T) {
 }
 
 func TestValidateOrderAndDeterminism(t *testing.T) {
+	t.Parallel()
 	req := validCreate()
 	req.Name = "1-"
 	req.Purpose = ""
@@ -434,6 +445,7 @@ func TestValidateOrderAndDeterminism(t *testing.T) {
 }
 
 func TestNormalized(t *testing.T) {
+	t.Parallel()
 	got := Request{Mode: ModeCreate}.Normalized("westeurope")
 	want := Request{Mode: ModeCreate, Purpose: PurposeFastProd, Location: "westeurope", VMSize: DefaultVMSize, NodeCount: DefaultNodeCount,
 		LoadBalancer: LoadBalancer{Type: LoadBalancerPublicIP}, TLS: TLS{Mode: TLSDisabled}}
@@ -448,6 +460,7 @@ func TestNormalized(t *testing.T) {
 }
 
 func TestRedacted(t *testing.T) {
+	t.Parallel()
 	req := validCreate()
 	req.TLS = TLS{Mode: TLSCustom, CertPEM: "cert", KeyPEM: "key", CNAME: "x.example.com"}
 	req.Tags = map[string]string{"a": "b"}
@@ -462,6 +475,7 @@ func TestRedacted(t *testing.T) {
 }
 
 func TestErrorType(t *testing.T) {
+	t.Parallel()
 	if got := Errorf(ErrInvalid, "name", "bad").Error(); got != "invalid: name: bad" {
 		t.Errorf("Error() = %q", got)
 	}
@@ -471,6 +485,7 @@ func TestErrorType(t *testing.T) {
 }
 
 func TestValidateUnknownLocation(t *testing.T) {
+	t.Parallel()
 	req := Request{Mode: ModeCreate, Workspace: WorkspaceRef{testSub, "rg", "ws-prod"}, Name: "aks-prod", Location: "eastuss"}
 	fs := Validate(req, Facts{WorkspaceLocation: "eastus", VMSizes: []VMSize{}})
 	got := fs.For(FieldLocation).Errors()
@@ -485,6 +500,7 @@ func TestValidateUnknownLocation(t *testing.T) {
 // TestFocusedChecksAgreeWithValidate: the checks the proxy runs on URL paths
 // give the same findings as the whole rulebook for those fields.
 func TestFocusedChecksAgreeWithValidate(t *testing.T) {
+	t.Parallel()
 	ws := WorkspaceRef{testSub, "rg", "ws-prod"}
 	for _, name := range []string{"", "a", "9bad_name", "ok-name", "ends-", "../x"} {
 		all := Validate(Request{Mode: ModeAttach, Workspace: ws, Name: name, Target: Target{ResourceGroup: "rg", Name: "c"}}, Facts{})

@@ -59,10 +59,12 @@ func eastusVersions() []KubernetesVersion {
 }
 
 func TestVersionsTable(t *testing.T) {
+	t.Parallel()
 	golden(t, "versions.golden", VersionsTable(eastusVersions()))
 }
 
 func TestVersionsTableEmpty(t *testing.T) {
+	t.Parallel()
 	want := "KubernetesVersion  Default  IsPreview  Upgrades\n-----------------  -------  ---------  --------\n"
 	if got := VersionsTable(nil); got != want {
 		t.Errorf("VersionsTable(nil) =\n%s\nwant\n%s", got, want)
@@ -70,6 +72,7 @@ func TestVersionsTableEmpty(t *testing.T) {
 }
 
 func TestVersionsTableKeepsInput(t *testing.T) {
+	t.Parallel()
 	vs := eastusVersions()
 	VersionsTable(vs)
 	if vs[0].Version != "1.31.10" {
@@ -78,6 +81,7 @@ func TestVersionsTableKeepsInput(t *testing.T) {
 }
 
 func TestCompareVersions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		a, b string
@@ -105,6 +109,7 @@ func TestCompareVersions(t *testing.T) {
 }
 
 func TestFindVersion(t *testing.T) {
+	t.Parallel()
 	vs := append(eastusVersions(), KubernetesVersion{Version: "1.29"})
 	tests := []struct {
 		name    string
@@ -131,6 +136,7 @@ func TestFindVersion(t *testing.T) {
 }
 
 func TestDefaultVersion(t *testing.T) {
+	t.Parallel()
 	if v, ok := DefaultVersion(eastusVersions()); !ok || v.Version != "1.32.7" {
 		t.Errorf("DefaultVersion = %q, %v", v.Version, ok)
 	}

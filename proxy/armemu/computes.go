@@ -382,6 +382,11 @@ func (e *Emulator) checkCreate(c *compute, count *int, size string, net *aksNetw
 		if !svc.Contains(dns) {
 			return nil, badRequest("dnsServiceIP %s is not within serviceCidr %s.", net.DNSServiceIP, net.ServiceCidr)
 		}
+		if o := serviceCidrOverlap(net.SubnetID, net.ServiceCidr); o != nil && late == nil {
+			// Azure ML accepts the PUT; the AKS template it deploys is
+			// refused by AKS, and the operation ends with AKS's words.
+			late = templateFailure(o.code, o.message)
+		}
 	}
 	return late, nil
 }

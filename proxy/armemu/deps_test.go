@@ -9,6 +9,7 @@ import (
 // TestStandardLibraryOnly holds the line that the emulator's non-test code
 // imports only the standard library: nothing of the project, no SDK.
 func TestStandardLibraryOnly(t *testing.T) {
+	t.Parallel()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command on PATH")

@@ -303,6 +303,7 @@ func seconds(d time.Duration) string {
 type armError struct {
 	status        int
 	code, message string
+	target        string // the request's field, when ARM names one
 	details       []*armError
 }
 
@@ -320,6 +321,9 @@ func (e *armError) body() map[string]any {
 // when it has some, as ARM writes it.
 func (e *armError) detail() map[string]any {
 	d := map[string]any{"code": e.code, "message": e.message}
+	if e.target != "" {
+		d["target"] = e.target
+	}
 	if len(e.details) > 0 {
 		var ds []any
 		for _, x := range e.details {

@@ -79,6 +79,7 @@ func missingPaths(want, got map[string]any, maps, omitted []string) []string {
 // TestFidelity checks that the emulator's answers carry every key path of
 // the spec examples for the same kind of resource.
 func TestFidelity(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -146,6 +147,7 @@ func TestFidelity(t *testing.T) {
 }
 
 func TestKeyPaths(t *testing.T) {
+	t.Parallel()
 	doc := map[string]any{
 		"a":    map[string]any{"b": 1.0, "c": []any{map[string]any{"d": "x"}}},
 		"tags": map[string]any{"k1": "v", "k2": "v"},

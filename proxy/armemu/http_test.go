@@ -23,6 +23,7 @@ const (
 // TestHTTPAnswers checks status, ARM error code and headers of raw requests:
 // api-version checks, case-insensitive routes and not-found answers.
 func TestHTTPAnswers(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	tests := []struct {
 		name   string
@@ -76,6 +77,7 @@ func TestHTTPAnswers(t *testing.T) {
 }
 
 func TestCounters(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	mustDo(t, c, "GET", wsPath+"?api-version=2024-04-01", "")
 	mustDo(t, c, "GET", wsPath, "")
@@ -90,6 +92,7 @@ func TestCounters(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	ctx := mustContext(t)
 	getWS := func(c *clients) error {
 		_, err := c.workspaces.Get(ctx, "ml-rg", "ws-east", nil)
@@ -136,6 +139,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestFailOperation(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 	c.emu.Inject(armemu.Fault{FailOperation: true, Method: "PUT", PathContains: "/computes/", Code: "InternalServerError", Message: "Node provisioning failed."})
@@ -181,6 +185,7 @@ func TestFailOperation(t *testing.T) {
 // TestSecretsNeverEchoed sends a certificate and key and checks no answer
 // carries them back.
 func TestSecretsNeverEchoed(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 	body := aksCreate("Standard_D3_v2", 3, "")
@@ -236,6 +241,7 @@ func flatten(v any) []string {
 // of the delay (the emulator reads the body before it waits, so net/http can
 // see the connection close).
 func TestSlowFaultNoticesTheClientLeaving(t *testing.T) {
+	t.Parallel()
 	emu := armemu.New(fastOptions())
 	emu.Inject(armemu.Fault{Method: "PUT", PathContains: "/computes/", Delay: time.Hour})
 	done := make(chan struct{})

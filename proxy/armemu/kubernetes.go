@@ -400,7 +400,28 @@ func (e *Emulator) putCluster(w http.ResponseWriter, req *http.Request, p params
 	if a := in.APIServerAccessProfile; a != nil {
 		c.authorizedRanges = a.AuthorizedIPRanges
 	}
-	for _, ap := range in.AgentPoolProfiles {
+	system := false
+	seen := map[string]bool{}
+	for i, ap := range in.AgentPoolProfiles {
+		if !agentPoolNameOK(ap.Name) {
+			return errorf(http.StatusBadRequest, "InvalidParameter", "The value of parameter agentPoolProfile.name '%s' is invalid: a Linux agent pool name has 1 to 12 lowercase letters and digits and starts with a letter.", ap.Name)
+		}
+		if seen[ap.Name] {
+			return errorf(http.StatusBadRequest, "InvalidParameter", "The agent pool name '%s' is used by more than one agent pool profile.", ap.Name)
+		}
+		seen[ap.Name] = true
+		// The first pool is System when it says nothing, as AKS makes it.
+		mode := ap.Mode
+		if mode == "" && i == 0 {
+			mode = "System"
+		}
+		if mode == "" {
+			mode = "User"
+		}
+		if mode != "System" && mode != "User" {
+			return errorf(http.StatusBadRequest, "InvalidParameter", "The value of parameter agentPoolProfile.mode '%s' of agent pool '%s' is invalid: System or User.", ap.Mode, ap.Name)
+		}
+		system = system || mode == "System"
 		vm, ok := findVMSize(loc, ap.VMSize)
 		if !ok {
 			return errorf(http.StatusBadRequest, "InvalidParameter", "The VM size '%s' is not available in location '%s'.", ap.VMSize, loc)
@@ -409,13 +430,23 @@ func (e *Emulator) putCluster(w http.ResponseWriter, req *http.Request, p params
 		if ap.Count != nil {
 			count = *ap.Count
 		}
-		if count < 1 || count > 1000 {
-			return errorf(http.StatusBadRequest, "InvalidParameter", "The node count %d of agent pool '%s' is invalid: a System pool needs 1 to 1000 nodes.", count, ap.Name)
+		low := 1
+		if mode == "User" {
+			low = 0 // a User pool may be scaled to zero
 		}
-		c.pools = append(c.pools, &agentPool{name: ap.Name, mode: firstNonEmpty(ap.Mode, "System"), vmSize: vm.name, count: count, state: "Creating"})
+		if count < low || count > 1000 {
+			return errorf(http.StatusBadRequest, "InvalidParameter", "The node count %d of agent pool '%s' is invalid: a %s pool needs %d to 1000 nodes.", count, ap.Name, mode, low)
+		}
+		c.pools = append(c.pools, &agentPool{name: ap.Name, mode: mode, vmSize: vm.name, count: count, state: "Creating"})
 		if ap.VnetSubnetID != "" {
 			c.subnetID = ap.VnetSubnetID
 		}
+	}
+	if !system {
+		return errorf(http.StatusBadRequest, "InvalidParameter", "A managed cluster needs at least one agent pool of mode System.")
+	}
+	if err := serviceCidrOverlap(c.subnetID, c.serviceCidr); err != nil {
+		return err // AKS refuses it at the PUT, before anything is made
 	}
 	var fail *armError
 	if strings.EqualFold(c.rg, LockedResourceGroup) {
@@ -437,6 +468,20 @@ func (e *Emulator) putCluster(w http.ResponseWriter, req *http.Request, p params
 	e.setOperationHeaders(w, req, op, false)
 	writeJSON(w, http.StatusCreated, c.json())
 	return nil
+}
+
+// agentPoolNameOK reports whether s is a Linux agent pool name as AKS
+// accepts it: 1 to 12 lowercase letters and digits, starting with a letter.
+func agentPoolNameOK(s string) bool {
+	if len(s) == 0 || len(s) > 12 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // resolvePatch turns a minor version ("1.32") into the newest patch the

@@ -1,6 +1,8 @@
 package armemu_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,6 +51,7 @@ var httpSettings = map[string]string{"enableInference": "True", "inferenceRouter
 // create a cluster, install the Azure ML extension, attach it as a
 // Kubernetes compute, then read it back.
 func TestKubernetesPath(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 	ext := mustExtensions(t, c)
@@ -146,6 +149,7 @@ func TestKubernetesPath(t *testing.T) {
 // TestKubernetesRefusals are Azure's own refusals of the v2 path, at once or
 // inside the operation.
 func TestKubernetesRefusals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		cluster  string
@@ -195,6 +199,7 @@ func TestKubernetesRefusals(t *testing.T) {
 
 // TestClusterFactsOfV2 checks what a cluster tells about the v2 rules.
 func TestClusterFactsOfV2(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 	for name, check := range map[string]func(armcontainerservice.ManagedCluster) bool{
@@ -222,5 +227,46 @@ func TestClusterFactsOfV2(t *testing.T) {
 	}
 	if len(page.Value) != 1 || deref(page.Value[0].Properties.ExtensionType) != "Microsoft.AzureML.Kubernetes" {
 		t.Errorf("aks-v2-ready extensions = %d", len(page.Value))
+	}
+}
+
+// TestClusterWithGPUPool: a managed cluster PUT with a second, User pool of
+// a GPU size keeps both pools and reports them; Azure's own checks of the
+// pools refuse a bad name, a repeated name, an unknown mode and a cluster
+// without a System pool.
+func TestClusterWithGPUPool(t *testing.T) {
+	t.Parallel()
+	c := mustClients(t, fastOptions())
+	put := func(name, pools string) (int, map[string]any) {
+		body := `{"location":"eastus","identity":{"type":"SystemAssigned"},"properties":{"dnsPrefix":"` + name + `","agentPoolProfiles":[` + pools +
+			`],"networkProfile":{"loadBalancerSku":"standard"}}}`
+		status, _, got := mustDo(t, c, "PUT", "/subscriptions/"+sub+"/resourceGroups/ml-rg/providers/Microsoft.ContainerService/managedClusters/"+name+"?api-version=2025-10-01", body)
+		return status, got
+	}
+	const system = `{"name":"system","mode":"System","vmSize":"Standard_DS3_v2","count":3,"osType":"Linux"}`
+	if status, got := put("aks-gpu", system+`,{"name":"gpu","mode":"User","vmSize":"Standard_NC6s_v3","count":2,"osType":"Linux"}`); status != 201 {
+		t.Fatalf("PUT = %d %v", status, got)
+	}
+	_, _, cl := mustGetJSON(t, c, "/subscriptions/"+sub+"/resourceGroups/ml-rg/providers/Microsoft.ContainerService/managedClusters/aks-gpu?api-version=2025-10-01")
+	profiles, _ := cl["properties"].(map[string]any)["agentPoolProfiles"].([]any)
+	var pools []string
+	for _, p := range profiles {
+		m := p.(map[string]any)
+		pools = append(pools, fmt.Sprintf("%v %v %v %v", m["name"], m["mode"], m["vmSize"], m["count"]))
+	}
+	if want := []string{"system System Standard_DS3_v2 3", "gpu User Standard_NC6s_v3 2"}; !slices.Equal(pools, want) {
+		t.Errorf("pools = %q, want %q", pools, want)
+	}
+	for _, tc := range []struct{ name, pools, words string }{
+		{"aks-bad-name", system + `,{"name":"GPU-pool","mode":"User","vmSize":"Standard_NC6s_v3","count":1}`, "agentPoolProfile.name"},
+		{"aks-long-name", system + `,{"name":"gpupoolnumber1","mode":"User","vmSize":"Standard_NC6s_v3","count":1}`, "agentPoolProfile.name"},
+		{"aks-same-name", system + `,{"name":"system","mode":"User","vmSize":"Standard_NC6s_v3","count":1}`, "more than one"},
+		{"aks-bad-mode", system + `,{"name":"gpu","mode":"Gpu","vmSize":"Standard_NC6s_v3","count":1}`, "agentPoolProfile.mode"},
+		{"aks-no-system", `{"name":"gpu","mode":"User","vmSize":"Standard_NC6s_v3","count":1}`, "mode System"},
+	} {
+		status, got := put(tc.name, tc.pools)
+		if msg := fmt.Sprint(got); status != 400 || !strings.Contains(msg, tc.words) {
+			t.Errorf("%s: %d %v, want 400 saying %q", tc.name, status, got, tc.words)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 )
 
 func TestCreatePolledToSucceeded(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -56,6 +57,7 @@ func TestCreatePolledToSucceeded(t *testing.T) {
 // TestCreateStatesFollowClock polls by hand with a fake clock: the compute is
 // Creating, its operation InProgress, until CreateDuration has passed.
 func TestCreateStatesFollowClock(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock()
 	c := mustClients(t, armemu.Options{Now: clk.Now, RetryAfter: 7 * time.Second})
 
@@ -106,6 +108,7 @@ func TestCreateStatesFollowClock(t *testing.T) {
 }
 
 func TestAttach(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -141,6 +144,7 @@ func TestAttach(t *testing.T) {
 }
 
 func TestScaleAgentPool(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -168,6 +172,7 @@ func TestScaleAgentPool(t *testing.T) {
 }
 
 func TestDetachKeepsCluster(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -191,6 +196,7 @@ func TestDetachKeepsCluster(t *testing.T) {
 }
 
 func TestDeleteRemovesCluster(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock()
 	c := mustClients(t, armemu.Options{Now: clk.Now, RetryAfter: -1})
 	ctx := mustContext(t)
@@ -231,6 +237,7 @@ func TestDeleteRemovesCluster(t *testing.T) {
 // recordings in proxy/azure/testdata/recorded show, and the compute keeps it
 // in provisioningErrors.
 func TestLateFailures(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 	tests := []struct {

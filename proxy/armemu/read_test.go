@@ -11,6 +11,7 @@ import (
 )
 
 func TestSubscriptionsAndPairedRegions(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -46,6 +47,7 @@ func TestSubscriptionsAndPairedRegions(t *testing.T) {
 }
 
 func TestWorkspaces(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -81,6 +83,7 @@ func TestWorkspaces(t *testing.T) {
 }
 
 func TestComputeListAndGet(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -116,6 +119,7 @@ func TestComputeListAndGet(t *testing.T) {
 }
 
 func TestManagedClusters(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -180,6 +184,7 @@ func TestManagedClusters(t *testing.T) {
 }
 
 func TestAgentPools(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -200,6 +205,7 @@ func TestAgentPools(t *testing.T) {
 }
 
 func TestKubernetesVersions(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -235,6 +241,7 @@ func TestKubernetesVersions(t *testing.T) {
 }
 
 func TestResourceSKUs(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -279,6 +286,7 @@ func TestResourceSKUs(t *testing.T) {
 }
 
 func TestServiceTags(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 

@@ -61,6 +61,7 @@ func shapeOf(rec recording, status int, headers map[string]string, body map[stri
 // (Azure-AsyncOperation, Retry-After), the recording's key paths, and the
 // same timing: synchronous, or accepted and then through the operation.
 func TestRecordedConformance(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock()
 	opts := fastOptions()
 	opts.Now = clk.Now
@@ -152,6 +153,7 @@ func TestRecordedConformance(t *testing.T) {
 // TestNoBasicLoadBalancer: AKS retired the Basic load balancer on
 // 30 September 2025, so a cluster Azure ML creates has the Standard one.
 func TestNoBasicLoadBalancer(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock()
 	opts := fastOptions()
 	opts.Now = clk.Now
@@ -174,6 +176,7 @@ func TestNoBasicLoadBalancer(t *testing.T) {
 // TestRecordedResourceGraph: the emulator's Resource Graph answer has the
 // recorded answer's top-level keys and status, in the objectArray format.
 func TestRecordedResourceGraph(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	rec := mustRecording(t, "resourcegraph_basic_query.json")
 	q := `{"query":"resources\n| where type =~ 'microsoft.machinelearningservices/workspaces/computes'\n| where location =~ 'eastus' or tolower(tostring(properties.resourceId)) == tolower('')\n| project id, name, location"}`

@@ -10,6 +10,7 @@ import (
 
 // TestRefusals checks every request Azure itself refuses, through the SDK.
 func TestRefusals(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 
@@ -119,6 +120,7 @@ func TestRefusals(t *testing.T) {
 }
 
 func TestAgentPoolVMSizeCannotChange(t *testing.T) {
+	t.Parallel()
 	c := mustClients(t, fastOptions())
 	ctx := mustContext(t)
 

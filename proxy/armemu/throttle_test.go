@@ -14,6 +14,7 @@ import (
 // SubscriptionRequestsThrottled with Retry-After the seconds until a token
 // is back, and the fake clock refills it.
 func TestThrottle(t *testing.T) {
+	t.Parallel()
 	clk := newFakeClock()
 	opts := fastOptions()
 	opts.Now = clk.Now

@@ -179,8 +179,11 @@ var vmSizes = []vmSize{
 }
 
 // skuLocations are the regions where the VM sizes and Kubernetes versions
-// of the catalog are offered.
-var skuLocations = []string{"eastus", "westus"}
+// of the catalog are offered: centralus too, where cluster extensions are
+// not (extensionRegions), so a Kubernetes create there is refused for the
+// extension alone. The other regions of the subscription offer it no VM
+// size and no AKS, as a region not open to a subscription does (W2).
+var skuLocations = []string{"eastus", "westus", "centralus"}
 
 func offered(loc string) bool {
 	for _, l := range skuLocations {

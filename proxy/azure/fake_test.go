@@ -140,11 +140,6 @@ func newWorld(tb testing.TB) *world {
 		resp.SetTerminalResponse(http.StatusOK, armmachinelearning.ComputeClientCreateOrUpdateResponse{ComputeResource: params}, nil)
 		return
 	}
-	w.ml.ComputeServer.BeginDelete = func(context.Context, string, string, string, armmachinelearning.UnderlyingResourceAction, *armmachinelearning.ComputeClientBeginDeleteOptions) (resp azfake.PollerResponder[armmachinelearning.ComputeClientDeleteResponse], errResp azfake.ErrorResponder) {
-		resp.AddNonTerminalResponse(http.StatusAccepted, nil)
-		resp.SetTerminalResponse(http.StatusOK, armmachinelearning.ComputeClientDeleteResponse{}, nil)
-		return
-	}
 	w.cs.ManagedClustersServer.NewListPager = func(*armcontainerservice.ManagedClustersClientListOptions) (resp azfake.PagerResponder[armcontainerservice.ManagedClustersClientListResponse]) {
 		resp.AddPage(http.StatusOK, armcontainerservice.ManagedClustersClientListResponse{ManagedClusterListResult: armcontainerservice.ManagedClusterListResult{Value: w.clusters}}, nil)
 		return
@@ -314,6 +309,3 @@ func mustClient(tb testing.TB, w *world, logs *logBuffer) *azure.Client {
 
 // ptr returns a pointer to v.
 func ptr[T any](v T) *T { return &v }
-
-// fakeCredential returns azcore's fake credential.
-func fakeCredential() *azfake.TokenCredential { return &azfake.TokenCredential{} }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,7 +94,7 @@ func checkEmuClean(tb testing.TB, msg string) {
 }
 
 func TestEmulatorWorkspaces(t *testing.T) {
-	_, srv := mustServe(t, fastEmulator(200*time.Millisecond))
+	emu, srv := mustServe(t, fastEmulator(200*time.Millisecond))
 	c := mustEmuClient(t, srv, nil)
 	ws, err := c.Workspaces(context.Background())
 	if err != nil {
@@ -115,6 +116,76 @@ func TestEmulatorWorkspaces(t *testing.T) {
 	_, err = c.Workspace(context.Background(), rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "no-rg", Name: "ws-east"})
 	re := wantCode(t, err, rules.ErrNotFound, "workspace.name")
 	checkEmuClean(t, re.Message)
+	before := emu.Requests()
+	_, err = c.Workspace(context.Background(), rules.WorkspaceRef{Subscription: armemu.SubscriptionID, Name: "ws-east"})
+	wantCode(t, err, rules.ErrInvalid, "workspace.resourceGroup")
+	if n := emu.Requests() - before; n != 0 {
+		t.Errorf("a workspace without a resource group reached the emulator %d times", n)
+	}
+}
+
+// TestEmulatorSubscriptionsFromOptions: with Options.Subscriptions set, the
+// client searches those and never lists the subscriptions.
+func TestEmulatorSubscriptionsFromOptions(t *testing.T) {
+	emu := armemu.New(fastEmulator(200 * time.Millisecond))
+	var listed atomic.Int64
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.EqualFold(strings.TrimSuffix(r.URL.Path, "/"), "/subscriptions") {
+			listed.Add(1)
+		}
+		emu.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	opts := azure.ForEndpoint(srv.URL, srv.Client())
+	opts.Subscriptions = []string{armemu.SubscriptionID}
+	c, err := azure.New(azure.StaticCredential{}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	ws, err := c.Workspaces(context.Background())
+	if err != nil || !slices.ContainsFunc(ws, func(w rules.Workspace) bool { return w.Name == "ws-east" }) {
+		t.Fatalf("Workspaces = %+v, %v; want ws-east", ws, err)
+	}
+	if n := listed.Load(); n != 0 {
+		t.Errorf("listed the subscriptions %d times although Options.Subscriptions is set", n)
+	}
+}
+
+// TestEmulatorClusterIDs: a cluster ID is found whatever the case of its
+// segments, and what is not a cluster ID is refused before it reaches ARM.
+func TestEmulatorClusterIDs(t *testing.T) {
+	emu, srv := mustServe(t, fastEmulator(200*time.Millisecond))
+	c := mustEmuClient(t, srv, nil)
+	got, err := c.Cluster(context.Background(), strings.ToLower(emuClusterID("aks-private")))
+	if err != nil || got.Name != "aks-private" || !got.Private {
+		t.Errorf("Cluster(lower-case ID) = %+v, %v; want aks-private", got, err)
+	}
+	_, err = c.Cluster(context.Background(), emuClusterID("aks-nope"))
+	checkEmuClean(t, wantCode(t, err, rules.ErrNotFound, "target.resourceId").Message)
+	for _, id := range []string{"/subscriptions/" + armemu.SubscriptionID + "/resourceGroups/aks-rg", "aks-healthy"} {
+		before := emu.Requests()
+		_, err := c.Cluster(context.Background(), id)
+		wantCode(t, err, rules.ErrInvalid, "target.resourceId")
+		if n := emu.Requests() - before; n != 0 {
+			t.Errorf("Cluster(%q) reached the emulator %d times", id, n)
+		}
+	}
+}
+
+// TestEmulatorChecksBeforeSending: a target that is not a cluster ID and a
+// workspace that does not exist are refused before any write.
+func TestEmulatorChecksBeforeSending(t *testing.T) {
+	emu, srv := mustServe(t, fastEmulator(200*time.Millisecond))
+	c := mustEmuClient(t, srv, nil)
+	bad := rules.Request{Mode: rules.ModeAttach, Workspace: emuEast, Name: "aks-new",
+		Target: rules.Target{ResourceID: "/subscriptions/" + armemu.SubscriptionID + "/resourceGroups/aks-rg"}}.Normalized("eastus")
+	wantCode(t, c.Provision(context.Background(), bad), rules.ErrInvalid, "target.resourceId")
+	missing := rules.Request{Workspace: rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "ml-rg", Name: "nope"}, Name: "aks-new"}.Normalized("eastus")
+	wantCode(t, c.Provision(context.Background(), missing), rules.ErrNotFound, "workspace.name")
+	if n := emu.Writes(); n != 0 {
+		t.Errorf("%d writes sent, want none", n)
+	}
 }
 
 func TestEmulatorCatalog(t *testing.T) {
@@ -182,6 +253,7 @@ func TestEmulatorCreate(t *testing.T) {
 	var logs logBuffer
 	c := mustEmuClient(t, srv, &logs)
 	req := rules.Request{Workspace: emuEast, Name: "aks-new", Description: "new scoring",
+		TLS:  rules.TLS{Mode: rules.TLSCustom, CertPEM: testCert, KeyPEM: testKey, CNAME: "scoring.contoso.com"},
 		Tags: map[string]string{"team": "ml"}}.Normalized("eastus")
 	writes := emu.Writes()
 	start := time.Now()
@@ -213,6 +285,12 @@ func TestEmulatorCreate(t *testing.T) {
 			t.Fatalf("log = %q, want the outcome", logs.String())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	// The certificate and its key never reach the log.
+	for _, secret := range []string{"CERTDATA", "KEYDATA", "PRIVATE KEY"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("log shows %q: %q", secret, logs.String())
+		}
 	}
 }
 
@@ -324,6 +402,17 @@ func TestEmulatorRefusals(t *testing.T) {
 			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Status: http.StatusServiceUnavailable, Times: 10}},
 		{name: "connection dropped past the retries", req: create("aks-drop", nil), code: rules.ErrUnavailable,
 			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Drop: true, Times: 10}},
+		{name: "role on the workspace", req: create("aks-role2", nil), code: rules.ErrForbidden, words: "on the workspace ws-east",
+			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Status: http.StatusForbidden, Code: "AuthorizationFailed"}},
+		{name: "linked role", req: attach("aks-l", "aks-healthy"), code: rules.ErrForbidden, field: "target.resourceId",
+			words: "Owner or Contributor on the cluster's resource group, and the Azure Kubernetes Service Cluster Admin Role",
+			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Status: http.StatusForbidden, Code: "LinkedAuthorizationFailed"}},
+		{name: "quota", req: create("aks-q", nil), code: rules.ErrQuota, words: "fewer nodes",
+			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Status: http.StatusConflict, Code: "QuotaExceeded"}},
+		{name: "conflict on the cluster", req: attach("aks-c", "aks-healthy"), code: rules.ErrConflict, field: "target.resourceId",
+			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Status: http.StatusConflict, Code: "Conflict"}},
+		{name: "bad request", req: create("aks-bad", nil), code: rules.ErrInvalid,
+			fault: &armemu.Fault{Method: "PUT", PathContains: "/computes/", Status: http.StatusBadRequest, Code: "BadArgument"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -336,6 +425,12 @@ func TestEmulatorRefusals(t *testing.T) {
 			checkEmuClean(t, re.Message)
 			if !strings.Contains(re.Message, tt.words) {
 				t.Errorf("message = %q, want it to say %q", re.Message, tt.words)
+			}
+			if tt.fault != nil && tt.fault.Code != "" && re.ARMCode != tt.fault.Code {
+				t.Errorf("ARMCode = %q, want %q", re.ARMCode, tt.fault.Code)
+			}
+			if tt.name == "name taken" && emu.Writes() != 0 {
+				t.Errorf("%d writes sent for an existing name, want none", emu.Writes())
 			}
 		})
 	}

@@ -61,6 +61,7 @@ func mustJSON(tb testing.TB, name string) any {
 	return v
 }
 
+// Kept on the fake world: the exact request body the SDK sends, compared as JSON with testdata; the emulator only counts writes.
 func TestProvisionBody(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -97,88 +98,7 @@ func TestProvisionBody(t *testing.T) {
 	}
 }
 
-func TestProvisionRefusesAnExistingName(t *testing.T) {
-	w := newWorld(t)
-	c := mustClient(t, w, nil)
-	req := createRequest()
-	req.Name = "aks-created"
-	wantCode(t, c.Provision(context.Background(), req), rules.ErrConflict, "name")
-	if n := len(w.find("PUT", "")); n != 0 {
-		t.Errorf("%d PUTs sent for an existing name, want none", n)
-	}
-}
-
-func TestProvisionRefusals(t *testing.T) {
-	tests := []struct {
-		name    string
-		req     rules.Request
-		status  int
-		armCode string
-		want    rules.ErrorCode
-		field   string
-		words   string
-	}{
-		{name: "policy", req: createRequest(), status: 403, armCode: "RequestDisallowedByPolicy", want: rules.ErrPolicy, words: "userDefinedRouting"},
-		{name: "role", req: createRequest(), status: 403, armCode: "AuthorizationFailed", want: rules.ErrForbidden, words: "on the workspace ws-east"},
-		{name: "linked role", req: attachRequest(), status: 403, armCode: "LinkedAuthorizationFailed", want: rules.ErrForbidden, field: "target.resourceId", words: "Owner or Contributor on the cluster's resource group, and the Azure Kubernetes Service Cluster Admin Role"},
-		{name: "quota", req: createRequest(), status: 409, armCode: "QuotaExceeded", want: rules.ErrQuota, words: "fewer nodes"},
-		{name: "conflict", req: attachRequest(), status: 409, armCode: "Conflict", want: rules.ErrConflict, field: "target.resourceId"},
-		{name: "throttled", req: createRequest(), status: 429, armCode: "TooManyRequests", want: rules.ErrTooMany},
-		{name: "server error", req: createRequest(), status: 503, armCode: "ServiceUnavailable", want: rules.ErrUnavailable},
-		{name: "bad request", req: createRequest(), status: 400, armCode: "BadArgument", want: rules.ErrInvalid},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			w := newWorld(t)
-			w.ml.ComputeServer.BeginCreateOrUpdate = func(context.Context, string, string, string, armmachinelearning.ComputeResource, *armmachinelearning.ComputeClientBeginCreateOrUpdateOptions) (resp azfake.PollerResponder[armmachinelearning.ComputeClientCreateOrUpdateResponse], errResp azfake.ErrorResponder) {
-				errResp.SetResponseError(tt.status, tt.armCode)
-				return
-			}
-			c := mustClient(t, w, nil)
-			re := wantCode(t, c.Provision(context.Background(), tt.req), tt.want, tt.field)
-			if re.ARMCode != tt.armCode {
-				t.Errorf("ARMCode = %q, want %q", re.ARMCode, tt.armCode)
-			}
-			if !strings.Contains(re.Message, tt.words) {
-				t.Errorf("message = %q, want it to say %q", re.Message, tt.words)
-			}
-		})
-	}
-}
-
-func TestProvisionChecksBeforeSending(t *testing.T) {
-	w := newWorld(t)
-	c := mustClient(t, w, nil)
-	bad := attachRequest()
-	bad.Target.ResourceID = "/subscriptions/" + testSub + "/resourceGroups/aks-rg"
-	wantCode(t, c.Provision(context.Background(), bad), rules.ErrInvalid, "target.resourceId")
-	missing := createRequest()
-	missing.Workspace.Name = "nope"
-	wantCode(t, c.Provision(context.Background(), missing), rules.ErrNotFound, "workspace.name")
-	if n := len(w.find("PUT", "")); n != 0 {
-		t.Errorf("%d PUTs sent, want none", n)
-	}
-}
-
-func TestProvisionLogsOutcomeWithoutSecrets(t *testing.T) {
-	w := newWorld(t)
-	var logs logBuffer
-	c := mustClient(t, w, &logs)
-	if err := c.Provision(context.Background(), createRequest()); err != nil {
-		t.Fatal(err)
-	}
-	azure.WaitFollowers(c)
-	got := logs.String()
-	if !strings.Contains(got, "create of compute aks-new in workspace ws-east: succeeded") {
-		t.Errorf("log = %q, want the outcome", got)
-	}
-	for _, secret := range []string{"CERTDATA", "KEYDATA", "PRIVATE KEY"} {
-		if strings.Contains(got, secret) {
-			t.Errorf("log shows %q: %q", secret, got)
-		}
-	}
-}
-
+// Kept on the fake world: the exact agent-pool PUT path and body sent; the emulator only counts writes.
 func TestScaleChoosesTheSystemPool(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -214,6 +134,7 @@ func TestScaleChoosesTheSystemPool(t *testing.T) {
 	}
 }
 
+// Kept on the fake world: an autoscaling pool and a Failed compute with no cluster, which the emulator world never has.
 func TestScaleRefusals(t *testing.T) {
 	w := newWorld(t)
 	w.cluster("aks-created-cluster").Properties.AgentPoolProfiles[0].EnableAutoScaling = ptr(true)
@@ -242,6 +163,8 @@ func TestScaleRefusals(t *testing.T) {
 
 // TestDetachAndDelete checks the underlying-resource action each sends:
 // Detach keeps the cluster (O3), Delete removes what Azure ML made.
+//
+// Kept on the fake world: the exact underlyingResourceAction query the SDK sends; TestEmulatorDetachKeepsTheCluster proves the outcome of a detach only.
 func TestDetachAndDelete(t *testing.T) {
 	tests := []struct {
 		name string

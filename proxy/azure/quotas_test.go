@@ -16,6 +16,8 @@ import (
 // rule Q1 (the regional total and the families, not the other counters),
 // from every page; a location that is not a region's shape never reaches
 // the ARM path.
+//
+// Kept on the fake world: SDK paging edge case (the usages split over two pages) and the exact location asked.
 func TestQuotas(t *testing.T) {
 	w := newWorld(t)
 	var asked []string

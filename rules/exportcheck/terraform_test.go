@@ -122,7 +122,7 @@ func TestKubernetesTerraformSchema(t *testing.T) {
 		TLS:     rules.TLS{Mode: rules.TLSCustom, CertPEM: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n", KeyPEM: "k", CNAME: "scoring.example.com"},
 		Kubernetes: rules.Kubernetes{Namespace: "team-a", Version: "1.32", Training: true, NvidiaDevicePlugin: true, NodeSelector: map[string]string{"agentpool": "gpu"},
 			Identity: rules.IdentityUserAssigned, UserIdentity: "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/id-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ml-id",
-			AuthorizedIPRanges: []string{"203.0.113.0/24"}}}
+			AuthorizedIPRanges: []string{"203.0.113.0/24"}, GPUPool: rules.GPUPool{Name: "gpu", VMSize: "Standard_NC6s_v3", Count: 2}}}
 	attach := rules.Request{Mode: rules.ModeAttach, Kind: rules.KindKubernetes, Workspace: ws, Name: "k8s-attach",
 		Target:     rules.Target{ResourceID: "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/aks-rg/providers/Microsoft.ContainerService/managedClusters/aks-healthy"},
 		Kubernetes: rules.Kubernetes{AllowInsecure: true}}
@@ -131,7 +131,7 @@ func TestKubernetesTerraformSchema(t *testing.T) {
 		req  rules.Request
 		want []string // resource types that must be there
 	}{
-		{"create", full, []string{`resource "azurerm_kubernetes_cluster"`, `resource "azurerm_kubernetes_cluster_extension"`, `resource "azapi_resource"`}},
+		{"create", full, []string{`resource "azurerm_kubernetes_cluster"`, `resource "azurerm_kubernetes_cluster_node_pool"`, `resource "azurerm_kubernetes_cluster_extension"`, `resource "azapi_resource"`}},
 		{"attach", attach, []string{`data "azurerm_kubernetes_cluster"`, `resource "azurerm_kubernetes_cluster_extension"`, `resource "azapi_resource"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -212,7 +212,11 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.policyScope(ref); err != nil {
 		return err
 	}
-	if op := s.v2.get(ref, name); op != nil && op.action != rules.ActionCleanup {
+	op, err := s.loadV2(r.Context(), ref, name)
+	if err != nil {
+		return err
+	}
+	if op != nil && op.action != rules.ActionCleanup {
 		if op.running() {
 			return rules.Errorf(rules.ErrConflict, rules.FieldName, "The operation on "+name+" is still running; clean up once it has failed.")
 		}
@@ -222,6 +226,13 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			defer unlock()
+			// Read again under the lock: another replica may have retried it.
+			if op, err = s.loadV2(held, ref, name); err != nil {
+				return err
+			}
+			if op == nil || op.running() {
+				return rules.Errorf(rules.ErrConflict, rules.FieldName, "The operation on "+name+" is running again (retried meanwhile); clean up once it has failed.")
+			}
 			return s.cleanupV2(w, r.WithContext(held), op)
 		}
 	}

@@ -60,6 +60,11 @@ type Config struct {
 	// SharedLimits, when set, holds the per-person change limit where every
 	// replica counts it; nil counts in this process only.
 	SharedLimits SharedState
+	// V2Store, when set, holds the records of the v2 operations where every
+	// replica reads them (any replica answers a progress poll or a retry,
+	// and one that finds an operation whose driver died goes on with it);
+	// nil keeps them in this process, right for one replica only.
+	V2Store V2Store
 
 	// The settings of issue 8 ("close the origin").
 

@@ -41,7 +41,8 @@ func (s *Server) postKubernetes(w http.ResponseWriter, r *http.Request, req rule
 	}
 	defer unlock()
 	r = r.WithContext(held)
-	if err := s.v2.blocking(req.Workspace, req.Name); err != nil {
+	version, err := s.blocking(r.Context(), req.Workspace, req.Name)
+	if err != nil {
 		return err
 	}
 	facts, err := s.checkedFacts(r.Context(), req)
@@ -50,7 +51,7 @@ func (s *Server) postKubernetes(w http.ResponseWriter, r *http.Request, req rule
 	}
 	norm := req.Normalized(facts.WorkspaceLocation)
 	op := &v2Op{action: rules.ActionAttach, ref: norm.Workspace, name: norm.Name, req: norm, cluster: cluster,
-		wsLoc: facts.WorkspaceLocation, started: s.cfg.now()}
+		wsLoc: facts.WorkspaceLocation, started: s.cfg.now(), version: version, secrets: hasSecrets(norm)}
 	if norm.Mode == rules.ModeCreate {
 		op.action = rules.ActionCreate
 		op.steps = stepsOf(rules.StepCluster, rules.StepExtension, rules.StepAttach)
@@ -64,15 +65,40 @@ func (s *Server) postKubernetes(w http.ResponseWriter, r *http.Request, req rule
 	if err := s.v2.put(op); err != nil {
 		return err
 	}
+	var lease *v2Lease
 	if op.action == rules.ActionCreate {
-		if err := s.sendCluster(r.Context(), op); err != nil {
+		// The lease first, so no other replica drives the operation
+		// before this one; then the record, before the PUT: a replica
+		// that dies now leaves a record that another one finishes,
+		// reading Azure before it sends.
+		if lease, err = s.leaseV2(op.key()); err != nil {
 			s.v2.drop(op)
 			return err
 		}
+		if err := s.markSending(r.Context(), op, rules.StepCluster); err != nil {
+			lease.unlock()
+			s.v2.drop(op)
+			return err
+		}
+		if err := s.sendCluster(r.Context(), op); err != nil {
+			op.mu.Lock()
+			op.dropped = true
+			op.mu.Unlock()
+			if serr := s.saveV2(context.WithoutCancel(r.Context()), op); serr != nil {
+				s.cfg.logger().Warn("refused v2 create's record not marked dropped", "name", op.name, "err", serr)
+			}
+			lease.unlock()
+			s.v2.drop(op)
+			return err
+		}
+		op.sent()
 		s.startStep(op, 0, cluster.ID(), true, "AKS is creating the cluster.")
 	}
-	return s.acceptV2(w, r, op)
+	return s.acceptV2(w, r, op, lease)
 }
+
+// hasSecrets reports whether req carries the extension's certificate or key.
+func hasSecrets(req rules.Request) bool { return req.TLS.CertPEM != "" || req.TLS.KeyPEM != "" }
 
 // usableExtension refuses an attach whose cluster has an Azure ML extension
 // that is neither Succeeded nor being installed by amlaks (X10).
@@ -92,9 +118,25 @@ func (s *Server) usableExtension(facts rules.Facts) error {
 	return &rules.Error{Code: rules.ErrConflict, Field: f.Field, Message: f.Message + " " + f.Fix, Findings: rules.Findings{f}}
 }
 
-// acceptV2 starts op's poller and answers 202 with where to follow it.
-func (s *Server) acceptV2(w http.ResponseWriter, r *http.Request, op *v2Op) error {
-	s.ops.startedV2(op)
+// acceptV2 stores op's record, starts op's driver and answers 202 with
+// where to follow it.
+//
+// The operation's lease is taken (unless the caller has it) before the
+// record is stored running: a driver on another replica that waits for
+// it finds the record as this replica left it.
+func (s *Server) acceptV2(w http.ResponseWriter, r *http.Request, op *v2Op, lease *v2Lease) error {
+	if lease == nil {
+		var err error
+		if lease, err = s.leaseV2(op.key()); err != nil {
+			return err
+		}
+	}
+	if err := s.saveV2(r.Context(), op); err != nil {
+		lease.unlock()
+		s.v2.drop(op)
+		return err
+	}
+	s.ops.startedV2(op, lease)
 	s.cfg.logger().Info("v2 operation accepted", "action", op.action, "workspace", op.ref.ID(), "name", op.name, "requestId", requestID(r))
 	a := rules.AcceptedFor(op.ref, op.name)
 	w.Header().Set("Location", a.Operation)
@@ -124,7 +166,10 @@ func (s *Server) postRetry(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer unlock()
 	r = r.WithContext(held)
-	op := s.v2.get(ref, name)
+	op, err := s.loadV2(r.Context(), ref, name)
+	if err != nil {
+		return err
+	}
 	if op == nil {
 		return rules.Errorf(rules.ErrNotFound, rules.FieldName, "amlaks holds no v2 operation on "+name+" (the proxy may have restarted): start the create, attach or migration again.")
 	}
@@ -142,7 +187,10 @@ func (s *Server) postRetry(w http.ResponseWriter, r *http.Request) error {
 		if err := s.retryRequest(op, *body.Request); err != nil {
 			return err
 		}
+	} else if op.needsSecrets() {
+		return rules.Errorf(rules.ErrInvalid, rules.FieldTLSKey, "amlaks does not keep the TLS certificate and key of "+name+" (it restarted, or another replica started the operation), and the extension still needs them: retry with the request, its certificate and key included (the retry body's request).")
 	}
+	s.v2.adopt(op)
 	op.mu.Lock()
 	for i := range op.steps {
 		if op.steps[i].State == rules.StepFailed {
@@ -151,7 +199,7 @@ func (s *Server) postRetry(w http.ResponseWriter, r *http.Request) error {
 	}
 	op.failed, op.waits = false, 0
 	op.mu.Unlock()
-	return s.acceptV2(w, r, op)
+	return s.acceptV2(w, r, op, nil)
 }
 
 // retryRequest replaces op's request with req, which must be a request of
@@ -172,6 +220,7 @@ func (s *Server) retryRequest(op *v2Op, req rules.Request) error {
 	norm.Mode = op.req.Mode
 	op.mu.Lock()
 	op.req = norm
+	op.secrets = op.secrets || hasSecrets(norm)
 	op.mu.Unlock()
 	return nil
 }
@@ -204,12 +253,15 @@ func (s *Server) cleanupV2(w http.ResponseWriter, r *http.Request, failed *v2Op)
 	if len(names) == 0 {
 		return rules.Errorf(rules.ErrConflict, rules.FieldName, "The failed operation on "+failed.name+" made nothing in Azure; there is nothing to clean up.")
 	}
+	failed.mu.Lock()
+	version := failed.version
+	failed.mu.Unlock()
 	op := &v2Op{action: rules.ActionCleanup, ref: failed.ref, name: failed.name, req: failed.req, cluster: failed.cluster,
-		wsLoc: failed.wsLoc, v1Name: failed.v1Name, started: s.cfg.now(), steps: stepsOf(names...), left: left, from: failed}
+		wsLoc: failed.wsLoc, v1Name: failed.v1Name, started: s.cfg.now(), steps: stepsOf(names...), left: left, version: version}
 	if err := s.v2.put(op); err != nil {
 		return err
 	}
-	return s.acceptV2(w, r, op)
+	return s.acceptV2(w, r, op, nil)
 }
 
 // migration is a v1 compute's migration: its request and its findings.
@@ -356,7 +408,8 @@ func (s *Server) postMigration(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer unlock()
 	r = r.WithContext(held)
-	if err := s.v2.blocking(ref, newName); err != nil {
+	version, err := s.blocking(r.Context(), ref, newName)
+	if err != nil {
 		return err
 	}
 	v1, err := s.azure.Compute(r.Context(), ref, name)
@@ -382,9 +435,10 @@ func (s *Server) postMigration(w http.ResponseWriter, r *http.Request) error {
 	norm := req.Normalized(ws.Location)
 	norm.Target = rules.Target{ResourceID: cluster.ID()}
 	op := &v2Op{action: rules.ActionMigrate, ref: ref, name: norm.Name, req: norm, cluster: cluster, wsLoc: ws.Location,
-		v1Name: name, started: s.cfg.now(), steps: stepsOf(rules.StepDetachV1, rules.StepLegacyCleanup, rules.StepExtension, rules.StepAttach)}
+		v1Name: name, started: s.cfg.now(), steps: stepsOf(rules.StepDetachV1, rules.StepLegacyCleanup, rules.StepExtension, rules.StepAttach),
+		version: version, secrets: hasSecrets(norm)}
 	if err := s.v2.put(op); err != nil {
 		return err
 	}
-	return s.acceptV2(w, r, op)
+	return s.acceptV2(w, r, op, nil)
 }

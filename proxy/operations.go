@@ -24,7 +24,11 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) error {
 	if err := s.policyScope(ref); err != nil {
 		return err // a workspace the policy does not allow (G1) is not read
 	}
-	if op := s.v2.get(ref, name); op != nil {
+	op, err := s.loadV2(r.Context(), ref, name)
+	if err != nil {
+		return err
+	}
+	if op != nil {
 		if op.running() {
 			s.ops.ensureV2(op)
 		}

@@ -63,8 +63,9 @@ type opWatcher struct {
 type opWatch struct {
 	ref   rules.WorkspaceRef
 	name  string
-	owned bool  // started by a write: followed to its end
-	drive *v2Op // a v2 operation, which the poller drives step by step (v2ops.go)
+	owned bool     // started by a write: followed to its end
+	drive *v2Op    // a v2 operation, which the poller drives step by step (v2ops.go)
+	lease *v2Lease // the lease its handler took for it; nil: the poller takes it
 	ready chan struct{}
 	wake  chan struct{} // a reader asks before the first poll
 
@@ -89,6 +90,7 @@ func watchKey(ref rules.WorkspaceRef, name string) string {
 // follows it to its end, replacing any earlier one.
 func (o *opWatcher) started(ref rules.WorkspaceRef, name string) {
 	o.s.v2.forget(ref, name)
+	o.s.dropStored(ref, name)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.startLocked(ref, name, true, nil)
@@ -96,24 +98,32 @@ func (o *opWatcher) started(ref rules.WorkspaceRef, name string) {
 
 // startedV2 starts the poller that drives a v2 operation, replacing any
 // earlier poller of its name.
-func (o *opWatcher) startedV2(op *v2Op) {
+func (o *opWatcher) startedV2(op *v2Op, lease *v2Lease) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.startLocked(op.ref, op.name, true, op)
+	o.startLocked(op.ref, op.name, true, op, lease)
 }
 
-// ensureV2 starts a driver for a running v2 operation that has none (its
-// poller stopped at watchMax, say).
+// ensureV2 starts a driver for a running v2 operation that has none here
+// (its poller stopped at watchMax, or another replica drives it): it takes
+// the operation's lease once the other driver lets go or dies.
 func (o *opWatcher) ensureV2(op *v2Op) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if w, ok := o.watches[op.key()]; ok && w.drive == op {
-		return
+	if w, ok := o.watches[op.key()]; ok && w.drive != nil {
+		w.mu.Lock()
+		cur := w.drive
+		w.mu.Unlock()
+		if cur == op || cur.running() {
+			return
+		}
 	}
 	o.startLocked(op.ref, op.name, true, op)
 }
 
-func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool, drive *v2Op) *opWatch {
+// lease, when set, is the lease of drive its handler took: set before the
+// poller starts, so that it never waits for a lease its own handler holds.
+func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool, drive *v2Op, lease ...*v2Lease) *opWatch {
 	key := watchKey(ref, name)
 	if old, ok := o.watches[key]; ok {
 		old.mu.Lock()
@@ -121,6 +131,9 @@ func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool,
 		old.mu.Unlock()
 	}
 	w := &opWatch{ref: ref, name: name, owned: owned, drive: drive, ready: make(chan struct{}), wake: make(chan struct{}, 1), asked: time.Now()}
+	if len(lease) > 0 {
+		w.lease = lease[0]
+	}
 	o.watches[key] = w
 	o.wg.Add(1)
 	if owned && o.s.cfg.OnOperation != nil {
@@ -247,16 +260,36 @@ func (o *opWatcher) run(key string, w *opWatch) {
 
 // runV2 drives a v2 operation: one turn of its steps a poll, at the
 // adapter's pace, until the operation is over.
+//
+// Only the holder of the operation's lease (v2LeaseKey, through the
+// Locker) drives it: the driver waits for the lease while another replica
+// holds it, stops when that one has finished it, and, once it has the
+// lease, goes on from the record the store holds (another replica may have
+// driven it meanwhile, or died halfway through a step).
 func (o *opWatcher) runV2(w *opWatch) {
+	held, unlock, op := o.leaseV2(w)
+	if held == nil {
+		return
+	}
+	o.s.v2.adopt(op)
+	defer unlock()
+	op.mu.Lock()
+	op.driving = true
+	op.mu.Unlock()
+	defer func() {
+		op.mu.Lock()
+		op.driving = false
+		op.mu.Unlock()
+	}()
 	deadline := time.Now().Add(2 * watchMax) // a create is three operations
 	for first := true; ; first = false {
 		// A turn may wait for an AKS run command (the legacy cleanup),
 		// which takes longer than one ARM request.
-		ctx, cancel := context.WithTimeout(o.bg, max(o.s.cfg.timeout(), v2TurnTimeout))
-		done := o.s.advance(ctx, w.drive)
+		ctx, cancel := context.WithTimeout(held, max(o.s.cfg.timeout(), v2TurnTimeout))
+		done := o.s.advance(ctx, op)
 		cancel()
-		if o.bg.Err() != nil {
-			return
+		if o.bg.Err() != nil || held.Err() != nil {
+			return // stopping, or the lease is lost: someone else may drive it now
 		}
 		w.mu.Lock()
 		w.polls++
@@ -266,6 +299,12 @@ func (o *opWatcher) runV2(w *opWatch) {
 			close(w.ready)
 		}
 		if done {
+			// A retry, here or on another replica, drives it next; until
+			// then the store's record is the one to read.
+			op.mu.Lock()
+			op.driving = false
+			op.mu.Unlock()
+			unlock()
 			o.linger(w)
 			return
 		}
@@ -278,6 +317,70 @@ func (o *opWatcher) runV2(w *opWatch) {
 			return
 		}
 	}
+}
+
+// leaseV2 takes the lease of w's operation, waiting while another driver
+// holds it, and returns the operation as stored, this replica's own copy
+// when it is the stored one (it has the request's secrets). held is nil
+// when there is nothing to drive: the operation is finished or gone, or
+// the proxy stops.
+func (o *opWatcher) leaseV2(w *opWatch) (held context.Context, unlock func(), op *v2Op) {
+	w.mu.Lock()
+	op, given := w.drive, w.lease
+	w.mu.Unlock()
+	if given != nil {
+		// Taken before the record was stored: the record is op's.
+		return given.held, given.unlock, op
+	}
+	key := v2LeaseKey(op.key())
+	for {
+		h, u, err := o.s.locker.Lock(o.bg, key)
+		if err == nil {
+			held, unlock = h, sync.OnceFunc(u)
+			break
+		}
+		if o.bg.Err() != nil {
+			return nil, nil, nil
+		}
+		// Another replica drives it: stop once it has finished it.
+		ctx, cancel := context.WithTimeout(o.bg, o.s.cfg.timeout())
+		cur, lerr := o.s.loadStored(ctx, op.key())
+		cancel()
+		w.mu.Lock()
+		finish := w.finish
+		w.mu.Unlock()
+		if finish || (lerr == nil && (cur == nil || !cur.running() || cur.dropped)) {
+			return nil, nil, nil
+		}
+		select {
+		case <-time.After(o.interval(w)):
+		case <-o.bg.Done():
+			return nil, nil, nil
+		}
+	}
+	ctx, cancel := context.WithTimeout(held, o.s.cfg.timeout())
+	cur, err := o.s.loadStored(ctx, op.key())
+	cancel()
+	if err != nil || cur == nil || cur.dropped || !cur.running() {
+		if err != nil {
+			o.s.cfg.logger().Warn("v2 operation's record not read; not driving it now", "workspace", op.ref.ID(), "name", op.name, "err", err)
+		}
+		unlock()
+		return nil, nil, nil
+	}
+	op.mu.Lock()
+	same, loaded := op.version == cur.version, op.loaded
+	op.mu.Unlock()
+	if !same || loaded {
+		o.s.cfg.logger().Info("v2 operation resumed from its stored record", "action", cur.action, "workspace", cur.ref.ID(), "name", cur.name, "step", stepOf(cur))
+	}
+	if !same {
+		op = cur
+		w.mu.Lock()
+		w.drive = op
+		w.mu.Unlock()
+	}
+	return held, unlock, op
 }
 
 func isNotFound(err error) bool {

@@ -38,7 +38,8 @@ type Server struct {
 
 	facts cachedAzure // Azure's reads through the facts cache (factscache.go)
 	ops   *opWatcher  // one poller per operation (opwatch.go)
-	v2    *v2Ops      // the v2 operations and their steps (v2ops.go)
+	v2    *v2Ops      // the v2 operations this replica drives (v2ops.go)
+	store V2Store     // every v2 operation's record (v2store.go)
 }
 
 // New returns a Server. page serves everything that is not /api/ (the
@@ -60,6 +61,10 @@ func New(cfg Config, az Azure, page http.Handler) *Server {
 	s.facts = cachedAzure{az: az, c: newFactsCache(cfg.now, cfg.OnFactsLookup)}
 	s.ops = newOpWatcher(s)
 	s.v2 = newV2Ops()
+	s.store = cfg.V2Store
+	if s.store == nil {
+		s.store = NewMemoryV2Store()
+	}
 	return s
 }
 

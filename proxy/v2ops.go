@@ -20,7 +20,9 @@ import (
 // person may retry it (the operation goes on from that step) or clean up
 // (delete what amlaks made). The operation's request, with the TLS
 // certificate and key of the extension's protected settings, stays in the
-// proxy's memory only: it is never logged, echoed or written anywhere.
+// proxy's memory only: it is never logged, echoed or written anywhere; the
+// rest of the operation is stored after each step (v2store.go), so any
+// replica answers its progress and one replica at a time drives it.
 
 var stepTitles = map[rules.StepName]string{
 	rules.StepCluster:       "Create the AKS cluster",
@@ -65,7 +67,62 @@ type v2Op struct {
 	removing    bool // the attach step is removing a failed compute before it sends again
 	waits       int  // polls of the current step that found nothing yet
 	left        []string
-	from        *v2Op // cleanup: the operation it cleans up
+	secrets     bool           // req had a certificate and key (the store never has them)
+	sending     rules.StepName // a write of this step is about to be sent (v2store.go)
+	dropped     bool           // no operation: its first write was refused, or a v1 write replaced it
+
+	version string // the store's version this replica last read or wrote
+	saved   []byte // the record as last stored
+	stored  bool
+	loaded  bool // read from the store: another replica's, or one left before a restart
+	driving bool // this replica holds the operation's lease and drives it
+}
+
+// needsSecrets reports whether op's extension step still needs the TLS
+// certificate and key that this replica has not got (the store never has them).
+func (op *v2Op) needsSecrets() bool {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	if !op.secrets || op.req.TLS.KeyPEM != "" {
+		return false
+	}
+	for _, st := range op.steps {
+		if st.Name == rules.StepExtension && st.State != rules.StepSucceeded && st.State != rules.StepSkipped {
+			return true
+		}
+	}
+	return false
+}
+
+// isDriven reports whether this replica drives op now.
+func (op *v2Op) isDriven() bool {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	return op.driving
+}
+
+// markSending records, before a step sends its write, that it is about to:
+// a replica that goes on after this one died reads Azure before sending.
+func (s *Server) markSending(ctx context.Context, op *v2Op, step rules.StepName) error {
+	op.mu.Lock()
+	op.sending = step
+	op.mu.Unlock()
+	return s.saveV2(ctx, op)
+}
+
+// sent clears the sending mark once the step's write is answered.
+func (op *v2Op) sent() {
+	op.mu.Lock()
+	op.sending = ""
+	op.mu.Unlock()
+}
+
+// wasSending reports whether a step's write may have been sent by a driver
+// that died before it recorded the answer.
+func (op *v2Op) wasSending(step rules.StepName) bool {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	return op.sending == step
 }
 
 // key is the operation's registry and poller key.
@@ -182,6 +239,13 @@ func (v *v2Ops) get(ref rules.WorkspaceRef, name string) *v2Op {
 	return v.ops[watchKey(ref, name)]
 }
 
+// adopt registers op, another replica's record this replica now drives.
+func (v *v2Ops) adopt(op *v2Op) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.ops[op.key()] = op
+}
+
 // put registers op, refusing when an operation on the same name still runs.
 func (v *v2Ops) put(op *v2Op) error {
 	v.mu.Lock()
@@ -204,21 +268,30 @@ func (v *v2Ops) put(op *v2Op) error {
 // blocking refuses a new operation on a name whose last operation still
 // runs, or failed and left something in Azure: that one is retried or
 // cleaned up first, so nothing half-done is forgotten.
-func (v *v2Ops) blocking(ref rules.WorkspaceRef, name string) error {
-	old := v.get(ref, name)
-	if old == nil {
-		return nil
+func (s *Server) blocking(ctx context.Context, ref rules.WorkspaceRef, name string) (version string, err error) {
+	old, err := s.loadV2(ctx, ref, name)
+	if err != nil {
+		return "", err
+	}
+	if old == nil { // none, or a dropped record: its version, to store over it
+		_, v, err := s.store.Load(ctx, watchKey(ref, name))
+		if err != nil {
+			return "", errStoreDown(err)
+		}
+		return v, nil
 	}
 	if old.running() {
-		return rules.Errorf(rules.ErrConflict, rules.FieldName, "An amlaks operation on "+name+" is still running: wait for it to finish, then try again.")
+		return "", rules.Errorf(rules.ErrConflict, rules.FieldName, "An amlaks operation on "+name+" is still running: wait for it to finish, then try again.")
 	}
 	old.mu.Lock()
 	left := old.failed && old.action != rules.ActionCleanup && (old.madeCluster || old.madeExt || old.madeCompute)
 	old.mu.Unlock()
 	if left {
-		return rules.Errorf(rules.ErrConflict, rules.FieldName, "The last operation on "+name+" failed and left what it made in Azure: retry it or clean it up first.")
+		return "", rules.Errorf(rules.ErrConflict, rules.FieldName, "The last operation on "+name+" failed and left what it made in Azure: retry it or clean it up first.")
 	}
-	return nil
+	old.mu.Lock()
+	defer old.mu.Unlock()
+	return old.version, nil
 }
 
 // drop removes op from the registry (its first write was refused).
@@ -397,6 +470,9 @@ func (s *Server) advance(ctx context.Context, op *v2Op) bool {
 			op.ended = s.cfg.now()
 			op.mu.Unlock()
 			s.v2.releaseInstall(op)
+			if err := s.saveV2(ctx, op); err != nil {
+				s.cfg.logger().Warn("v2 operation's success not stored", "workspace", op.ref.ID(), "name", op.name, "err", err)
+			}
 			s.cfg.logger().Info("v2 operation succeeded", "action", op.action, "workspace", op.ref.ID(), "name", op.name)
 			return true
 		}
@@ -419,6 +495,12 @@ func (s *Server) advance(ctx context.Context, op *v2Op) bool {
 		case rules.StepRemoveCluster:
 			o = s.stepRemoveCluster(ctx, op, i)
 		}
+		if err := s.saveV2(ctx, op); err != nil && isConflict(err) {
+			// Another replica stored the record: it drives the operation now.
+			s.cfg.logger().Warn("v2 operation taken over by another replica; this one stops driving it", "workspace", op.ref.ID(), "name", op.name)
+			s.v2.releaseInstall(op)
+			return true
+		}
 		switch o {
 		case stepWait:
 			return false
@@ -428,6 +510,11 @@ func (s *Server) advance(ctx context.Context, op *v2Op) bool {
 		}
 	}
 	return false
+}
+
+func isConflict(err error) bool {
+	var e *rules.Error
+	return errors.As(err, &e) && e.Code == rules.ErrConflict
 }
 
 // waited counts one more poll that found nothing yet, and reports whether
@@ -443,12 +530,30 @@ func (op *v2Op) waited() bool {
 // (or by a retry).
 func (s *Server) stepCluster(ctx context.Context, op *v2Op, i int) outcome {
 	if op.step(i).State == rules.StepPending {
+		if op.wasSending(rules.StepCluster) {
+			// A driver that died may have sent the PUT: Azure says.
+			if _, err := s.azure.Cluster(ctx, op.cluster.ID()); err == nil {
+				op.mu.Lock()
+				op.madeCluster, op.sending = true, ""
+				op.mu.Unlock()
+				s.startStep(op, i, op.cluster.ID(), true, "AKS is creating the cluster.")
+				return stepWait
+			} else if !isNotFound(err) {
+				op.update(i, func(st *rules.Step) { st.Message = "Could not read the cluster just now: " + errorWords(err) })
+				return stepWait
+			}
+		}
 		if err := s.checkRules(ctx, op.req); err != nil {
 			return s.failStep(op, i, err)
 		}
-		if err := s.sendCluster(ctx, op); err != nil {
+		if err := s.markSending(ctx, op, rules.StepCluster); err != nil {
 			return s.failStep(op, i, err)
 		}
+		if err := s.sendCluster(ctx, op); err != nil {
+			op.sent()
+			return s.failStep(op, i, err)
+		}
+		op.sent()
 		s.startStep(op, i, op.cluster.ID(), true, "AKS is creating the cluster.")
 		return stepWait
 	}
@@ -559,6 +664,14 @@ func (s *Server) stepExtension(ctx context.Context, op *v2Op, i int) outcome {
 		op.mu.Lock()
 		ours := op.madeExt
 		op.mu.Unlock()
+		if ok && !ours && op.wasSending(rules.StepExtension) && strings.EqualFold(ext.Name, rules.ExtensionName) {
+			// A driver that died sent the install: follow it, do not send it again.
+			op.mu.Lock()
+			op.madeExt, op.sending = true, ""
+			op.mu.Unlock()
+			s.startStep(op, i, op.cluster.ID()+"/providers/Microsoft.KubernetesConfiguration/extensions/"+rules.ExtensionName, true, "Azure is installing the Azure ML extension.")
+			return stepWait
+		}
 		switch {
 		case ok && strings.EqualFold(ext.State, "Succeeded"):
 			s.v2.releaseInstall(op)
@@ -571,8 +684,16 @@ func (s *Server) stepExtension(ctx context.Context, op *v2Op, i int) outcome {
 		for _, p := range facts.Cluster.Pools {
 			nodes += p.Count
 		}
+		if op.needsSecrets() {
+			s.v2.releaseInstall(op)
+			return s.endStep(op, i, rules.StepFailed, "", []string{"amlaks does not keep the TLS certificate and key (this replica did not start the operation, or amlaks restarted): retry with the request, its certificate and key included."})
+		}
 		cfg := rules.ExtensionSettings(op.req, op.cluster, facts.Cluster.Location, nodes)
+		if err := s.markSending(ctx, op, rules.StepExtension); err != nil {
+			return s.failStep(op, i, err)
+		}
 		err = s.azure.InstallExtension(ctx, op.cluster, cfg)
+		op.sent()
 		s.facts.changed(op.ref, op.cluster.ID())
 		if err != nil {
 			return s.failStep(op, i, err)
@@ -633,6 +754,13 @@ func (s *Server) stepAttach(ctx context.Context, op *v2Op, i int) outcome {
 		ours, removing := op.madeCompute, op.removing
 		op.mu.Unlock()
 		switch {
+		case err == nil && !ours && op.wasSending(rules.StepAttach) && strings.EqualFold(c.ClusterID, op.cluster.ID()):
+			// A driver that died sent the attach: follow it, do not send it again.
+			op.mu.Lock()
+			op.madeCompute, op.sending = true, ""
+			op.mu.Unlock()
+			s.startStep(op, i, op.computeID(), true, "Azure ML is attaching the cluster in namespace "+op.req.Kubernetes.Namespace+".")
+			return stepWait
 		case err == nil && removing:
 			return stepWait
 		case err == nil && ours && strings.EqualFold(c.State, "Failed"):
@@ -659,7 +787,11 @@ func (s *Server) stepAttach(ctx context.Context, op *v2Op, i int) outcome {
 			return s.failStep(op, i, err)
 		}
 		norm := ar.Normalized(facts.WorkspaceLocation)
+		if err := s.markSending(ctx, op, rules.StepAttach); err != nil {
+			return s.failStep(op, i, err)
+		}
 		err = s.azure.AttachKubernetes(ctx, norm)
+		op.sent()
 		s.facts.changed(op.ref, op.cluster.ID())
 		if err != nil {
 			return s.failStep(op, i, err)

@@ -174,7 +174,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	if store != nil {
-		pc.Locker, pc.SharedLimits = store, store
+		pc.Locker, pc.SharedLimits, pc.V2Store = store, store, store
 		backendReady := m.ready
 		m.ready = func(ctx context.Context) error {
 			if err := store.Ready(ctx); err != nil {
@@ -185,15 +185,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			}
 			return backendReady(ctx)
 		}
-		log.Info("write locks and the per-person change limit are shared with every replica, in blob storage", "container", store.URL())
+		log.Info("write locks, the per-person change limit and the v2 operations' records are shared with every replica, in blob storage", "container", store.URL())
 	} else {
-		log.Info("write locks and the per-person change limit are kept in this process: run one replica, or give every replica the same --lock-account")
+		log.Info("write locks, the per-person change limit and the v2 operations' records are kept in this process: run one replica, or give every replica the same --lock-account")
 	}
 	if m.Proxy != nil {
 		m.Proxy(&pc)
 	}
 	m.Server = proxy.New(pc, m.AzureClient, page)
 	m.closers = append(m.closers, m.Server.Close)
+	// A v2 operation another replica left unfinished (killed, restarted)
+	// is driven on once its lease has expired.
+	if _, err := m.Server.ResumeV2(ctx); err != nil {
+		log.Warn("unfinished v2 operations not resumed; a progress poll resumes each one", "err", err)
+	}
 	m.hs = m.Server.HTTPServer()
 	m.hs.Handler = m.opsMux(m.hs.Handler)
 	m.URL = "http://" + ln.Addr().String()

@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -408,4 +409,94 @@ func newID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// The records of the Azure ML v2 operations (proxy.V2Store): one JSON blob
+// an operation, under v2ops/, written only under an ETag condition (If-Match
+// the version last read, If-None-Match * for a new one), so two replicas
+// never overwrite each other. The blob's metadata says whether the
+// operation is unfinished, so that a starting replica lists those without
+// reading every record. The records hold no secret: the proxy stores the
+// request redacted, without the TLS certificate and key.
+
+// Load returns key's record and its ETag; data is nil when there is none.
+func (s *Store) Load(ctx context.Context, key string) ([]byte, string, error) {
+	b := s.c.NewBlockBlobClient(blobName("v2ops", key))
+	resp, err := b.DownloadStream(ctx, nil)
+	if bloberror.HasCode(err, bloberror.BlobNotFound) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("operation record: %w", err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return nil, "", fmt.Errorf("operation record: %w", err)
+	}
+	if resp.ETag == nil {
+		return nil, "", errors.New("operation record: the storage gave no ETag")
+	}
+	return buf.Bytes(), string(*resp.ETag), nil
+}
+
+// Save stores data under key if its ETag is still version ("" when there
+// is no record yet); saved is false when another replica stored first.
+func (s *Store) Save(ctx context.Context, key string, data []byte, version string, running bool) (string, bool, error) {
+	b := s.c.NewBlockBlobClient(blobName("v2ops", key))
+	cond := &blob.ModifiedAccessConditions{IfNoneMatch: new(azcore.ETagAny)}
+	if version != "" {
+		etag := azcore.ETag(version)
+		cond = &blob.ModifiedAccessConditions{IfMatch: &etag}
+	}
+	run := strconv.FormatBool(running)
+	resp, err := b.Upload(ctx, streaming.NopCloser(bytes.NewReader(data)), &blockblob.UploadOptions{
+		Metadata:         map[string]*string{"opkey": &key, "running": &run},
+		HTTPHeaders:      &blob.HTTPHeaders{BlobContentType: new("application/json")},
+		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: cond},
+	})
+	switch {
+	case bloberror.HasCode(err, bloberror.ConditionNotMet, bloberror.BlobAlreadyExists):
+		return "", false, nil
+	case err != nil:
+		var re *azcore.ResponseError
+		if errors.As(err, &re) && (re.StatusCode == 412 || re.StatusCode == 409) {
+			return "", false, nil
+		}
+		return "", false, fmt.Errorf("operation record: %w", err)
+	case resp.ETag == nil:
+		return "", false, errors.New("operation record: the storage gave no ETag")
+	}
+	return string(*resp.ETag), true, nil
+}
+
+// Running returns the keys of the unfinished operations' records.
+func (s *Store) Running(ctx context.Context) ([]string, error) {
+	var out []string
+	pager := s.c.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: new("v2ops/"), Include: container.ListBlobsInclude{Metadata: true}})
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("operation records: %w", err)
+		}
+		for _, it := range page.Segment.BlobItems {
+			var key, running string
+			for k, v := range it.Metadata {
+				if v == nil {
+					continue
+				}
+				switch strings.ToLower(k) {
+				case "opkey":
+					key = *v
+				case "running":
+					running = *v
+				}
+			}
+			if key != "" && running == "true" {
+				out = append(out, key)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }

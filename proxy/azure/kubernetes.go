@@ -228,33 +228,14 @@ func (c *Client) CreateCluster(ctx context.Context, cluster rules.ClusterRef, bo
 // followPoller does, and keeps Azure's words when it fails, for
 // ClusterFailure: a managed cluster's GET says only "Failed".
 func (c *Client) followClusterCreate(cluster rules.ClusterRef, poller *runtime.Poller[armcontainerservice.ManagedClustersClientCreateOrUpdateResponse]) {
-	what := "create of AKS cluster " + cluster.Name
-	if c.opts.NoFollow {
-		c.logf("azure: %s: accepted", what)
-		return
-	}
-	c.follow.Add(1)
-	go func() {
-		defer c.follow.Done()
-		ctx, cancel := context.WithTimeout(c.bg, c.opts.FollowTimeout)
-		defer cancel()
-		_, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: c.opts.PollFrequency})
-		switch {
-		case err == nil:
-			c.logf("azure: %s: succeeded", what)
-		case c.bg.Err() != nil:
-			c.logf("azure: %s: no longer followed (the proxy is stopping); it goes on in Azure", what)
-		default:
-			mapped := mapError(err, "")
-			c.logf("azure: %s: %v", what, mapped)
-			c.mu.Lock()
-			if c.clusterFailures == nil {
-				c.clusterFailures = map[string][]string{}
-			}
-			c.clusterFailures[strings.ToLower(cluster.ID())] = []string{mapped.Error()}
-			c.mu.Unlock()
+	followPollerThen(c, "create of AKS cluster "+cluster.Name, poller, func(mapped error) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.clusterFailures == nil {
+			c.clusterFailures = map[string][]string{}
 		}
-	}()
+		c.clusterFailures[strings.ToLower(cluster.ID())] = []string{mapped.Error()}
+	})
 }
 
 func (c *Client) forgetClusterFailure(cluster rules.ClusterRef) {

@@ -10,6 +10,12 @@ import (
 // Options.FollowTimeout, only to log its outcome. azcore waits as Azure's
 // Retry-After says, else Options.PollFrequency. Close stops it.
 func followPoller[T any](c *Client, what string, poller *runtime.Poller[T]) {
+	followPollerThen(c, what, poller, nil)
+}
+
+// followPollerThen is followPoller that also hands Azure's failure, mapped
+// to plain words, to failed (when not nil).
+func followPollerThen[T any](c *Client, what string, poller *runtime.Poller[T], failed func(error)) {
 	if c.opts.NoFollow {
 		c.logf("azure: %s: accepted", what)
 		return
@@ -26,7 +32,11 @@ func followPoller[T any](c *Client, what string, poller *runtime.Poller[T]) {
 		case c.bg.Err() != nil:
 			c.logf("azure: %s: no longer followed (the proxy is stopping); it goes on in Azure", what)
 		default:
-			c.logf("azure: %s: %v", what, mapError(err, ""))
+			mapped := mapError(err, "")
+			c.logf("azure: %s: %v", what, mapped)
+			if failed != nil {
+				failed(mapped)
+			}
 		}
 	}()
 }

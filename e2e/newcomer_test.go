@@ -295,6 +295,15 @@ func TestValidationHoles(t *testing.T) {
 	} {
 		b.typeInto(t, "#f-nodeCount", tc.nodes)
 		b.waitFor(t, fmt.Sprintf(`document.querySelector('#f-nodeCount').value === %q`, tc.nodes))
+		// The findings and the meter follow the value as the page renders:
+		// wait until they show this value's outcome, then read them.
+		wantP5 := 0
+		if tc.meter == "invalid" {
+			wantP5 = 1
+		}
+		b.waitFor(t, fmt.Sprintf(`(() => { const m = document.querySelector('#vcpu-meter');
+			const state = m && (m.dataset.state || (m.className.includes('ok') ? 'ok' : 'short'));
+			return document.querySelectorAll('#f-nodeCount-findings .finding.error[data-code="P5"]').length === %d && state === %q })()`, wantP5, tc.meter))
 		p5 := eval[int](t, b, `document.querySelectorAll('#f-nodeCount-findings .finding.error[data-code="P5"]').length`)
 		meter := eval[string](t, b, `(() => { const m = document.querySelector('#vcpu-meter'); return (m.dataset.state || (m.className.includes('ok') ? 'ok' : 'short')) + '|' + m.textContent })()`)
 		state, text, _ := strings.Cut(meter, "|")

@@ -94,23 +94,35 @@ func (f *Form) sizeTable(sizes []rules.VMSize, loc string) app.UI {
 	filter := strings.ToLower(strings.TrimSpace(f.sizeFilter))
 	var rows []rules.VMSize
 	for _, s := range sizes {
-		hay := strings.ToLower(s.Name + " " + sizeLabel(s))
-		if filter == "" || strings.Contains(hay, filter) {
+		if filter == "" || strings.Contains(strings.ToLower(s.Name+" "+sizeLabel(s)), filter) {
 			rows = append(rows, s)
 		}
 	}
+	shown := len(rows)
 	avail := "Yes"
 	if f.facts.VMSizes == nil {
 		avail = "Not checked"
 	}
 	where := placeholderOr(loc, "the location")
-	return openIf(app.Details().ID("size-picker"), f.sizeFilter != "").Body(
+	open := f.sizesOpen || f.sizeFilter != ""
+	if !open {
+		// Closed, the rows are not shown, so they are not built: they
+		// were half the page's elements, made at mount and diffed on every
+		// keystroke (issue 13). They are rendered when the person opens it.
+		rows = nil
+	}
+	return openIf(app.Details().ID("size-picker"), open).OnToggle(func(ctx app.Context, e app.Event) {
+		f.sizesOpen = ctx.JSSrc().Get("open").Bool()
+	}).Body(
 		app.Summary().Text("Compare VM sizes"),
 		app.Div().Class("field").Body(
 			app.Label().For("size-filter").Text("Filter sizes"),
-			app.Input().Type("search").ID("size-filter").Value(f.sizeFilter).Placeholder("D4, gpu, 16 GB…").Aria("describedby", "size-count").
+			// Not bound to a value: the filter is the page's own state, never
+			// in the link, so a render that lags the typing cannot put back
+			// an older filter than the one typed.
+			app.Input().Type("search").ID("size-filter").Placeholder("D4, gpu, 16 GB…").Aria("describedby", "size-count").
 				AutoComplete(false).OnInput(func(ctx app.Context, e app.Event) { f.sizeFilter = ctx.JSSrc().Get("value").String() }),
-			app.Small().ID("size-count").Class("hint").Attr("role", "status").Text(fmt.Sprintf("%s of %d in %s.", rules.Count(len(rows), "size"), len(sizes), where)),
+			app.Small().ID("size-count").Class("hint").Attr("role", "status").Text(fmt.Sprintf("%s of %d in %s.", rules.Count(shown, "size"), len(sizes), where)),
 		),
 		app.Div().Class("table-wrap").Body(app.Table().ID("size-table").Class("sizes").Body(
 			app.Caption().Text("VM sizes of "+where+"; the price is per node and month"),

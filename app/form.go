@@ -43,6 +43,7 @@ type Form struct {
 	prices       rules.PriceList
 	pricesLoc    string
 	sizeFilter   string
+	sizesOpen    bool // the VM size table is open: its rows are rendered only then
 	fileErr      map[string]string
 	factsKey     string
 	factsLoading bool

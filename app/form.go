@@ -62,6 +62,23 @@ type Form struct {
 	copied     string
 	shareURL   string
 	self       app.Context // the component's own context: a control's dies with the control
+	initURL    string      // the URL OnInit read, so the first OnNav does not read it again
+}
+
+// OnInit reads the request from the page's URL before the wasm's first
+// render, so that render is already the form the URL asks for: without it
+// go-app mounts an empty form, then OnNav fills it in and the whole form is
+// rendered and diffed a second time before the page can take a keystroke
+// (issue 13). The server has no window: it reads the URL in OnNav.
+func (f *Form) OnInit() {
+	if !app.IsClient {
+		return
+	}
+	u := app.Window().URL()
+	f.readURL(u)
+	f.loading = true
+	f.findings = f.computeFindings(f.request())
+	f.initURL = u.String()
 }
 
 // OnNav reads the request from the URL: a share link opens prefilled and
@@ -69,6 +86,29 @@ type Form struct {
 func (f *Form) OnNav(ctx app.Context) {
 	f.self = ctx
 	u := ctx.Page().URL()
+	if f.initURL == "" || f.initURL != u.String() {
+		f.readURL(u)
+	}
+	f.initURL = ""
+	f.loading = true
+	f.setTitle(ctx)
+	f.revalidate(ctx)
+	if !app.IsClient {
+		return // no fetch before the wasm runs: the page shows it is loading
+	}
+	// The form can validate what is typed from its first render on: the
+	// rules run here, in the browser. Ready says so, once this state is on
+	// the screen; the load below fills in the workspaces and Azure's facts
+	// in place, never rebuilding the form (pageStatus), so a keystroke
+	// typed from here on lands. data-loaded says the load is done.
+	ctx.Defer(func(app.Context) {
+		app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
+	})
+	f.load(ctx)
+}
+
+// readURL sets the form from a page URL.
+func (f *Form) readURL(u *url.URL) {
 	f.embed = embedded(u)
 	query := u.Query()
 	if app.IsServer {
@@ -130,12 +170,11 @@ func (f *Form) OnNav(ctx app.Context) {
 		f.showAll = f.showAll || (k != "mode" && k != "embed")
 	}
 	f.reviewing, f.submitErr = false, nil
-	f.loading = true
-	f.setTitle(ctx)
-	f.revalidate(ctx)
-	if !app.IsClient {
-		return // no fetch before the wasm runs: the page shows it is loading
-	}
+}
+
+// load asks the proxy for the config and the workspaces, then settles the
+// form with them.
+func (f *Form) load(ctx app.Context) {
 	// The config and the workspaces are asked for at once; the loader
 	// script (web/loader.js) has usually asked already, before the wasm
 	// arrived, and call takes its answers.
@@ -164,10 +203,8 @@ func (f *Form) OnNav(ctx app.Context) {
 				f.req.Workspace = f.workspaces[0].WorkspaceRef
 			}
 			f.settle(ctx)
-			// Ready once this state is on the screen: from here on the form
-			// is updated in place, never rebuilt (pageStatus).
 			ctx.Defer(func(app.Context) {
-				app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
+				app.Window().Get("document").Get("body").Call("setAttribute", "data-loaded", "1")
 			})
 		})
 	})
@@ -190,7 +227,7 @@ func (f *Form) settle(ctx app.Context) {
 // fresh facts when what they depend on changed.
 func (f *Form) revalidate(ctx app.Context) {
 	req := f.request()
-	f.findings = mergeFindings(f.localFindings(), rules.Validate(req, f.facts))
+	f.findings = f.computeFindings(req)
 	if app.IsClient {
 		q := f.link(req)
 		if f.embed {
@@ -247,6 +284,11 @@ func (f *Form) revalidate(ctx app.Context) {
 			}
 		})
 	})
+}
+
+// computeFindings is what the form and the rules find in req.
+func (f *Form) computeFindings(req rules.Request) rules.Findings {
+	return mergeFindings(f.localFindings(), rules.Validate(req, f.facts))
 }
 
 // factsKey names what the facts depend on: mode, kind, workspace, location, target.

@@ -291,14 +291,16 @@ func (b *browser) screenshot(t *testing.T) string {
 	return name
 }
 
-// open navigates and waits until the wasm has replaced go-app's loader and
-// the page has marked itself ready.
+// open navigates and waits until the wasm has replaced go-app's loader, the
+// page has marked itself ready (it validates what is typed) and its load is
+// done (the form's workspaces are in: its loading line is gone).
 func (b *browser) open(t *testing.T, url string) {
 	t.Helper()
 	b.do(t, chromedp.Navigate(url),
 		chromedp.WaitNotPresent(chromedp.CSS("#app-wasm-loader")),
 		chromedp.WaitReady(chromedp.CSS(`body[data-ready="1"]`)),
 	)
+	b.waitFor(t, `!document.getElementById("page-loading")`)
 }
 
 func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {

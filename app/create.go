@@ -31,6 +31,14 @@ func (f *Form) renderCreateFields() app.UI {
 		sizes = allowed // the picker offers only what the platform team allows
 	}
 	n := r.Network
+	// The suggestions of the location and VM size boxes (64 options) are
+	// shown only once one of them has had the focus, so they are built
+	// then, not at mount nor on every keystroke before (issue 13).
+	var locs []rules.Location
+	var listSizes []rules.VMSize
+	if f.listsOn {
+		locs, listSizes = f.locationChoices(), sizes
+	}
 	return app.Div().Body(
 		app.FieldSet().Body(
 			app.Legend().Text("Size"),
@@ -40,10 +48,11 @@ func (f *Form) renderCreateFields() app.UI {
 						Placeholder(placeholderOr(f.facts.WorkspaceLocation, "the workspace's location")).
 						Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).AutoComplete(false).Spellcheck(false).
 						OnInput(f.set(rules.FieldLocation, func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) })).
-						OnChange(f.change(rules.FieldLocation, func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) })),
+						OnChange(f.change(rules.FieldLocation, func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) })).
+						OnFocus(f.showLists).OnClick(f.showLists),
 					app.DataList().ID("locations").Body(
-						app.Range(f.locationChoices()).Slice(func(i int) app.UI {
-							l := f.locationChoices()[i]
+						app.Range(locs).Slice(func(i int) app.UI {
+							l := locs[i]
 							return app.Option().Value(l.Name).Text(l.DisplayName)
 						}),
 					),
@@ -53,10 +62,11 @@ func (f *Form) renderCreateFields() app.UI {
 				return app.Div().Body(
 					app.Input().Type("text").ID(id).Name(rules.FieldVMSize).Value(r.VMSize).Placeholder(rules.DefaultVMSize).List("vm-sizes").
 						Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).AutoComplete(false).Spellcheck(false).
-						OnInput(f.set(rules.FieldVMSize, func(v string) { f.req.VMSize = strings.TrimSpace(v) })),
+						OnInput(f.set(rules.FieldVMSize, func(v string) { f.req.VMSize = strings.TrimSpace(v) })).
+						OnFocus(f.showLists).OnClick(f.showLists),
 					app.DataList().ID("vm-sizes").Body(
-						app.Range(sizes).Slice(func(i int) app.UI {
-							s := sizes[i]
+						app.Range(listSizes).Slice(func(i int) app.UI {
+							s := listSizes[i]
 							label := sizeLabel(s)
 							if m, ok := f.prices.Monthly(s.Name, 1); ok {
 								label += ", " + money(m, f.prices.Currency) + " a month"
@@ -98,6 +108,11 @@ var builtinLocations = func() []rules.Location {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }()
+
+// showLists builds the suggestions of the location and VM size boxes, on
+// their first focus (or click: a window without the focus gets no focus
+// event).
+func (f *Form) showLists(ctx app.Context, e app.Event) { f.listsOn = true }
 
 func (f *Form) locationChoices() []rules.Location {
 	if len(f.locations) > 0 {

@@ -44,6 +44,7 @@ type Form struct {
 	pricesLoc    string
 	sizeFilter   string
 	sizesOpen    bool // the VM size table is open: its rows are rendered only then
+	listsOn      bool // the location or VM size box has had the focus: their suggestions are rendered from then on
 	fileErr      map[string]string
 	factsKey     string
 	factsLoading bool

@@ -24,6 +24,8 @@ func TestCostAndSizePicker(t *testing.T) {
 			t.Errorf("cost %q lacks %q", cost, want)
 		}
 	}
+	b.do(t, chromedp.Click(chromedp.CSS("#f-vmSize"))) // the suggestions are built on the box's first focus or click
+	b.waitFor(t, `!!document.querySelector('#vm-sizes option[value="Standard_D4s_v3"]')`)
 	if opt := eval[string](t, b, `document.querySelector('#vm-sizes option[value="Standard_D4s_v3"]').textContent`); !strings.Contains(opt, "$140.16 a month") {
 		t.Errorf("the picker's option says %q", opt)
 	}

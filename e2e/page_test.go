@@ -104,7 +104,9 @@ func TestVersionsTable(t *testing.T) {
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 		t.Errorf("versions table mismatch (-want +got):\n-%s\n+%s", strings.Join(want, "\n-"), strings.Join(rows, "\n+"))
 	}
-	// The location picker offers the subscription's regions, as Azure names them.
+	// The location picker offers the subscription's regions, as Azure names
+	// them, once it has had the focus (a click here).
+	b.do(t, chromedp.Click(chromedp.CSS("#f-location")))
 	b.waitFor(t, `(() => { const o = document.querySelector('#locations option[value="eastus"]'); return !!o && o.textContent === 'East US' })()`)
 	k1 := eval[string](t, b, `document.querySelector('#f-location-findings [data-code="K1"]').textContent`)
 	if !strings.Contains(k1, "1.32.7") {
@@ -326,6 +328,8 @@ func TestPolicyOnTheFields(t *testing.T) {
 	b.waitFor(t, `!!document.querySelector('#f-vmSize-findings [data-code="G2"]')`)
 	b.waitFor(t, `!!document.querySelector('#f-nodeCount-findings [data-code="G3"]')`)
 	b.waitFor(t, `!!document.querySelector('#f-tags-findings [data-code="G6"]')`)
+	b.do(t, chromedp.Click(chromedp.CSS("#f-vmSize")))
+	b.waitFor(t, `document.querySelectorAll('#vm-sizes option').length > 0`)
 	offered := eval[[]string](t, b, `Array.from(document.querySelectorAll('#vm-sizes option')).map(o => o.value)`)
 	if strings.Join(offered, ",") != "Standard_D3_v2,Standard_D4s_v3,Standard_D8s_v3" {
 		t.Errorf("the VM size picker offers %v", offered)

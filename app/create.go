@@ -112,7 +112,10 @@ var builtinLocations = func() []rules.Location {
 // showLists builds the suggestions of the location and VM size boxes, on
 // their first focus (or click: a window without the focus gets no focus
 // event).
-func (f *Form) showLists(ctx app.Context, e app.Event) { f.listsOn = true }
+func (f *Form) showLists(ctx app.Context, e app.Event) {
+	f.listsOn = true
+	f.wantLocations(ctx)
+}
 
 func (f *Form) locationChoices() []rules.Location {
 	if len(f.locations) > 0 {

@@ -64,6 +64,10 @@ type Form struct {
 	shareURL   string
 	self       app.Context // the component's own context: a control's dies with the control
 	initURL    string      // the URL OnInit read, so the first OnNav does not read it again
+
+	// clustersAsked and locationsAsked say the attach picker's clusters
+	// and the location suggestions have been asked for (wantClusters).
+	clustersAsked, locationsAsked bool
 }
 
 // OnInit reads the request from the page's URL before the wasm's first
@@ -106,6 +110,9 @@ func (f *Form) OnNav(ctx app.Context) {
 		app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")
 	})
 	f.load(ctx)
+	if f.req.Mode == rules.ModeAttach {
+		f.wantClusters(ctx)
+	}
 }
 
 // readURL sets the form from a page URL.
@@ -455,11 +462,37 @@ func (f *Form) renderForm() app.UI {
 	)
 }
 
-// OnMount loads the clusters for the attach picker.
+// OnMount keeps the component's own context.
 func (f *Form) OnMount(ctx app.Context) {
 	f.self = ctx
-	if !app.IsClient {
+}
+
+// wantClusters asks the proxy, once, for the clusters of the attach picker:
+// only an attach needs them, so a create page never asks (issue 13: every
+// answer the page takes is a render, and every list costs ARM calls).
+func (f *Form) wantClusters(ctx app.Context) {
+	if !app.IsClient || f.clustersAsked {
 		return
+	}
+	f.clustersAsked = true
+	fetchList(f, ctx, rules.PathClusters, func(body *rules.ClusterList) { f.clusters = body.Clusters }, &rules.ClusterList{})
+}
+
+// wantLocations asks the proxy, once, for the subscription's regions, the
+// location box's suggestions: when those are first shown.
+func (f *Form) wantLocations(ctx app.Context) {
+	if !app.IsClient || f.locationsAsked {
+		return
+	}
+	f.locationsAsked = true
+	fetchList(f, ctx, rules.PathLocations, func(body *rules.LocationList) { f.locations = body.Locations }, &rules.LocationList{})
+}
+
+// fetchList GETs one of the default subscription's lists and, when it
+// comes, puts it in the form with put.
+func fetchList[T any](f *Form, ctx app.Context, path string, put func(*T), body *T) {
+	if f.self.Src() != nil {
+		ctx = f.self
 	}
 	ctx.Async(func() {
 		cfg, err := loadConfig()
@@ -470,18 +503,10 @@ func (f *Form) OnMount(ctx app.Context) {
 		if cfg.DefaultSubscription != "" {
 			query = "?" + url.Values{"subscription": {cfg.DefaultSubscription}}.Encode()
 		}
-		var cl rules.ClusterList
-		var locs rules.LocationList
-		clErr := call("GET", rules.PathClusters+query, nil, &cl)
-		locErr := call("GET", rules.PathLocations+query, nil, &locs)
-		ctx.Dispatch(func(ctx app.Context) {
-			if clErr == nil {
-				f.clusters = cl.Clusters
-			}
-			if locErr == nil {
-				f.locations = locs.Locations
-			}
-		})
+		if call("GET", path+query, nil, body) != nil {
+			return
+		}
+		ctx.Dispatch(func(ctx app.Context) { put(body) })
 	})
 }
 

@@ -68,6 +68,7 @@ type Form struct {
 	// clustersAsked and locationsAsked say the attach picker's clusters
 	// and the location suggestions have been asked for (wantClusters).
 	clustersAsked, locationsAsked bool
+	lastLink                      string // the query the address bar was last given
 }
 
 // OnInit reads the request from the page's URL before the wasm's first
@@ -118,6 +119,7 @@ func (f *Form) OnNav(ctx app.Context) {
 // readURL sets the form from a page URL.
 func (f *Form) readURL(u *url.URL) {
 	f.embed = embedded(u)
+	f.lastLink = "" // the address bar holds u now
 	query := u.Query()
 	if app.IsServer {
 		// Pre-rendered for crawlers and slow phones: the mode only. The
@@ -241,7 +243,13 @@ func (f *Form) revalidate(ctx app.Context) {
 		if f.embed {
 			q.Set("embed", "1")
 		}
-		app.Window().Get("history").Call("replaceState", nil, "", "?"+q.Encode())
+		// The address bar follows the form, but only when the link changed:
+		// replaceState is a same-document navigation for the browser, some
+		// milliseconds on every answer and keystroke that changed nothing in it.
+		if link := "?" + q.Encode(); link != f.lastLink {
+			f.lastLink = link
+			app.Window().Get("history").Call("replaceState", nil, "", link)
+		}
 		ctx.Defer(func(app.Context) { syncSelects(); f.postHeight() })
 	}
 	key := factsKey(req)

@@ -30,13 +30,15 @@ type econStack struct {
 	web *wiring.Main
 
 	mu    sync.Mutex
-	paths []string // "METHOD path" of every ARM request
+	paths []string    // "METHOD path" of every ARM request
+	at    []time.Time // when each of paths arrived
 }
 
 // ServeHTTP notes the ARM request and passes it to the emulator.
 func (st *econStack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.mu.Lock()
 	st.paths = append(st.paths, r.Method+" "+strings.ToLower(r.URL.Path))
+	st.at = append(st.at, time.Now())
 	st.mu.Unlock()
 	st.emu.ServeHTTP(w, r)
 }

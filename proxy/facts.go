@@ -178,7 +178,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 // that is there is answered from the list, which holds all the facts need of
 // it (its location), so the workspace itself is not read again.
 func (s *Server) visibleWorkspace(ctx context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
-	all, err := s.facts.Workspaces(ctx)
+	all, err := s.facts.workspacesFor(ctx, ref)
 	if err != nil {
 		return rules.Workspace{}, err
 	}
@@ -316,10 +316,21 @@ func (s *Server) clusterFacts(ctx context.Context, facts *rules.Facts, ref rules
 // other workspace the proxy can see, in any subscription: the names used in
 // the workspace's region (N6) and the computes that use the attach target
 // (T4). One query replaces a list of workspaces and one compute list per
-// workspace; Resource Graph may lag Azure by seconds, so the workspace's own
-// computes (N5, O4) are still read from Azure ML itself.
+// workspace. With an MLSearcher it is the query that brought the workspaces
+// and the workspace's own computes, of every location and cluster; Resource
+// Graph may lag Azure by seconds, so a write reads the workspace's own
+// computes (N5, O4) from Azure ML itself, and so does a read for a minute
+// after this proxy wrote one (graphLag).
 func (s *Server) otherComputes(ctx context.Context, ws rules.Workspace, targetID string) ([]string, []rules.Attachment, error) {
-	hits, err := s.facts.SearchComputes(ctx, ws.Location, targetID)
+	var hits []rules.ComputeHit
+	var err error
+	if _, ok := s.facts.az.(MLSearcher); ok {
+		// Every location's and cluster's, from the query that brought the
+		// workspaces: filtered here.
+		hits, err = s.facts.allHits(ctx, ws.WorkspaceRef)
+	} else {
+		hits, err = s.facts.SearchComputes(ctx, ws.Location, targetID)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

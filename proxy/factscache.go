@@ -32,6 +32,7 @@ var factsTTL = map[factKind]time.Duration{
 	kindCluster:    10 * time.Second,
 	kindComputes:   10 * time.Second,
 	kindGraph:      30 * time.Second,
+	kindGraphAll:   30 * time.Second,
 	kindSubnet:     5 * time.Minute,
 	kindExtensions: 10 * time.Second,
 	kindExtRegions: 6 * time.Hour,
@@ -53,6 +54,7 @@ const (
 	kindClusters   factKind = "clusters"
 	kindCluster    factKind = "cluster"
 	kindGraph      factKind = "graph"      // Resource Graph's computes of every workspace (N6, T4)
+	kindGraphAll   factKind = "graphall"   // the same, of every location and cluster (MLSearcher)
 	kindSubnet     factKind = "subnet"     // a create's subnet prefixes (V2)
 	kindExtensions factKind = "extensions" // a cluster's extensions (X10)
 	kindExtRegions factKind = "extregions" // where cluster extensions are offered (X10)
@@ -73,6 +75,9 @@ type factsCache struct {
 	group singleflight.Group
 	mu    sync.Mutex
 	items map[string]cacheItem
+	// written is when this proxy last wrote a compute of a workspace, by
+	// lower(workspace ID): Resource Graph may not show the write yet.
+	written map[string]time.Time
 }
 
 type cacheItem struct {
@@ -81,7 +86,7 @@ type cacheItem struct {
 }
 
 func newFactsCache(now func() time.Time, observe func(kind string, hit bool)) *factsCache {
-	return &factsCache{now: now, observe: observe, items: map[string]cacheItem{}}
+	return &factsCache{now: now, observe: observe, items: map[string]cacheItem{}, written: map[string]time.Time{}}
 }
 
 // fetchTimeout bounds a shared fetch, which runs detached from the first
@@ -164,8 +169,67 @@ type cachedAzure struct {
 }
 
 func (a cachedAzure) Workspaces(ctx context.Context) ([]rules.Workspace, error) {
-	v, err := cacheGet(ctx, a.c, kindWorkspaces, "", a.az.Workspaces)
+	return a.workspacesFor(ctx, rules.WorkspaceRef{})
+}
+
+// workspacesFor is the list of workspaces, read, when it is not kept, with
+// one Resource Graph query that brings ref's computes too (MLSearcher), so
+// that a cold facts read of ref asks for its workspace and computes once.
+func (a cachedAzure) workspacesFor(ctx context.Context, ref rules.WorkspaceRef) ([]rules.Workspace, error) {
+	v, err := cacheGet(ctx, a.c, kindWorkspaces, "", func(ctx context.Context) ([]rules.Workspace, error) {
+		if _, ok := a.az.(MLSearcher); ok {
+			ml, err := a.searchML(ctx, ref)
+			return ml.Workspaces, err
+		}
+		return a.az.Workspaces(ctx)
+	})
 	return slices.Clone(v), err
+}
+
+// graphLag is how long after this proxy wrote a compute of a workspace its
+// computes are read from Azure ML rather than from Resource Graph, which
+// may show a write only after seconds.
+const graphLag = time.Minute
+
+// searchML asks Resource Graph for the workspaces, ref's computes (none
+// when ref is zero) and the AKS and Kubernetes computes of every workspace,
+// once for all concurrent askers, and keeps each list for its own kind's
+// time to live. The adapter must be an MLSearcher.
+func (a cachedAzure) searchML(ctx context.Context, ref rules.WorkspaceRef) (rules.MLResources, error) {
+	key := "ml|" + lower(ref.ID())
+	if ref == (rules.WorkspaceRef{}) {
+		key = "ml|"
+	}
+	ch := a.c.group.DoChan(key, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		defer cancel()
+		ml, err := a.az.(MLSearcher).SearchML(fctx, ref)
+		if err != nil {
+			return ml, err
+		}
+		a.c.put(kindWorkspaces, string(kindWorkspaces)+"|", ml.Workspaces)
+		a.c.put(kindGraphAll, string(kindGraphAll)+"|", ml.Hits)
+		if ml.Computes != nil && !a.c.recentlyWritten(ref) {
+			a.c.put(kindComputes, string(kindComputes)+"|"+lower(ref.ID()), ml.Computes)
+		}
+		return ml, nil
+	})
+	select {
+	case r := <-ch:
+		ml, _ := r.Val.(rules.MLResources)
+		return ml, r.Err
+	case <-ctx.Done():
+		return rules.MLResources{}, ctx.Err()
+	}
+}
+
+// recentlyWritten reports whether this proxy wrote a compute of ref less
+// than graphLag ago.
+func (c *factsCache) recentlyWritten(ref rules.WorkspaceRef) bool {
+	c.mu.Lock()
+	t, ok := c.written[lower(ref.ID())]
+	c.mu.Unlock()
+	return ok && c.now().Sub(t) < graphLag
 }
 
 func (a cachedAzure) Workspace(ctx context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
@@ -176,10 +240,26 @@ func (a cachedAzure) Workspace(ctx context.Context, ref rules.WorkspaceRef) (rul
 
 // ComputeRefs are the workspace's computes as the workspace lists them:
 // name, type, state and cluster, without reading each cluster. That is what
-// the rules need (N5, T4).
+// the rules need (N5, T4). For a read they come from Resource Graph with the
+// workspaces (MLSearcher), unless this proxy has just written one of them;
+// a write reads them from Azure ML (freshComputeRefs).
 func (a cachedAzure) ComputeRefs(ctx context.Context, ref rules.WorkspaceRef) ([]rules.Compute, error) {
 	v, err := cacheGet(ctx, a.c, kindComputes, lower(ref.ID()), func(ctx context.Context) ([]rules.Compute, error) {
+		if _, ok := a.az.(MLSearcher); ok && !a.c.recentlyWritten(ref) {
+			ml, err := a.searchML(ctx, ref)
+			return ml.Computes, err
+		}
 		return computeRefs(ctx, a.az, ref)
+	})
+	return slices.Clone(v), err
+}
+
+// allHits are Resource Graph's AKS and Kubernetes computes of every
+// workspace, any location (MLSearcher), kept like SearchComputes' answer.
+func (a cachedAzure) allHits(ctx context.Context, ref rules.WorkspaceRef) ([]rules.ComputeHit, error) {
+	v, err := cacheGet(ctx, a.c, kindGraphAll, "", func(ctx context.Context) ([]rules.ComputeHit, error) {
+		ml, err := a.searchML(ctx, ref)
+		return ml.Hits, err
 	})
 	return slices.Clone(v), err
 }
@@ -283,11 +363,11 @@ func (a cachedAzure) Quotas(ctx context.Context, sub, loc string, fresh bool) ([
 	return slices.Clone(v), err
 }
 
+// KubernetesVersions are a location's versions, from the one entry of the
+// location that factsVersions keeps (with Azure's refusal of it), so that a
+// create's and an attach's facts of one region ask Azure once.
 func (a cachedAzure) KubernetesVersions(ctx context.Context, sub, loc string) ([]rules.KubernetesVersion, error) {
-	v, err := cacheGet(ctx, a.c, kindVersions, lower(sub, loc), func(ctx context.Context) ([]rules.KubernetesVersion, error) {
-		return a.az.KubernetesVersions(ctx, sub, loc)
-	})
-	return slices.Clone(v), err
+	return a.factsVersions(ctx, sub, loc)
 }
 
 // versionsAnswer is a location's versions, or Azure's refusal of the
@@ -356,6 +436,9 @@ func (a cachedAzure) freshCluster(ctx context.Context, id string) (rules.Cluster
 // changed forgets what a write on a compute of ref (and its cluster, when
 // known) may have changed, so the next reader asks Azure.
 func (a cachedAzure) changed(ref rules.WorkspaceRef, clusterID string) {
+	a.c.mu.Lock()
+	a.c.written[lower(ref.ID())] = a.c.now()
+	a.c.mu.Unlock()
 	a.c.forget(kindComputes, lower(ref.ID()))
 	a.c.forget(kindClusters, lower(ref.Subscription))
 	if clusterID != "" {
@@ -376,6 +459,15 @@ func clusterSubscription(id string) string {
 		}
 	}
 	return ""
+}
+
+// MLSearcher is implemented by an Azure adapter that can read, with one
+// Azure Resource Graph query, the workspaces, one workspace's computes and
+// the AKS and Kubernetes computes of every workspace (proxy/azure does):
+// a cold facts read then asks for them once, not in three lists. What a
+// write depends on is still read from Azure ML itself.
+type MLSearcher interface {
+	SearchML(ctx context.Context, ws rules.WorkspaceRef) (rules.MLResources, error)
 }
 
 // ComputeLister is implemented by an Azure adapter that can list a

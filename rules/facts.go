@@ -36,6 +36,17 @@ type ComputeHit struct {
 	ClusterID string `json:"clusterId"` // properties.resourceId, the cluster it uses
 }
 
+// MLResources is one Azure Resource Graph answer about Azure ML: every
+// workspace the identity can see in an enabled subscription, the computes
+// of one of them (every type), and the AKS and Kubernetes computes of every
+// workspace (N6, T4). It replaces the subscriptions and workspaces lists
+// and the workspace's compute list of a cold facts read.
+type MLResources struct {
+	Workspaces []Workspace
+	Computes   []Compute    // the asked workspace's computes, nil when none was asked
+	Hits       []ComputeHit // AKS and Kubernetes computes of every workspace, any location
+}
+
 // VMSize is a virtual machine size available in a location.
 type VMSize struct {
 	Name     string  `json:"name"`

@@ -2,6 +2,7 @@ package azure_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -37,4 +38,65 @@ func TestSearchComputes(t *testing.T) {
 	_, err = c.SearchComputes(context.Background(), "westus", "not-an-id")
 	wantCode(t, err, rules.ErrInvalid, "target.resourceId")
 	_ = armemu.SubscriptionID
+}
+
+// TestSearchML asks the emulator's Resource Graph, through the SDK, once
+// for the workspaces, one workspace's computes of every type and every
+// workspace's AKS and Kubernetes computes: what the subscriptions list, the
+// workspaces list and a compute list would say.
+func TestSearchML(t *testing.T) {
+	emu, srv := mustServe(t, fastEmulator(0))
+	c := mustEmuClient(t, srv, nil)
+	ctx := context.Background()
+	listed, err := c.Workspaces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "ml-rg", Name: "ws-east"}
+	own, err := c.ComputeRefs(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := emu.Requests()
+	got, err := c.SearchML(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := emu.Requests() - before; n != 1 {
+		t.Errorf("%d ARM requests, want 1 query", n)
+	}
+	if diff := cmp.Diff(listed, got.Workspaces); diff != "" {
+		t.Errorf("workspaces differ from the lists' (-lists +graph):\n%s", diff)
+	}
+	type short struct{ Name, Type, ClusterID string }
+	shorten := func(cs []rules.Compute) []short {
+		var out []short
+		for _, c := range cs {
+			out = append(out, short{c.Name, c.Type, c.ClusterID})
+		}
+		return out
+	}
+	if diff := cmp.Diff(shorten(own), shorten(got.Computes)); diff != "" {
+		t.Errorf("computes differ from the workspace's list (-list +graph):\n%s", diff)
+	}
+	hits := map[string]string{}
+	for _, h := range got.Hits {
+		hits[h.Name] = h.Location + " " + h.Type + " " + h.Workspace[strings.LastIndex(h.Workspace, "/")+1:]
+	}
+	want := map[string]string{"aks-attached": "eastus AKS ws-east", "scoring-prod": "eastus AKS ws-east2", "shared-name": "westus AKS ws-west"}
+	if diff := cmp.Diff(want, hits); diff != "" {
+		t.Errorf("hits mismatch (-want +got):\n%s", diff)
+	}
+	// Without a workspace: the workspaces and hits, no computes.
+	none, err := c.SearchML(ctx, rules.WorkspaceRef{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if none.Computes != nil || len(none.Workspaces) != len(listed) || len(none.Hits) != len(got.Hits) {
+		t.Errorf("without a workspace: %d workspaces, %d hits, computes %v", len(none.Workspaces), len(none.Hits), none.Computes)
+	}
+	_, err = c.SearchML(ctx, rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "ml-rg"})
+	if err == nil {
+		t.Error("a workspace reference of a bad shape was asked about")
+	}
 }

@@ -35,6 +35,11 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		return facts, nil
 	}
 	az := s.facts
+	if !fresh {
+		// The facts of a read are encoded or given to the rules, which
+		// never modify them: the kept lists are not copied for each read.
+		az = az.shared()
+	}
 	ws, err := s.visibleWorkspace(ctx, ref)
 	if err != nil {
 		var e *rules.Error
@@ -178,7 +183,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 // that is there is answered from the list, which holds all the facts need of
 // it (its location), so the workspace itself is not read again.
 func (s *Server) visibleWorkspace(ctx context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
-	all, err := s.facts.workspacesFor(ctx, ref)
+	all, err := s.facts.shared().workspacesFor(ctx, ref) // only looked in
 	if err != nil {
 		return rules.Workspace{}, err
 	}
@@ -221,11 +226,11 @@ const (
 // at all; a facts read leaves the target unknown, and the write reads it.
 func (s *Server) listedCluster(ctx context.Context, id string) int {
 	sub := clusterSubscription(id)
-	all, err := s.facts.Workspaces(ctx)
+	all, err := s.facts.shared().Workspaces(ctx) // only looked in
 	if err != nil || !slices.ContainsFunc(all, func(ws rules.Workspace) bool { return strings.EqualFold(ws.Subscription, sub) }) {
 		return clusterUnknown
 	}
-	cs, err := s.facts.Clusters(ctx, sub)
+	cs, err := s.facts.shared().Clusters(ctx, sub)
 	if err != nil {
 		return clusterListed // read it, and report what Azure says
 	}
@@ -242,7 +247,11 @@ func (s *Server) quotas(ctx context.Context, sub, loc string, fresh bool) []rule
 	if loc == "" || !rules.ValidLocation(loc) {
 		return nil
 	}
-	q, err := s.facts.Quotas(ctx, sub, loc, fresh)
+	az := s.facts
+	if !fresh {
+		az = az.shared() // the facts of a read are never modified
+	}
+	q, err := az.Quotas(ctx, sub, loc, fresh)
 	if err != nil {
 		s.cfg.logger().Debug("quotas not known", "location", loc, "err", err)
 		return nil
@@ -327,9 +336,9 @@ func (s *Server) otherComputes(ctx context.Context, ws rules.Workspace, targetID
 	if _, ok := s.facts.az.(MLSearcher); ok {
 		// Every location's and cluster's, from the query that brought the
 		// workspaces: filtered here.
-		hits, err = s.facts.allHits(ctx, ws.WorkspaceRef)
+		hits, err = s.facts.shared().allHits(ctx, ws.WorkspaceRef)
 	} else {
-		hits, err = s.facts.SearchComputes(ctx, ws.Location, targetID)
+		hits, err = s.facts.shared().SearchComputes(ctx, ws.Location, targetID)
 	}
 	if err != nil {
 		return nil, nil, err

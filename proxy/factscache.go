@@ -166,6 +166,24 @@ func lower(parts ...string) string { return strings.ToLower(strings.Join(parts, 
 type cachedAzure struct {
 	az Azure
 	c  *factsCache
+	// share hands out the kept slices themselves, not clones: for a
+	// caller that only reads them (a facts read, which encodes them or
+	// gives them to the rules, and the look-ups in lists).
+	share bool
+}
+
+// clone copies a kept slice for a caller that may modify it; nil stays nil.
+func clone[T any](a cachedAzure, v []T) []T {
+	if a.share {
+		return v
+	}
+	return slices.Clone(v)
+}
+
+// shared is a, handing out the kept slices themselves.
+func (a cachedAzure) shared() cachedAzure {
+	a.share = true
+	return a
 }
 
 func (a cachedAzure) Workspaces(ctx context.Context) ([]rules.Workspace, error) {
@@ -183,7 +201,7 @@ func (a cachedAzure) workspacesFor(ctx context.Context, ref rules.WorkspaceRef) 
 		}
 		return a.az.Workspaces(ctx)
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // graphLag is how long after this proxy wrote a compute of a workspace its
@@ -251,7 +269,7 @@ func (a cachedAzure) ComputeRefs(ctx context.Context, ref rules.WorkspaceRef) ([
 		}
 		return computeRefs(ctx, a.az, ref)
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // allHits are Resource Graph's AKS and Kubernetes computes of every
@@ -261,7 +279,7 @@ func (a cachedAzure) allHits(ctx context.Context, ref rules.WorkspaceRef) ([]rul
 		ml, err := a.searchML(ctx, ref)
 		return ml.Hits, err
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // freshComputeRefs reads the computes from Azure, bypassing the cache, and
@@ -271,7 +289,7 @@ func (a cachedAzure) freshComputeRefs(ctx context.Context, ref rules.WorkspaceRe
 	if err == nil {
 		a.c.put(kindComputes, string(kindComputes)+"|"+lower(ref.ID()), v)
 	}
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // SearchComputes is Resource Graph's answer, kept like the other lists:
@@ -281,7 +299,7 @@ func (a cachedAzure) SearchComputes(ctx context.Context, location, clusterID str
 	v, err := cacheGet(ctx, a.c, kindGraph, lower(location, clusterID), func(ctx context.Context) ([]rules.ComputeHit, error) {
 		return a.az.SearchComputes(ctx, location, clusterID)
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // SubnetPrefixes are a subnet's address prefixes (V2); a write reads them
@@ -297,7 +315,7 @@ func (a cachedAzure) SubnetPrefixes(ctx context.Context, fresh bool, sub, rg, vn
 		return slices.Clone(v), err
 	}
 	v, err := cacheGet(ctx, a.c, kindSubnet, key, read)
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // Extensions are a cluster's extensions (X10); a write reads them from
@@ -313,7 +331,7 @@ func (a cachedAzure) Extensions(ctx context.Context, fresh bool, cluster rules.C
 		return slices.Clone(v), err
 	}
 	v, err := cacheGet(ctx, a.c, kindExtensions, key, read)
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // ExtensionRegions are the regions where cluster extensions are offered,
@@ -334,7 +352,7 @@ func (a cachedAzure) Locations(ctx context.Context, sub string) ([]rules.Locatio
 	v, err := cacheGet(ctx, a.c, kindLocations, lower(sub), func(ctx context.Context) ([]rules.Location, error) {
 		return a.az.Locations(ctx, sub)
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 func (a cachedAzure) VMSizes(ctx context.Context, sub, loc string) ([]rules.VMSize, error) {
@@ -344,7 +362,7 @@ func (a cachedAzure) VMSizes(ctx context.Context, sub, loc string) ([]rules.VMSi
 	if v == nil {
 		return nil, err // nil means "not known" to the rules; keep it
 	}
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // Quotas reads the vCPU quotas of a location through the cache; fresh reads
@@ -360,7 +378,7 @@ func (a cachedAzure) Quotas(ctx context.Context, sub, loc string, fresh bool) ([
 	v, err := cacheGet(ctx, a.c, kindQuotas, lower(sub, loc), func(ctx context.Context) ([]rules.Quota, error) {
 		return a.az.Quotas(ctx, sub, loc)
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // KubernetesVersions are a location's versions, from the one entry of the
@@ -394,7 +412,7 @@ func (a cachedAzure) factsVersions(ctx context.Context, sub, loc string) ([]rule
 	if v.refused != nil {
 		return nil, v.refused
 	}
-	return slices.Clone(v.versions), nil
+	return clone(a, v.versions), nil
 }
 
 type amlRanges struct {
@@ -414,7 +432,7 @@ func (a cachedAzure) Clusters(ctx context.Context, sub string) ([]rules.Cluster,
 	v, err := cacheGet(ctx, a.c, kindClusters, lower(sub), func(ctx context.Context) ([]rules.Cluster, error) {
 		return a.az.Clusters(ctx, sub)
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 func (a cachedAzure) Cluster(ctx context.Context, id string) (rules.Cluster, error) {

@@ -3,6 +3,7 @@ package proxy
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/amlaks/amlaks/rules"
 )
@@ -51,7 +52,8 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.ops.started(norm.Workspace, norm.Name)
+	s.ops.started(norm.Workspace, norm.Name, rules.Compute{Name: norm.Name, Type: "AKS", State: "Creating",
+		Attached: norm.Mode == rules.ModeAttach, ClusterID: norm.Target.ResourceID, CreatedOn: s.cfg.now().UTC().Format(time.RFC3339)})
 	s.cfg.logger().Info("provision accepted", "mode", norm.Mode, "workspace", norm.Workspace.ID(), "name", norm.Name, "requestId", requestID(r))
 	a := rules.AcceptedFor(norm.Workspace, norm.Name)
 	w.Header().Set("Location", a.Operation)
@@ -108,7 +110,7 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.ops.started(ref, name)
+	s.ops.started(ref, name, accepted(current, "Updating"))
 	a := rules.AcceptedFor(ref, name)
 	w.Header().Set("Location", a.Operation)
 	writeJSON(w, http.StatusAccepted, a)
@@ -135,7 +137,7 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.ops.started(ref, name)
+	s.ops.started(ref, name, accepted(current, "Deleting"))
 	writeJSON(w, http.StatusAccepted, rules.AcceptedFor(ref, name))
 	return nil
 }
@@ -257,7 +259,7 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.ops.started(ref, name)
+	s.ops.started(ref, name, accepted(current, "Deleting"))
 	writeJSON(w, http.StatusAccepted, rules.AcceptedFor(ref, name))
 	return nil
 }
@@ -297,4 +299,12 @@ func (s *Server) lockedCompute(r *http.Request, ref rules.WorkspaceRef, name, wh
 		return rules.Compute{}, nil, nil, err
 	}
 	return current, unlock, r, nil
+}
+
+// accepted is the compute as a write Azure has accepted leaves it, until
+// the operation's first poll: in the state Azure puts it in.
+func accepted(current rules.Compute, state string) rules.Compute {
+	c := current
+	c.State, c.Errors = state, nil
+	return c
 }

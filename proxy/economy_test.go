@@ -387,3 +387,24 @@ func TestOneOperationOnePoller(t *testing.T) {
 		t.Errorf("1 watcher cost %d ARM requests, 50 cost %d: want the same", counts[0], counts[1])
 	}
 }
+
+// TestFirstPollWaitsForRetryAfter: pages that ask about an operation right
+// after Azure accepted it read it as accepted (Creating), and the poller
+// does not ask Azure before the Retry-After (an hour here) however many ask.
+func TestFirstPollWaitsForRetryAfter(t *testing.T) {
+	st := newEconStack(t, armemu.Options{CreateDuration: 2 * time.Hour, RetryAfter: time.Hour}, proxy.Config{})
+	var a rules.Accepted
+	mustJSONInto(t, st.do(t, "POST", "/api/computes", econCreate("aks-paced"), http.StatusAccepted), &a)
+	n := st.arm(func() {
+		for range 20 {
+			var s rules.OperationState
+			mustJSONInto(t, st.do(t, "GET", a.Operation, nil, 200), &s)
+			if s.State != "Creating" || s.Done || s.Mode != rules.ModeCreate {
+				t.Fatalf("the operation right after the create: %+v, want Creating", s)
+			}
+		}
+	})
+	if polls := st.srv.Polls(emuEast, "aks-paced"); n != 0 || polls != 0 {
+		t.Errorf("20 reads before the Retry-After made %d ARM requests, %d polls; want none", n, polls)
+	}
+}

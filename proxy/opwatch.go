@@ -63,9 +63,9 @@ type opWatcher struct {
 type opWatch struct {
 	ref   rules.WorkspaceRef
 	name  string
-	owned bool     // started by a write: followed to its end
-	drive *v2Op    // a v2 operation, which the poller drives step by step (v2ops.go)
-	lease *v2Lease // the lease its handler took for it; nil: the poller takes it
+	owned bool          // started by a write: followed to its end
+	drive *v2Op         // a v2 operation, which the poller drives step by step (v2ops.go)
+	lease *v2Lease      // the lease its handler took for it; nil: the poller takes it
 	ready chan struct{} // closed once there is a state to read
 
 	mu     sync.Mutex

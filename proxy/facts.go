@@ -390,7 +390,7 @@ func (s *Server) postFacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, facts)
+	writeJSON(w, http.StatusOK, factsBody{Facts: facts, VMSizes: s.facts.c.sizes.encode(facts.VMSizes)})
 	return nil
 }
 

@@ -75,6 +75,8 @@ type factsCache struct {
 	group singleflight.Group
 	mu    sync.Mutex
 	items map[string]cacheItem
+	// sizes keeps the JSON of the kept VM size lists (factsjson.go).
+	sizes sizesMemo
 	// written is when this proxy last wrote a compute of a workspace, by
 	// lower(workspace ID): Resource Graph may not show the write yet.
 	written map[string]time.Time

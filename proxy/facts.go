@@ -72,7 +72,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		// A target its subscription's cluster list does not have (or of a
 		// subscription no visible workspace is in) is not searched for on a
 		// cheap read: varying it costs Azure nothing. A write searches.
-		if targetID != "" && !fresh && s.listedCluster(ctx, targetID) != clusterListed {
+		if targetID != "" && !fresh && s.listedCluster(ctx, ref, targetID) != clusterListed {
 			targetID = ""
 		}
 		facts.RegionNames, facts.Attachments, errs[1] = s.otherComputes(ctx, ws, targetID)
@@ -130,7 +130,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			// A target the policy does not allow (G1) is not read.
 			g.Go(func() error {
 				if !fresh {
-					switch s.listedCluster(ctx, id) {
+					switch s.listedCluster(ctx, ref, id) {
 					case clusterUnlisted:
 						facts.ClusterMissing = true
 						return nil
@@ -222,19 +222,33 @@ const (
 )
 
 // listedCluster looks an attach target up in its subscription's cluster
-// list (cached). A subscription that holds no visible workspace is not asked
-// at all; a facts read leaves the target unknown, and the write reads it.
-func (s *Server) listedCluster(ctx context.Context, id string) int {
+// list (cached), or, with an MLSearcher, in the cluster IDs of the Resource
+// Graph query that brings ref's workspace and computes. A subscription that
+// holds no visible workspace is not asked at all; a facts read leaves the
+// target unknown, and the write reads it.
+func (s *Server) listedCluster(ctx context.Context, ref rules.WorkspaceRef, id string) int {
 	sub := clusterSubscription(id)
 	all, err := s.facts.shared().Workspaces(ctx) // only looked in
 	if err != nil || !slices.ContainsFunc(all, func(ws rules.Workspace) bool { return strings.EqualFold(ws.Subscription, sub) }) {
 		return clusterUnknown
 	}
-	cs, err := s.facts.shared().Clusters(ctx, sub)
-	if err != nil {
-		return clusterListed // read it, and report what Azure says
+	var listed bool
+	if _, ok := s.facts.az.(MLSearcher); ok {
+		ids, err := s.facts.shared().clusterIDs(ctx, ref)
+		if err != nil {
+			return clusterListed // read it, and report what Azure says
+		}
+		// A cluster this proxy has just written on may not be in
+		// Resource Graph's answer yet: it is read.
+		listed = s.facts.c.wroteLately(id) || slices.ContainsFunc(ids, func(c string) bool { return strings.EqualFold(c, id) })
+	} else {
+		cs, err := s.facts.shared().Clusters(ctx, sub)
+		if err != nil {
+			return clusterListed
+		}
+		listed = slices.ContainsFunc(cs, func(c rules.Cluster) bool { return strings.EqualFold(c.ID, id) })
 	}
-	if slices.ContainsFunc(cs, func(c rules.Cluster) bool { return strings.EqualFold(c.ID, id) }) {
+	if listed {
 		return clusterListed
 	}
 	return clusterUnlisted

@@ -33,6 +33,7 @@ var factsTTL = map[factKind]time.Duration{
 	kindComputes:   10 * time.Second,
 	kindGraph:      30 * time.Second,
 	kindGraphAll:   30 * time.Second,
+	kindClusterIDs: 30 * time.Second, // like the cluster lists
 	kindSubnet:     5 * time.Minute,
 	kindExtensions: 10 * time.Second,
 	kindExtRegions: 6 * time.Hour,
@@ -55,6 +56,7 @@ const (
 	kindCluster    factKind = "cluster"
 	kindGraph      factKind = "graph"      // Resource Graph's computes of every workspace (N6, T4)
 	kindGraphAll   factKind = "graphall"   // the same, of every location and cluster (MLSearcher)
+	kindClusterIDs factKind = "clusterids" // the AKS clusters' IDs, from the same query (MLSearcher)
 	kindSubnet     factKind = "subnet"     // a create's subnet prefixes (V2)
 	kindExtensions factKind = "extensions" // a cluster's extensions (X10)
 	kindExtRegions factKind = "extregions" // where cluster extensions are offered (X10)
@@ -77,8 +79,9 @@ type factsCache struct {
 	items map[string]cacheItem
 	// sizes keeps the JSON of the kept VM size lists (factsjson.go).
 	sizes sizesMemo
-	// written is when this proxy last wrote a compute of a workspace, by
-	// lower(workspace ID): Resource Graph may not show the write yet.
+	// written is when this proxy last wrote a compute of a workspace or
+	// on a cluster, by lower(resource ID): Resource Graph may not show the
+	// write yet.
 	written map[string]time.Time
 }
 
@@ -229,6 +232,7 @@ func (a cachedAzure) searchML(ctx context.Context, ref rules.WorkspaceRef) (rule
 		}
 		a.c.put(kindWorkspaces, string(kindWorkspaces)+"|", ml.Workspaces)
 		a.c.put(kindGraphAll, string(kindGraphAll)+"|", ml.Hits)
+		a.c.put(kindClusterIDs, string(kindClusterIDs)+"|", ml.Clusters)
 		if ml.Computes != nil && !a.c.recentlyWritten(ref) {
 			a.c.put(kindComputes, string(kindComputes)+"|"+lower(ref.ID()), ml.Computes)
 		}
@@ -246,8 +250,14 @@ func (a cachedAzure) searchML(ctx context.Context, ref rules.WorkspaceRef) (rule
 // recentlyWritten reports whether this proxy wrote a compute of ref less
 // than graphLag ago.
 func (c *factsCache) recentlyWritten(ref rules.WorkspaceRef) bool {
+	return c.wroteLately(ref.ID())
+}
+
+// wroteLately reports whether this proxy wrote a compute of the workspace
+// or on the cluster of that resource ID less than graphLag ago.
+func (c *factsCache) wroteLately(id string) bool {
 	c.mu.Lock()
-	t, ok := c.written[lower(ref.ID())]
+	t, ok := c.written[lower(id)]
 	c.mu.Unlock()
 	return ok && c.now().Sub(t) < graphLag
 }
@@ -270,6 +280,17 @@ func (a cachedAzure) ComputeRefs(ctx context.Context, ref rules.WorkspaceRef) ([
 			return ml.Computes, err
 		}
 		return computeRefs(ctx, a.az, ref)
+	})
+	return clone(a, v), err
+}
+
+// clusterIDs are Resource Graph's AKS cluster IDs of every visible
+// subscription (MLSearcher): what a facts read looks an attach target up
+// in, without the cluster lists (and the VM sizes they give cores with).
+func (a cachedAzure) clusterIDs(ctx context.Context, ref rules.WorkspaceRef) ([]string, error) {
+	v, err := cacheGet(ctx, a.c, kindClusterIDs, "", func(ctx context.Context) ([]string, error) {
+		ml, err := a.searchML(ctx, ref)
+		return ml.Clusters, err
 	})
 	return clone(a, v), err
 }
@@ -458,9 +479,13 @@ func (a cachedAzure) freshCluster(ctx context.Context, id string) (rules.Cluster
 func (a cachedAzure) changed(ref rules.WorkspaceRef, clusterID string) {
 	a.c.mu.Lock()
 	a.c.written[lower(ref.ID())] = a.c.now()
+	if clusterID != "" {
+		a.c.written[lower(clusterID)] = a.c.now()
+	}
 	a.c.mu.Unlock()
 	a.c.forget(kindComputes, lower(ref.ID()))
 	a.c.forget(kindClusters, lower(ref.Subscription))
+	a.c.forget(kindClusterIDs, "")
 	if clusterID != "" {
 		a.c.forget(kindCluster, lower(clusterID))
 		a.c.forget(kindExtensions, lower(clusterID))

@@ -18,10 +18,10 @@ var (
 	graphCluster  = regexp.MustCompile(`(?i)tolower\(tostring\(properties\.resourceId\)\)\s*==\s*tolower\('([^']*)'\)`)
 
 	// The workspaces and computes query (proxy/azure's mlQuery): the
-	// workspaces of the enabled subscriptions, joined with
+	// workspaces and AKS clusters of the enabled subscriptions, joined with
 	// resourcecontainers, and computes of one workspace (id startswith) or
 	// of the AKS and Kubernetes types.
-	graphML = regexp.MustCompile(`(?is)^\s*resources\s*\|\s*where\s+type\s+in~\s*\(\s*'microsoft\.machinelearningservices/workspaces'\s*,\s*'microsoft\.machinelearningservices/workspaces/computes'\s*\)` +
+	graphML = regexp.MustCompile(`(?is)^\s*resources\s*\|\s*where\s+type\s+in~\s*\(\s*'microsoft\.machinelearningservices/workspaces'\s*,\s*'microsoft\.machinelearningservices/workspaces/computes'\s*,\s*'microsoft\.containerservice/managedclusters'\s*\)` +
 		`.*\|\s*join\s+kind\s*=\s*inner\s*\(\s*resourcecontainers\s*\|\s*where\s+type\s*=~\s*'microsoft\.resources/subscriptions'\s*\|\s*where\s+tostring\(properties\.state\)\s*=~\s*'Enabled'.*\)\s*on\s+subscriptionId`)
 	graphOwn = regexp.MustCompile(`(?i)\bid\s+startswith\s+'([^']*)'`)
 )
@@ -114,6 +114,12 @@ func (e *Emulator) queryML(w http.ResponseWriter, query string, visible bool, fo
 				rows = append(rows, []any{id, c.name, "microsoft.machinelearningservices/workspaces/computes", ws.location, c.computeType, c.resourceID})
 			}
 		}
+	}
+	for _, c := range e.w.clusters {
+		if !visible {
+			break
+		}
+		rows = append(rows, []any{c.id(), c.name, "microsoft.containerservice/managedclusters", c.location, "", ""})
 	}
 	writeGraph(w, cols, rows, format)
 }

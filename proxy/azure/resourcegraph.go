@@ -142,27 +142,28 @@ func (c *Client) resourceGraph() (*armresourcegraph.Client, error) {
 	return c.graph, nil
 }
 
-// mlQuery is the one Resource Graph query of SearchML: the workspaces of
-// the enabled subscriptions (resourcecontainers holds the subscriptions and
-// their state), and computes, those of one workspace of every type (the
-// %s clause, empty when none is asked) and the AKS and Kubernetes ones of
-// every workspace.
+// mlQuery is the one Resource Graph query of SearchML: the workspaces and
+// AKS clusters of the enabled subscriptions (resourcecontainers holds the
+// subscriptions and their state), and computes, those of one workspace of
+// every type (the %s clause, empty when none is asked) and the AKS and
+// Kubernetes ones of every workspace.
 const mlQuery = `resources
-| where type in~ ('microsoft.machinelearningservices/workspaces', 'microsoft.machinelearningservices/workspaces/computes')
+| where type in~ ('microsoft.machinelearningservices/workspaces', 'microsoft.machinelearningservices/workspaces/computes', 'microsoft.containerservice/managedclusters')
 | extend computeType = tostring(properties.computeType), resourceId = tostring(properties.resourceId)
-| where type =~ 'microsoft.machinelearningservices/workspaces' or computeType in~ ('AKS', 'Kubernetes')%s
+| where type !~ 'microsoft.machinelearningservices/workspaces/computes' or computeType in~ ('AKS', 'Kubernetes')%s
 | join kind=inner (resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | where tostring(properties.state) =~ 'Enabled' | project subscriptionId) on subscriptionId
 | project id, name, type, location, computeType, resourceId`
 
 const (
 	typeWorkspace = "microsoft.machinelearningservices/workspaces"
 	typeCompute   = "microsoft.machinelearningservices/workspaces/computes"
+	typeCluster   = "microsoft.containerservice/managedclusters"
 )
 
 // SearchML asks Resource Graph once, over every subscription the identity
 // can see (or Options.Subscriptions), for the Azure ML workspaces, the
-// computes of the workspace ws (none when ws is zero) and the AKS and
-// Kubernetes computes of every workspace. Resource Graph lags Azure by
+// computes of the workspace ws (none when ws is zero), the AKS and
+// Kubernetes computes of every workspace and the AKS clusters' IDs. Resource Graph lags Azure by
 // seconds: what a write depends on is read from Azure ML itself.
 func (c *Client) SearchML(ctx context.Context, ws rules.WorkspaceRef) (rules.MLResources, error) {
 	own := ""
@@ -209,6 +210,8 @@ func (c *Client) SearchML(ctx context.Context, ws rules.WorkspaceRef) (rules.MLR
 					Location: normLocation(rowString(m, "location"))}
 				c.keepWorkspaceLocation(w)
 				out.Workspaces = append(out.Workspaces, w)
+			case typeCluster:
+				out.Clusters = append(out.Clusters, id)
 			case typeCompute:
 				name, kind, cluster := rowString(m, "name"), rowString(m, "computeType"), rowString(m, "resourceId")
 				if own != "" && strings.HasPrefix(strings.ToLower(id), prefix) {

@@ -87,6 +87,17 @@ func TestSearchML(t *testing.T) {
 	if diff := cmp.Diff(want, hits); diff != "" {
 		t.Errorf("hits mismatch (-want +got):\n%s", diff)
 	}
+	clusters, err := c.Clusters(ctx, armemu.SubscriptionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, cl := range clusters {
+		ids = append(ids, cl.ID)
+	}
+	if diff := cmp.Diff(ids, got.Clusters); diff != "" {
+		t.Errorf("cluster IDs differ from the cluster list's (-list +graph):\n%s", diff)
+	}
 	// Without a workspace: the workspaces and hits, no computes.
 	none, err := c.SearchML(ctx, rules.WorkspaceRef{})
 	if err != nil {

@@ -18,11 +18,12 @@ var (
 	graphCluster  = regexp.MustCompile(`(?i)tolower\(tostring\(properties\.resourceId\)\)\s*==\s*tolower\('([^']*)'\)`)
 
 	// The workspaces and computes query (proxy/azure's mlQuery): the
-	// workspaces and AKS clusters of the enabled subscriptions, joined with
-	// resourcecontainers, and computes of one workspace (id startswith) or
-	// of the AKS and Kubernetes types.
+	// workspaces and AKS clusters, maybe joined with resourcecontainers to
+	// keep the enabled subscriptions' (the emulator's one subscription is
+	// enabled: the rows are the same either way), and computes of one
+	// workspace (id startswith) or of the AKS and Kubernetes types.
 	graphML = regexp.MustCompile(`(?is)^\s*resources\s*\|\s*where\s+type\s+in~\s*\(\s*'microsoft\.machinelearningservices/workspaces'\s*,\s*'microsoft\.machinelearningservices/workspaces/computes'\s*,\s*'microsoft\.containerservice/managedclusters'\s*\)` +
-		`.*\|\s*join\s+kind\s*=\s*inner\s*\(\s*resourcecontainers\s*\|\s*where\s+type\s*=~\s*'microsoft\.resources/subscriptions'\s*\|\s*where\s+tostring\(properties\.state\)\s*=~\s*'Enabled'.*\)\s*on\s+subscriptionId`)
+		`.*\|\s*project\s+id,\s*name,\s*type,\s*location,\s*computeType,\s*resourceId\s*$`)
 	graphOwn = regexp.MustCompile(`(?i)\bid\s+startswith\s+'([^']*)'`)
 )
 

@@ -143,16 +143,22 @@ func (c *Client) resourceGraph() (*armresourcegraph.Client, error) {
 }
 
 // mlQuery is the one Resource Graph query of SearchML: the workspaces and
-// AKS clusters of the enabled subscriptions (resourcecontainers holds the
-// subscriptions and their state), and computes, those of one workspace of
-// every type (the %s clause, empty when none is asked) and the AKS and
-// Kubernetes ones of every workspace.
+// AKS clusters, and computes, those of one workspace of every type (the
+// first %s, empty when none is asked) and the AKS and Kubernetes ones of
+// every workspace. The second %s is enabledOnly, or empty when the
+// subscriptions are Options.Subscriptions (read whatever their state, as
+// the workspaces lists read them).
 const mlQuery = `resources
 | where type in~ ('microsoft.machinelearningservices/workspaces', 'microsoft.machinelearningservices/workspaces/computes', 'microsoft.containerservice/managedclusters')
 | extend computeType = tostring(properties.computeType), resourceId = tostring(properties.resourceId)
-| where type !~ 'microsoft.machinelearningservices/workspaces/computes' or computeType in~ ('AKS', 'Kubernetes')%s
-| join kind=inner (resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | where tostring(properties.state) =~ 'Enabled' | project subscriptionId) on subscriptionId
+| where type !~ 'microsoft.machinelearningservices/workspaces/computes' or computeType in~ ('AKS', 'Kubernetes')%s%s
 | project id, name, type, location, computeType, resourceId`
+
+// enabledOnly keeps the rows of the enabled subscriptions, as the
+// subscriptions list does (resourcecontainers holds the subscriptions and
+// their state).
+const enabledOnly = `
+| join kind=inner (resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | where tostring(properties.state) =~ 'Enabled' | project subscriptionId) on subscriptionId`
 
 const (
 	typeWorkspace = "microsoft.machinelearningservices/workspaces"
@@ -173,12 +179,16 @@ func (c *Client) SearchML(ctx context.Context, ws rules.WorkspaceRef) (rules.MLR
 		}
 		own = " or id startswith " + kqlString(ws.ID()+"/computes/")
 	}
+	enabled := enabledOnly
+	if len(c.opts.Subscriptions) > 0 {
+		enabled = ""
+	}
 	rg, err := c.resourceGraph()
 	if err != nil {
 		return rules.MLResources{}, err
 	}
 	req := armresourcegraph.QueryRequest{
-		Query:   to.Ptr(fmt.Sprintf(mlQuery, own)),
+		Query:   to.Ptr(fmt.Sprintf(mlQuery, own, enabled)),
 		Options: &armresourcegraph.QueryRequestOptions{ResultFormat: to.Ptr(armresourcegraph.ResultFormatObjectArray)},
 	}
 	for _, s := range c.opts.Subscriptions {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/amlaks/amlaks/proxy/armemu"
+	"github.com/amlaks/amlaks/proxy/azure"
 	"github.com/amlaks/amlaks/rules"
 )
 
@@ -105,6 +106,22 @@ func TestSearchML(t *testing.T) {
 	}
 	if none.Computes != nil || len(none.Workspaces) != len(listed) || len(none.Hits) != len(got.Hits) {
 		t.Errorf("without a workspace: %d workspaces, %d hits, computes %v", len(none.Workspaces), len(none.Hits), none.Computes)
+	}
+	// Named subscriptions are read whatever their state (no join with
+	// resourcecontainers), as the workspaces lists read them; others have
+	// nothing.
+	for sub, n := range map[string]int{armemu.SubscriptionID: len(listed), "22222222-2222-4222-8222-222222222222": 0} {
+		opts := azure.ForEndpoint(srv.URL, srv.Client())
+		opts.Subscriptions = []string{sub}
+		named, err := azure.New(azure.StaticCredential{}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := named.SearchML(ctx, ref)
+		named.Close()
+		if err != nil || len(got.Workspaces) != n {
+			t.Errorf("subscription %s named: %d workspaces, %v; want %d", sub, len(got.Workspaces), err, n)
+		}
 	}
 	_, err = c.SearchML(ctx, rules.WorkspaceRef{Subscription: armemu.SubscriptionID, ResourceGroup: "ml-rg"})
 	if err == nil {

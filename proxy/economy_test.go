@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package proxy_test
 
 // ARM economy: how many requests the proxy sends the ARM emulator (its

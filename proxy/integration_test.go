@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package proxy_test
 
 // Integration tests: the real proxy, over the real Azure adapter

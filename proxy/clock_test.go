@@ -8,81 +8,18 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/amlaks/amlaks/proxy/armemu/fakeclock"
 )
 
-// manualClock is a clock that moves only when told. It runs the emulator
-// (armemu.Options.Now) and the proxy's operation pollers (proxy.Config.PollTimer),
-// so a test moves an operation along by advancing it, never by waiting.
-type manualClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	timers []clockTimer
-	armed  chan struct{} // a value each time a timer is set; nil until someone waits
-}
+// manualClock is the fake clock of a test (fakeclock.Clock). It runs the
+// emulator (armemu.Options.Now) and the proxy's operation pollers
+// (proxy.Config.PollTimer), so a test moves an operation along by advancing
+// it, never by waiting.
+type manualClock struct{ *fakeclock.Clock }
 
-type clockTimer struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func newClock() *manualClock { return &manualClock{t: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)} }
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock and fires every timer that is due.
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	kept := c.timers[:0]
-	for _, tm := range c.timers {
-		if c.t.Before(tm.at) {
-			kept = append(kept, tm)
-			continue
-		}
-		tm.ch <- c.t
-	}
-	c.timers = kept
-}
-
-// After is time.After on this clock: the channel gets a value once the
-// clock has been advanced by d.
-func (c *manualClock) After(d time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d <= 0 {
-		ch <- c.t
-		return ch
-	}
-	c.timers = append(c.timers, clockTimer{at: c.t.Add(d), ch: ch})
-	if c.armed != nil {
-		select {
-		case c.armed <- struct{}{}:
-		default:
-		}
-	}
-	return ch
-}
-
-// Timers is how many timers wait on the clock.
-func (c *manualClock) Timers() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.timers)
-}
-
-func (c *manualClock) armedChan() chan struct{} {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.armed == nil {
-		c.armed = make(chan struct{}, 1)
-	}
-	return c.armed
+func newClock() *manualClock {
+	return &manualClock{fakeclock.New(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))}
 }
 
 // driveLimit bounds how long, in real time, drive may take: a hang fails
@@ -105,11 +42,10 @@ func (c *manualClock) driveWithin(tb testing.TB, limit, step time.Duration, done
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	armed := c.armedChan()
 	for !done() {
 		c.Advance(step)
 		select {
-		case <-armed:
+		case <-c.Armed():
 		case <-time.After(time.Millisecond):
 		case <-ctx.Done():
 			tb.Fatalf("not done after %v of real time (the fake clock advanced by %v steps)", limit, step)

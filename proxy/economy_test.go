@@ -187,7 +187,7 @@ func TestFactsFetchedOnceForConcurrentAskers(t *testing.T) {
 // TestFactsTimeToLive: computes are read again after seconds, versions
 // after an hour, the workspace's location after hours.
 func TestFactsTimeToLive(t *testing.T) {
-	clock := &manualClock{t: time.Now()}
+	clock := newClock()
 	st := newEconStack(t, slowOps(), proxy.Config{Now: clock.Now})
 	req := econCreate("aks-one")
 	count := func(paths []string, part string) int {

@@ -14,6 +14,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/amlaks/amlaks/proxy/armemu"
+	"github.com/amlaks/amlaks/proxy/armemu/fakeclock"
 	"github.com/amlaks/amlaks/proxy/azure"
 	"github.com/amlaks/amlaks/rules"
 )
@@ -41,9 +42,9 @@ func fastEmulator(d time.Duration) armemu.Options {
 // fake clock (unless opts brings its own) that the tests' waits advance.
 func mustServe(tb testing.TB, opts armemu.Options) (*armemu.Emulator, *httptest.Server) {
 	tb.Helper()
-	var clk *clock
+	var clk *fakeclock.Clock
 	if opts.Now == nil {
-		clk = &clock{now: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+		clk = fakeclock.New(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
 		opts.Now = clk.Now
 	}
 	emu := armemu.New(opts)
@@ -57,7 +58,7 @@ func mustServe(tb testing.TB, opts armemu.Options) (*armemu.Emulator, *httptest.
 
 // clocks holds the fake clock of each emulator mustServe started, by its
 // URL, and of each client of one (mustEmuClient).
-var clocks sync.Map // string or *azure.Client → *clock
+var clocks sync.Map // string or *azure.Client → *fakeclock.Clock
 
 // stepLimit bounds how many reads a wait makes: an operation that never
 // ends fails the test instead of holding it.
@@ -72,7 +73,7 @@ func until(tb testing.TB, c *azure.Client, step time.Duration, what string, done
 	if !ok {
 		tb.Fatal("the client's emulator has no fake clock")
 	}
-	clk := v.(*clock)
+	clk := v.(*fakeclock.Clock)
 	for range stepLimit {
 		if done() {
 			return
@@ -461,16 +462,6 @@ func TestEmulatorRefusals(t *testing.T) {
 	}
 }
 
-// clock is a fake clock for the emulator: Advance moves it, nothing sleeps.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
-
 // TestEmulatorLateRefusals provisions what Azure ML accepts and fails later
 // (the recorded shapes of testdata/recorded): Provision succeeds, and once the
 // operation has ended the compute reads Failed with the nested reason in
@@ -492,7 +483,7 @@ func TestEmulatorLateRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := &clock{now: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+			clk := fakeclock.New(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
 			opts := fastEmulator(time.Minute)
 			opts.Now = clk.Now
 			_, srv := mustServe(t, opts)

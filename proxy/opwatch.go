@@ -214,7 +214,7 @@ func (o *opWatcher) run(key string, w *opWatch) {
 		// the first poll waits for that, even when a page asks sooner
 		// (pages read the accepted state meanwhile).
 		select {
-		case <-time.After(o.interval(w)):
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-o.bg.Done():
 			return
 		}
@@ -254,7 +254,7 @@ func (o *opWatcher) run(key string, w *opWatch) {
 			return
 		}
 		select {
-		case <-time.After(o.interval(w)):
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-o.bg.Done():
 			return
 		}
@@ -315,7 +315,7 @@ func (o *opWatcher) runV2(w *opWatch) {
 			return
 		}
 		select {
-		case <-time.After(o.interval(w)):
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-o.bg.Done():
 			return
 		}
@@ -356,7 +356,7 @@ func (o *opWatcher) leaseV2(w *opWatch) (held context.Context, unlock func(), op
 			return nil, nil, nil
 		}
 		select {
-		case <-time.After(o.interval(w)):
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-o.bg.Done():
 			return nil, nil, nil
 		}

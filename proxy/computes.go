@@ -3,6 +3,7 @@ package proxy
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/amlaks/amlaks/rules"
 )
@@ -26,16 +27,15 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	if req.Kind == rules.KindKubernetes {
 		return s.postKubernetes(w, r, req)
 	}
-	keys := []string{"name:" + strings.ToLower(req.Workspace.ID()+"/"+req.Name)}
+	keys := []string{nameKey(req.Workspace, req.Name)}
 	if id, ok := req.TargetID(); ok && req.Mode == rules.ModeAttach {
-		keys = append(keys, "cluster:"+strings.ToLower(id))
+		keys = append(keys, clusterKey(id))
 	}
-	held, unlock, err := s.lock(r.Context(), keys...)
+	r, unlock, err := s.lockRequest(r, keys...)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	r = r.WithContext(held)
 
 	facts, err := s.freshFacts(r.Context(), req)
 	if err != nil {
@@ -51,7 +51,8 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.ops.started(norm.Workspace, norm.Name)
+	s.ops.started(norm.Workspace, norm.Name, rules.Compute{Name: norm.Name, Type: "AKS", State: "Creating",
+		Attached: norm.Mode == rules.ModeAttach, ClusterID: norm.Target.ResourceID, CreatedOn: s.cfg.now().UTC().Format(time.RFC3339)})
 	s.cfg.logger().Info("provision accepted", "mode", norm.Mode, "workspace", norm.Workspace.ID(), "name", norm.Name, "requestId", requestID(r))
 	a := rules.AcceptedFor(norm.Workspace, norm.Name)
 	w.Header().Set("Location", a.Operation)
@@ -108,7 +109,7 @@ func (s *Server) postScale(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.ops.started(ref, name)
+	s.ops.started(ref, name, accepted(current, "Updating"))
 	a := rules.AcceptedFor(ref, name)
 	w.Header().Set("Location", a.Operation)
 	writeJSON(w, http.StatusAccepted, a)
@@ -135,7 +136,7 @@ func (s *Server) deleteCompute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.ops.started(ref, name)
+	s.ops.started(ref, name, accepted(current, "Deleting"))
 	writeJSON(w, http.StatusAccepted, rules.AcceptedFor(ref, name))
 	return nil
 }
@@ -201,15 +202,9 @@ func (s *Server) policyScope(ref rules.WorkspaceRef) error {
 // failed attach is detached and the cluster kept. A compute that did not
 // fail is refused: cleanup never removes anything that works.
 func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
-	ref, name, err := computeTarget(r)
-	if err != nil {
-		return err
-	}
 	var body struct{} // a JSON body, {}: a form cannot send one
-	if err := s.decode(w, r, &body); err != nil {
-		return err
-	}
-	if err := s.policyScope(ref); err != nil {
+	ref, name, err := s.computeWrite(w, r, &body)
+	if err != nil {
 		return err
 	}
 	op, err := s.loadV2(r.Context(), ref, name)
@@ -221,19 +216,19 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 			return rules.Errorf(rules.ErrConflict, rules.FieldName, "The operation on "+name+" is still running; clean up once it has failed.")
 		}
 		if st := op.state(s.cfg.now()); !st.Succeeded {
-			held, unlock, err := s.lock(r.Context(), "name:"+strings.ToLower(ref.ID()+"/"+name))
+			r, unlock, err := s.lockRequest(r, nameKey(ref, name))
 			if err != nil {
 				return err
 			}
 			defer unlock()
 			// Read again under the lock: another replica may have retried it.
-			if op, err = s.loadV2(held, ref, name); err != nil {
+			if op, err = s.loadV2(r.Context(), ref, name); err != nil {
 				return err
 			}
 			if op == nil || op.running() {
 				return rules.Errorf(rules.ErrConflict, rules.FieldName, "The operation on "+name+" is running again (retried meanwhile); clean up once it has failed.")
 			}
-			return s.cleanupV2(w, r.WithContext(held), op)
+			return s.cleanupV2(w, r, op)
 		}
 	}
 	current, unlock, r, err := s.lockedCompute(r, ref, name, "cleans up")
@@ -257,7 +252,7 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.ops.started(ref, name)
+	s.ops.started(ref, name, accepted(current, "Deleting"))
 	writeJSON(w, http.StatusAccepted, rules.AcceptedFor(ref, name))
 	return nil
 }
@@ -266,6 +261,17 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 // existing compute from the path, checks their shape and notes them for the
 // audit line.
 func computeTarget(r *http.Request) (rules.WorkspaceRef, string, error) {
+	ref, name, err := computePath(r)
+	if err != nil {
+		return ref, "", err
+	}
+	auditTarget(r, "", ref, name)
+	return ref, name, nil
+}
+
+// computePath reads the workspace and compute name of a request on one
+// compute from the path and checks their shape.
+func computePath(r *http.Request) (rules.WorkspaceRef, string, error) {
 	ref, err := workspaceRef(r)
 	if err != nil {
 		return ref, "", err
@@ -274,7 +280,23 @@ func computeTarget(r *http.Request) (rules.WorkspaceRef, string, error) {
 	if err := checkComputeName(name); err != nil {
 		return ref, "", err
 	}
-	auditTarget(r, "", ref, name)
+	return ref, name, nil
+}
+
+// computeWrite reads a write on an existing compute: its workspace and
+// name from the path (computeTarget), its JSON body into body, strictly
+// (decode), and whether the policy lets amlaks write in the workspace.
+func (s *Server) computeWrite(w http.ResponseWriter, r *http.Request, body any) (rules.WorkspaceRef, string, error) {
+	ref, name, err := computeTarget(r)
+	if err != nil {
+		return ref, "", err
+	}
+	if err := s.decode(w, r, body); err != nil {
+		return ref, "", err
+	}
+	if err := s.policyScope(ref); err != nil {
+		return ref, "", err
+	}
 	return ref, name, nil
 }
 
@@ -283,11 +305,10 @@ func computeTarget(r *http.Request) (rules.WorkspaceRef, string, error) {
 // releases the lock with unlock when the error is nil, and goes on with held,
 // the request whose context ends if a shared lock is lost.
 func (s *Server) lockedCompute(r *http.Request, ref rules.WorkspaceRef, name, what string) (current rules.Compute, unlock func(), held *http.Request, err error) {
-	ctx, unlock, err := s.lock(r.Context(), "name:"+strings.ToLower(ref.ID()+"/"+name))
+	r, unlock, err = s.lockRequest(r, nameKey(ref, name))
 	if err != nil {
 		return rules.Compute{}, nil, nil, err
 	}
-	r = r.WithContext(ctx)
 	current, err = s.azure.Compute(r.Context(), ref, name)
 	if err == nil {
 		err = onlyAKS(current, what)
@@ -297,4 +318,12 @@ func (s *Server) lockedCompute(r *http.Request, ref rules.WorkspaceRef, name, wh
 		return rules.Compute{}, nil, nil, err
 	}
 	return current, unlock, r, nil
+}
+
+// accepted is the compute as a write Azure has accepted leaves it, until
+// the operation's first poll: in the state Azure puts it in.
+func accepted(current rules.Compute, state string) rules.Compute {
+	c := current
+	c.State, c.Errors = state, nil
+	return c
 }

@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package proxy_test
 
 // ARM economy: how many requests the proxy sends the ARM emulator (its
@@ -30,13 +32,15 @@ type econStack struct {
 	web *wiring.Main
 
 	mu    sync.Mutex
-	paths []string // "METHOD path" of every ARM request
+	paths []string    // "METHOD path" of every ARM request
+	at    []time.Time // when each of paths arrived
 }
 
 // ServeHTTP notes the ARM request and passes it to the emulator.
 func (st *econStack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.mu.Lock()
 	st.paths = append(st.paths, r.Method+" "+strings.ToLower(r.URL.Path))
+	st.at = append(st.at, time.Now())
 	st.mu.Unlock()
 	st.emu.ServeHTTP(w, r)
 }
@@ -57,6 +61,18 @@ func newEconStack(tb testing.TB, eo armemu.Options, cfg proxy.Config) *econStack
 	st := &econStack{emu: armemu.New(eo)}
 	st.start(tb, cfg)
 	return st
+}
+
+// newClockedEconStack is newEconStack with the emulator and the proxy's
+// pollers on a fake clock the test advances.
+func newClockedEconStack(tb testing.TB, eo armemu.Options, cfg proxy.Config) (*econStack, *manualClock) {
+	tb.Helper()
+	clock := newClock()
+	eo.Now = clock.Now
+	st := &econStack{emu: armemu.New(eo)}
+	clocks.Store(http.Handler(st), clock)
+	st.start(tb, cfg)
+	return st, clock
 }
 
 // start runs an amlaks server (startMain) over the stack's emulator, through
@@ -132,12 +148,15 @@ func TestFactsWarmCostNothing(t *testing.T) {
 		if cold == 0 {
 			t.Fatalf("%s: a cold facts request asked Azure nothing: the test sees no ARM request", req.Mode)
 		}
-		// The budget of a cold facts request in the sample world: the
-		// workspace, the subscriptions and workspaces lists, one computes list
-		// per workspace of the region (3), and two reads of the location
-		// (sizes and versions, or versions and service tags, + the cluster).
-		if cold > 9 {
-			t.Errorf("%s: a cold facts request made %d ARM requests, want at most 9", req.Mode, cold)
+		// The budget of a cold facts request (issue 13: at most 4): one
+		// Resource Graph query (the workspaces, the workspace's computes,
+		// every workspace's AKS computes and the clusters' IDs) and the
+		// location's VM sizes, versions and quotas for a create; for an
+		// attach after it, the cluster, and the location's regions (its
+		// paired region) and service tags.
+		budget := map[rules.Mode]int64{rules.ModeCreate: 4, rules.ModeAttach: 3}[req.Mode]
+		if cold > budget {
+			t.Errorf("%s: a cold facts request made %d ARM requests, want at most %d", req.Mode, cold, budget)
 		}
 		t.Logf("%s: cold facts: %d ARM requests", req.Mode, cold)
 		for _, path := range []string{"/api/facts", "/api/validate", "/api/facts"} {
@@ -173,7 +192,7 @@ func TestFactsFetchedOnceForConcurrentAskers(t *testing.T) {
 // TestFactsTimeToLive: computes are read again after seconds, versions
 // after an hour, the workspace's location after hours.
 func TestFactsTimeToLive(t *testing.T) {
-	clock := &manualClock{t: time.Now()}
+	clock := newClock()
 	st := newEconStack(t, slowOps(), proxy.Config{Now: clock.Now})
 	req := econCreate("aks-one")
 	count := func(paths []string, part string) int {
@@ -185,35 +204,37 @@ func TestFactsTimeToLive(t *testing.T) {
 		}
 		return n
 	}
-	const computes, versions, workspace = "/computes", "/kubernetesversions", "/workspaces/ws-east?"
+	const computes, versions, workspace, graph = "/computes", "/kubernetesversions", "/workspaces/ws-east?", "/microsoft.resourcegraph/"
 	cold := st.asked(func() { st.do(t, "POST", "/api/facts", req, 200) })
-	// One computes list (the workspace's own): the other workspaces' computes
-	// come from one Resource Graph query, not a list of workspaces and one
-	// list each. The workspace's location comes from the list of workspaces
-	// (which the page reads anyway), so the workspace itself is not read.
-	if count(cold, computes) != 1 || count(cold, versions) != 1 || count(cold, workspace) != 0 || count(cold, "/microsoft.resourcegraph/") != 1 {
+	// No computes list and no list of subscriptions or workspaces: one
+	// Resource Graph query brings the workspaces (with their locations, so
+	// the workspace itself is not read), the workspace's own computes and
+	// the other workspaces' AKS and Kubernetes computes; then the location's
+	// versions, VM sizes and quotas.
+	if count(cold, computes) != 0 || count(cold, versions) != 1 || count(cold, workspace) != 0 || count(cold, graph) != 1 || len(cold) != 4 {
 		t.Fatalf("cold facts asked %q", cold)
 	}
 	for _, step := range []struct {
-		after                     time.Duration
-		computes, versions, ws, n int
+		after                  time.Duration
+		graph, versions, ws, n int
 	}{
 		{after: 0},
-		{after: 11 * time.Second, computes: 1, n: 1},
-		// + the Resource Graph query, the quotas (five minutes), and the
-		// subscriptions and workspaces lists (five minutes) that a request's
-		// workspace is looked up in before it is read
-		{after: time.Hour, computes: 1, versions: 1, n: 6},
+		// the computes (ten seconds) come again with the one query
+		{after: 11 * time.Second, graph: 1, n: 1},
+		// + the quotas (five minutes); the workspaces list (five minutes)
+		// comes with the same query
+		{after: time.Hour, graph: 1, versions: 1, n: 3},
 		// the workspace's location comes with the list of workspaces, never
-		// from a read of its own
-		{after: 7 * time.Hour, computes: 1, versions: 1, n: 6},
+		// from a read of its own (the VM sizes, past their six hours, are
+		// still in the adapter's own cache of an hour of real time)
+		{after: 7 * time.Hour, graph: 1, versions: 1, n: 3},
 	} {
 		clock.Advance(step.after)
 		got := st.asked(func() { st.do(t, "POST", "/api/facts", req, 200) })
-		if count(got, computes) != step.computes || count(got, versions) != step.versions ||
+		if count(got, graph) != step.graph || count(got, computes) != 0 || count(got, versions) != step.versions ||
 			count(got, workspace) != step.ws || len(got) != step.n {
-			t.Errorf("%v later: asked %q; want %d computes lists, %d versions, %d workspace reads, %d in all",
-				step.after, got, step.computes, step.versions, step.ws, step.n)
+			t.Errorf("%v later: asked %q; want %d Resource Graph queries, no computes list, %d versions, %d workspace reads, %d in all",
+				step.after, got, step.graph, step.versions, step.ws, step.n)
 		}
 	}
 }
@@ -245,6 +266,9 @@ func TestWriteRereadsWhatItDependsOn(t *testing.T) {
 func newSecondProxy(tb testing.TB, st *econStack) *econStack {
 	tb.Helper()
 	second := &econStack{emu: st.emu}
+	if clock := clockOf(st); clock != nil {
+		clocks.Store(http.Handler(second), clock)
+	}
 	second.start(tb, proxy.Config{})
 	return second
 }
@@ -260,6 +284,33 @@ func TestWriteForgetsWhatItChanged(t *testing.T) {
 	st.do(t, "POST", "/api/computes", req, http.StatusAccepted)
 	if b := st.do(t, "POST", "/api/validate", req, 200); !strings.Contains(string(b), `"N5"`) {
 		t.Errorf("validate after the create: %s, want N5", b)
+	}
+}
+
+// TestReadAfterOwnWriteAsksAzureML: the computes of a workspace this
+// proxy has just written to come from Azure ML's list, not from Resource
+// Graph, which may not show the write yet; other reads still come from the
+// one Resource Graph query.
+func TestReadAfterOwnWriteAsksAzureML(t *testing.T) {
+	st := newEconStack(t, slowOps(), proxy.Config{})
+	req := econCreate("aks-lag")
+	cold := st.asked(func() { st.do(t, "POST", "/api/validate", req, 200) })
+	list := func(paths []string) int {
+		n := 0
+		for _, p := range paths {
+			if strings.HasSuffix(p, "/workspaces/ws-east/computes") {
+				n++
+			}
+		}
+		return n
+	}
+	if list(cold) != 0 {
+		t.Fatalf("a cold validate listed the computes: %q", cold)
+	}
+	st.do(t, "POST", "/api/computes", req, http.StatusAccepted)
+	after := st.asked(func() { st.do(t, "POST", "/api/validate", req, 200) })
+	if list(after) != 1 || slices.ContainsFunc(after, func(p string) bool { return strings.Contains(p, "/microsoft.resourcegraph/") }) {
+		t.Errorf("the validate after the create asked %q; want the workspace's compute list, no Resource Graph query", after)
 	}
 }
 
@@ -300,26 +351,27 @@ func TestWritesAndPageLoadARMBudget(t *testing.T) {
 	}
 }
 
-// watch has n pages poll an operation every 10 ms until it is done and
-// returns the ARM requests made meanwhile.
-func watch(tb testing.TB, st *econStack, op string, n int) int64 {
+// watch has n pages read an operation at once every 100 ms of the clock
+// (which runs the emulator and the proxy's poller) until each has seen it
+// done, and returns the ARM requests made meanwhile.
+func watch(tb testing.TB, st *econStack, clock *manualClock, op string, n int) int64 {
 	tb.Helper()
+	done := make([]bool, n)
 	return st.arm(func() {
-		var wg sync.WaitGroup
-		for range n {
-			wg.Go(func() {
-				deadline := time.Now().Add(20 * time.Second)
-				for time.Now().Before(deadline) {
-					var s rules.OperationState
-					if json.Unmarshal(st.do(tb, "GET", op, nil, 200), &s) == nil && s.Done {
-						return
-					}
-					time.Sleep(10 * time.Millisecond)
+		clock.drive(tb, 100*time.Millisecond, func() bool {
+			var wg sync.WaitGroup
+			for i := range n {
+				if done[i] {
+					continue
 				}
-				tb.Errorf("operation %s not done after 20 s", op)
-			})
-		}
-		wg.Wait()
+				wg.Go(func() {
+					var s rules.OperationState
+					done[i] = json.Unmarshal(st.do(tb, "GET", op, nil, 200), &s) == nil && s.Done
+				})
+			}
+			wg.Wait()
+			return !slices.Contains(done, false)
+		})
 	})
 }
 
@@ -329,18 +381,22 @@ func TestOneOperationOnePoller(t *testing.T) {
 	eo := armemu.Options{CreateDuration: 2500 * time.Millisecond, RetryAfter: time.Second}
 	var counts []int64
 	for _, watchers := range []int{1, 50} {
-		st := newEconStack(t, eo, proxy.Config{})
+		// The proxy's own pace, 10 s, is not Azure's: a poller that ignored
+		// Retry-After would poll twice (at once, then at 10 s).
+		st, clock := newClockedEconStack(t, eo, proxy.Config{PollInterval: 10 * time.Second})
 		st.do(t, "POST", "/api/validate", econCreate("aks-watched"), 200)
 		var a rules.Accepted
 		if err := json.Unmarshal(st.do(t, "POST", "/api/computes", econCreate("aks-watched"), http.StatusAccepted), &a); err != nil {
 			t.Fatal(err)
 		}
-		n := watch(t, st, a.Operation, watchers)
+		n := watch(t, st, clock, a.Operation, watchers)
 		polls := st.srv.Polls(emuEast, "aks-watched")
 		t.Logf("%d watchers: %d ARM requests, %d polls", watchers, n, polls)
-		// Retry-After 1 s over 2.5 s: 3 or 4 polls, not one per watcher's
-		// 10 ms; one GET each, and the final read adds the cluster's.
-		if polls < 2 || polls > 5 {
+		// Retry-After 1 s over 2.5 s of the clock: 3 or 4 polls (the first
+		// when a page asks, then each second; 3 when a poll ends after the
+		// clock has moved on), not one per page's read every 100 ms; one GET
+		// each, and the final read adds the cluster's.
+		if polls < 3 || polls > 4 {
 			t.Errorf("%d watchers: %d polls in 2.5 s with Retry-After 1 s, want 3 or 4", watchers, polls)
 		}
 		if n > int64(polls)+3 {
@@ -350,5 +406,26 @@ func TestOneOperationOnePoller(t *testing.T) {
 	}
 	if d := counts[1] - counts[0]; d < -1 || d > 1 {
 		t.Errorf("1 watcher cost %d ARM requests, 50 cost %d: want the same", counts[0], counts[1])
+	}
+}
+
+// TestFirstPollWaitsForRetryAfter: pages that ask about an operation right
+// after Azure accepted it read it as accepted (Creating), and the poller
+// does not ask Azure before the Retry-After (an hour here) however many ask.
+func TestFirstPollWaitsForRetryAfter(t *testing.T) {
+	st := newEconStack(t, armemu.Options{CreateDuration: 2 * time.Hour, RetryAfter: time.Hour}, proxy.Config{})
+	var a rules.Accepted
+	mustJSONInto(t, st.do(t, "POST", "/api/computes", econCreate("aks-paced"), http.StatusAccepted), &a)
+	n := st.arm(func() {
+		for range 20 {
+			var s rules.OperationState
+			mustJSONInto(t, st.do(t, "GET", a.Operation, nil, 200), &s)
+			if s.State != "Creating" || s.Done || s.Mode != rules.ModeCreate {
+				t.Fatalf("the operation right after the create: %+v, want Creating", s)
+			}
+		}
+	})
+	if polls := st.srv.Polls(emuEast, "aks-paced"); n != 0 || polls != 0 {
+		t.Errorf("20 reads before the Retry-After made %d ARM requests, %d polls; want none", n, polls)
 	}
 }

@@ -35,6 +35,11 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		return facts, nil
 	}
 	az := s.facts
+	if !fresh {
+		// The facts of a read are encoded or given to the rules, which
+		// never modify them: the kept lists are not copied for each read.
+		az = az.shared()
+	}
 	ws, err := s.visibleWorkspace(ctx, ref)
 	if err != nil {
 		var e *rules.Error
@@ -67,7 +72,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 		// A target its subscription's cluster list does not have (or of a
 		// subscription no visible workspace is in) is not searched for on a
 		// cheap read: varying it costs Azure nothing. A write searches.
-		if targetID != "" && !fresh && s.listedCluster(ctx, targetID) != clusterListed {
+		if targetID != "" && !fresh && s.listedCluster(ctx, ref, targetID) != clusterListed {
 			targetID = ""
 		}
 		facts.RegionNames, facts.Attachments, errs[1] = s.otherComputes(ctx, ws, targetID)
@@ -125,7 +130,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 			// A target the policy does not allow (G1) is not read.
 			g.Go(func() error {
 				if !fresh {
-					switch s.listedCluster(ctx, id) {
+					switch s.listedCluster(ctx, ref, id) {
 					case clusterUnlisted:
 						facts.ClusterMissing = true
 						return nil
@@ -178,7 +183,7 @@ func (s *Server) collectFacts(ctx context.Context, req rules.Request, fresh bool
 // that is there is answered from the list, which holds all the facts need of
 // it (its location), so the workspace itself is not read again.
 func (s *Server) visibleWorkspace(ctx context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
-	all, err := s.facts.Workspaces(ctx)
+	all, err := s.facts.shared().workspacesFor(ctx, ref) // only looked in
 	if err != nil {
 		return rules.Workspace{}, err
 	}
@@ -217,19 +222,33 @@ const (
 )
 
 // listedCluster looks an attach target up in its subscription's cluster
-// list (cached). A subscription that holds no visible workspace is not asked
-// at all; a facts read leaves the target unknown, and the write reads it.
-func (s *Server) listedCluster(ctx context.Context, id string) int {
+// list (cached), or, with an MLSearcher, in the cluster IDs of the Resource
+// Graph query that brings ref's workspace and computes. A subscription that
+// holds no visible workspace is not asked at all; a facts read leaves the
+// target unknown, and the write reads it.
+func (s *Server) listedCluster(ctx context.Context, ref rules.WorkspaceRef, id string) int {
 	sub := clusterSubscription(id)
-	all, err := s.facts.Workspaces(ctx)
+	all, err := s.facts.shared().Workspaces(ctx) // only looked in
 	if err != nil || !slices.ContainsFunc(all, func(ws rules.Workspace) bool { return strings.EqualFold(ws.Subscription, sub) }) {
 		return clusterUnknown
 	}
-	cs, err := s.facts.Clusters(ctx, sub)
-	if err != nil {
-		return clusterListed // read it, and report what Azure says
+	var listed bool
+	if _, ok := s.facts.az.(MLSearcher); ok {
+		ids, err := s.facts.shared().clusterIDs(ctx, ref)
+		if err != nil {
+			return clusterListed // read it, and report what Azure says
+		}
+		// A cluster this proxy has just written on may not be in
+		// Resource Graph's answer yet: it is read.
+		listed = s.facts.c.wroteLately(id) || slices.ContainsFunc(ids, func(c string) bool { return strings.EqualFold(c, id) })
+	} else {
+		cs, err := s.facts.shared().Clusters(ctx, sub)
+		if err != nil {
+			return clusterListed
+		}
+		listed = slices.ContainsFunc(cs, func(c rules.Cluster) bool { return strings.EqualFold(c.ID, id) })
 	}
-	if slices.ContainsFunc(cs, func(c rules.Cluster) bool { return strings.EqualFold(c.ID, id) }) {
+	if listed {
 		return clusterListed
 	}
 	return clusterUnlisted
@@ -242,7 +261,11 @@ func (s *Server) quotas(ctx context.Context, sub, loc string, fresh bool) []rule
 	if loc == "" || !rules.ValidLocation(loc) {
 		return nil
 	}
-	q, err := s.facts.Quotas(ctx, sub, loc, fresh)
+	az := s.facts
+	if !fresh {
+		az = az.shared() // the facts of a read are never modified
+	}
+	q, err := az.Quotas(ctx, sub, loc, fresh)
 	if err != nil {
 		s.cfg.logger().Debug("quotas not known", "location", loc, "err", err)
 		return nil
@@ -316,10 +339,21 @@ func (s *Server) clusterFacts(ctx context.Context, facts *rules.Facts, ref rules
 // other workspace the proxy can see, in any subscription: the names used in
 // the workspace's region (N6) and the computes that use the attach target
 // (T4). One query replaces a list of workspaces and one compute list per
-// workspace; Resource Graph may lag Azure by seconds, so the workspace's own
-// computes (N5, O4) are still read from Azure ML itself.
+// workspace. With an MLSearcher it is the query that brought the workspaces
+// and the workspace's own computes, of every location and cluster; Resource
+// Graph may lag Azure by seconds, so a write reads the workspace's own
+// computes (N5, O4) from Azure ML itself, and so does a read for a minute
+// after this proxy wrote one (graphLag).
 func (s *Server) otherComputes(ctx context.Context, ws rules.Workspace, targetID string) ([]string, []rules.Attachment, error) {
-	hits, err := s.facts.SearchComputes(ctx, ws.Location, targetID)
+	var hits []rules.ComputeHit
+	var err error
+	if _, ok := s.facts.az.(MLSearcher); ok {
+		// Every location's and cluster's, from the query that brought the
+		// workspaces: filtered here.
+		hits, err = s.facts.shared().allHits(ctx, ws.WorkspaceRef)
+	} else {
+		hits, err = s.facts.shared().SearchComputes(ctx, ws.Location, targetID)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -370,7 +404,7 @@ func (s *Server) postFacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, facts)
+	writeJSON(w, http.StatusOK, factsBody{Facts: facts, VMSizes: s.facts.c.sizes.encode(facts.VMSizes)})
 	return nil
 }
 

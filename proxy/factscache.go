@@ -32,6 +32,8 @@ var factsTTL = map[factKind]time.Duration{
 	kindCluster:    10 * time.Second,
 	kindComputes:   10 * time.Second,
 	kindGraph:      30 * time.Second,
+	kindGraphAll:   30 * time.Second,
+	kindClusterIDs: 30 * time.Second, // like the cluster lists
 	kindSubnet:     5 * time.Minute,
 	kindExtensions: 10 * time.Second,
 	kindExtRegions: 6 * time.Hour,
@@ -53,6 +55,8 @@ const (
 	kindClusters   factKind = "clusters"
 	kindCluster    factKind = "cluster"
 	kindGraph      factKind = "graph"      // Resource Graph's computes of every workspace (N6, T4)
+	kindGraphAll   factKind = "graphall"   // the same, of every location and cluster (MLSearcher)
+	kindClusterIDs factKind = "clusterids" // the AKS clusters' IDs, from the same query (MLSearcher)
 	kindSubnet     factKind = "subnet"     // a create's subnet prefixes (V2)
 	kindExtensions factKind = "extensions" // a cluster's extensions (X10)
 	kindExtRegions factKind = "extregions" // where cluster extensions are offered (X10)
@@ -73,6 +77,12 @@ type factsCache struct {
 	group singleflight.Group
 	mu    sync.Mutex
 	items map[string]cacheItem
+	// sizes keeps the JSON of the kept VM size lists (factsjson.go).
+	sizes sizesMemo
+	// written is when this proxy last wrote a compute of a workspace or
+	// on a cluster, by lower(resource ID): Resource Graph may not show the
+	// write yet.
+	written map[string]time.Time
 }
 
 type cacheItem struct {
@@ -81,7 +91,7 @@ type cacheItem struct {
 }
 
 func newFactsCache(now func() time.Time, observe func(kind string, hit bool)) *factsCache {
-	return &factsCache{now: now, observe: observe, items: map[string]cacheItem{}}
+	return &factsCache{now: now, observe: observe, items: map[string]cacheItem{}, written: map[string]time.Time{}}
 }
 
 // fetchTimeout bounds a shared fetch, which runs detached from the first
@@ -161,11 +171,95 @@ func lower(parts ...string) string { return strings.ToLower(strings.Join(parts, 
 type cachedAzure struct {
 	az Azure
 	c  *factsCache
+	// share hands out the kept slices themselves, not clones: for a
+	// caller that only reads them (a facts read, which encodes them or
+	// gives them to the rules, and the look-ups in lists).
+	share bool
+}
+
+// clone copies a kept slice for a caller that may modify it; nil stays nil.
+func clone[T any](a cachedAzure, v []T) []T {
+	if a.share {
+		return v
+	}
+	return slices.Clone(v)
+}
+
+// shared is a, handing out the kept slices themselves.
+func (a cachedAzure) shared() cachedAzure {
+	a.share = true
+	return a
 }
 
 func (a cachedAzure) Workspaces(ctx context.Context) ([]rules.Workspace, error) {
-	v, err := cacheGet(ctx, a.c, kindWorkspaces, "", a.az.Workspaces)
-	return slices.Clone(v), err
+	return a.workspacesFor(ctx, rules.WorkspaceRef{})
+}
+
+// workspacesFor is the list of workspaces, read, when it is not kept, with
+// one Resource Graph query that brings ref's computes too (MLSearcher), so
+// that a cold facts read of ref asks for its workspace and computes once.
+func (a cachedAzure) workspacesFor(ctx context.Context, ref rules.WorkspaceRef) ([]rules.Workspace, error) {
+	v, err := cacheGet(ctx, a.c, kindWorkspaces, "", func(ctx context.Context) ([]rules.Workspace, error) {
+		if _, ok := a.az.(MLSearcher); ok {
+			ml, err := a.searchML(ctx, ref)
+			return ml.Workspaces, err
+		}
+		return a.az.Workspaces(ctx)
+	})
+	return clone(a, v), err
+}
+
+// graphLag is how long after this proxy wrote a compute of a workspace its
+// computes are read from Azure ML rather than from Resource Graph, which
+// may show a write only after seconds.
+const graphLag = time.Minute
+
+// searchML asks Resource Graph for the workspaces, ref's computes (none
+// when ref is zero) and the AKS and Kubernetes computes of every workspace,
+// once for all concurrent askers, and keeps each list for its own kind's
+// time to live. The adapter must be an MLSearcher.
+func (a cachedAzure) searchML(ctx context.Context, ref rules.WorkspaceRef) (rules.MLResources, error) {
+	key := "ml|" + lower(ref.ID())
+	if ref == (rules.WorkspaceRef{}) {
+		key = "ml|"
+	}
+	ch := a.c.group.DoChan(key, func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		defer cancel()
+		ml, err := a.az.(MLSearcher).SearchML(fctx, ref)
+		if err != nil {
+			return ml, err
+		}
+		a.c.put(kindWorkspaces, string(kindWorkspaces)+"|", ml.Workspaces)
+		a.c.put(kindGraphAll, string(kindGraphAll)+"|", ml.Hits)
+		a.c.put(kindClusterIDs, string(kindClusterIDs)+"|", ml.Clusters)
+		if ml.Computes != nil && !a.c.recentlyWritten(ref) {
+			a.c.put(kindComputes, string(kindComputes)+"|"+lower(ref.ID()), ml.Computes)
+		}
+		return ml, nil
+	})
+	select {
+	case r := <-ch:
+		ml, _ := r.Val.(rules.MLResources)
+		return ml, r.Err
+	case <-ctx.Done():
+		return rules.MLResources{}, ctx.Err()
+	}
+}
+
+// recentlyWritten reports whether this proxy wrote a compute of ref less
+// than graphLag ago.
+func (c *factsCache) recentlyWritten(ref rules.WorkspaceRef) bool {
+	return c.wroteLately(ref.ID())
+}
+
+// wroteLately reports whether this proxy wrote a compute of the workspace
+// or on the cluster of that resource ID less than graphLag ago.
+func (c *factsCache) wroteLately(id string) bool {
+	c.mu.Lock()
+	t, ok := c.written[lower(id)]
+	c.mu.Unlock()
+	return ok && c.now().Sub(t) < graphLag
 }
 
 func (a cachedAzure) Workspace(ctx context.Context, ref rules.WorkspaceRef) (rules.Workspace, error) {
@@ -176,12 +270,39 @@ func (a cachedAzure) Workspace(ctx context.Context, ref rules.WorkspaceRef) (rul
 
 // ComputeRefs are the workspace's computes as the workspace lists them:
 // name, type, state and cluster, without reading each cluster. That is what
-// the rules need (N5, T4).
+// the rules need (N5, T4). For a read they come from Resource Graph with the
+// workspaces (MLSearcher), unless this proxy has just written one of them;
+// a write reads them from Azure ML (freshComputeRefs).
 func (a cachedAzure) ComputeRefs(ctx context.Context, ref rules.WorkspaceRef) ([]rules.Compute, error) {
 	v, err := cacheGet(ctx, a.c, kindComputes, lower(ref.ID()), func(ctx context.Context) ([]rules.Compute, error) {
+		if _, ok := a.az.(MLSearcher); ok && !a.c.recentlyWritten(ref) {
+			ml, err := a.searchML(ctx, ref)
+			return ml.Computes, err
+		}
 		return computeRefs(ctx, a.az, ref)
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
+}
+
+// clusterIDs are Resource Graph's AKS cluster IDs of every visible
+// subscription (MLSearcher): what a facts read looks an attach target up
+// in, without the cluster lists (and the VM sizes they give cores with).
+func (a cachedAzure) clusterIDs(ctx context.Context, ref rules.WorkspaceRef) ([]string, error) {
+	v, err := cacheGet(ctx, a.c, kindClusterIDs, "", func(ctx context.Context) ([]string, error) {
+		ml, err := a.searchML(ctx, ref)
+		return ml.Clusters, err
+	})
+	return clone(a, v), err
+}
+
+// allHits are Resource Graph's AKS and Kubernetes computes of every
+// workspace, any location (MLSearcher), kept like SearchComputes' answer.
+func (a cachedAzure) allHits(ctx context.Context, ref rules.WorkspaceRef) ([]rules.ComputeHit, error) {
+	v, err := cacheGet(ctx, a.c, kindGraphAll, "", func(ctx context.Context) ([]rules.ComputeHit, error) {
+		ml, err := a.searchML(ctx, ref)
+		return ml.Hits, err
+	})
+	return clone(a, v), err
 }
 
 // freshComputeRefs reads the computes from Azure, bypassing the cache, and
@@ -191,7 +312,7 @@ func (a cachedAzure) freshComputeRefs(ctx context.Context, ref rules.WorkspaceRe
 	if err == nil {
 		a.c.put(kindComputes, string(kindComputes)+"|"+lower(ref.ID()), v)
 	}
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // SearchComputes is Resource Graph's answer, kept like the other lists:
@@ -201,7 +322,7 @@ func (a cachedAzure) SearchComputes(ctx context.Context, location, clusterID str
 	v, err := cacheGet(ctx, a.c, kindGraph, lower(location, clusterID), func(ctx context.Context) ([]rules.ComputeHit, error) {
 		return a.az.SearchComputes(ctx, location, clusterID)
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // SubnetPrefixes are a subnet's address prefixes (V2); a write reads them
@@ -217,7 +338,7 @@ func (a cachedAzure) SubnetPrefixes(ctx context.Context, fresh bool, sub, rg, vn
 		return slices.Clone(v), err
 	}
 	v, err := cacheGet(ctx, a.c, kindSubnet, key, read)
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // Extensions are a cluster's extensions (X10); a write reads them from
@@ -233,7 +354,7 @@ func (a cachedAzure) Extensions(ctx context.Context, fresh bool, cluster rules.C
 		return slices.Clone(v), err
 	}
 	v, err := cacheGet(ctx, a.c, kindExtensions, key, read)
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // ExtensionRegions are the regions where cluster extensions are offered,
@@ -254,7 +375,7 @@ func (a cachedAzure) Locations(ctx context.Context, sub string) ([]rules.Locatio
 	v, err := cacheGet(ctx, a.c, kindLocations, lower(sub), func(ctx context.Context) ([]rules.Location, error) {
 		return a.az.Locations(ctx, sub)
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 func (a cachedAzure) VMSizes(ctx context.Context, sub, loc string) ([]rules.VMSize, error) {
@@ -264,7 +385,7 @@ func (a cachedAzure) VMSizes(ctx context.Context, sub, loc string) ([]rules.VMSi
 	if v == nil {
 		return nil, err // nil means "not known" to the rules; keep it
 	}
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 // Quotas reads the vCPU quotas of a location through the cache; fresh reads
@@ -280,14 +401,14 @@ func (a cachedAzure) Quotas(ctx context.Context, sub, loc string, fresh bool) ([
 	v, err := cacheGet(ctx, a.c, kindQuotas, lower(sub, loc), func(ctx context.Context) ([]rules.Quota, error) {
 		return a.az.Quotas(ctx, sub, loc)
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
+// KubernetesVersions are a location's versions, from the one entry of the
+// location that factsVersions keeps (with Azure's refusal of it), so that a
+// create's and an attach's facts of one region ask Azure once.
 func (a cachedAzure) KubernetesVersions(ctx context.Context, sub, loc string) ([]rules.KubernetesVersion, error) {
-	v, err := cacheGet(ctx, a.c, kindVersions, lower(sub, loc), func(ctx context.Context) ([]rules.KubernetesVersion, error) {
-		return a.az.KubernetesVersions(ctx, sub, loc)
-	})
-	return slices.Clone(v), err
+	return a.factsVersions(ctx, sub, loc)
 }
 
 // versionsAnswer is a location's versions, or Azure's refusal of the
@@ -314,7 +435,7 @@ func (a cachedAzure) factsVersions(ctx context.Context, sub, loc string) ([]rule
 	if v.refused != nil {
 		return nil, v.refused
 	}
-	return slices.Clone(v.versions), nil
+	return clone(a, v.versions), nil
 }
 
 type amlRanges struct {
@@ -334,7 +455,7 @@ func (a cachedAzure) Clusters(ctx context.Context, sub string) ([]rules.Cluster,
 	v, err := cacheGet(ctx, a.c, kindClusters, lower(sub), func(ctx context.Context) ([]rules.Cluster, error) {
 		return a.az.Clusters(ctx, sub)
 	})
-	return slices.Clone(v), err
+	return clone(a, v), err
 }
 
 func (a cachedAzure) Cluster(ctx context.Context, id string) (rules.Cluster, error) {
@@ -356,8 +477,15 @@ func (a cachedAzure) freshCluster(ctx context.Context, id string) (rules.Cluster
 // changed forgets what a write on a compute of ref (and its cluster, when
 // known) may have changed, so the next reader asks Azure.
 func (a cachedAzure) changed(ref rules.WorkspaceRef, clusterID string) {
+	a.c.mu.Lock()
+	a.c.written[lower(ref.ID())] = a.c.now()
+	if clusterID != "" {
+		a.c.written[lower(clusterID)] = a.c.now()
+	}
+	a.c.mu.Unlock()
 	a.c.forget(kindComputes, lower(ref.ID()))
 	a.c.forget(kindClusters, lower(ref.Subscription))
+	a.c.forget(kindClusterIDs, "")
 	if clusterID != "" {
 		a.c.forget(kindCluster, lower(clusterID))
 		a.c.forget(kindExtensions, lower(clusterID))
@@ -376,6 +504,15 @@ func clusterSubscription(id string) string {
 		}
 	}
 	return ""
+}
+
+// MLSearcher is implemented by an Azure adapter that can read, with one
+// Azure Resource Graph query, the workspaces, one workspace's computes and
+// the AKS and Kubernetes computes of every workspace (proxy/azure does):
+// a cold facts read then asks for them once, not in three lists. What a
+// write depends on is still read from Azure ML itself.
+type MLSearcher interface {
+	SearchML(ctx context.Context, ws rules.WorkspaceRef) (rules.MLResources, error)
 }
 
 // ComputeLister is implemented by an Azure adapter that can list a

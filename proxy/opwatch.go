@@ -63,11 +63,10 @@ type opWatcher struct {
 type opWatch struct {
 	ref   rules.WorkspaceRef
 	name  string
-	owned bool     // started by a write: followed to its end
-	drive *v2Op    // a v2 operation, which the poller drives step by step (v2ops.go)
-	lease *v2Lease // the lease its handler took for it; nil: the poller takes it
-	ready chan struct{}
-	wake  chan struct{} // a reader asks before the first poll
+	owned bool          // started by a write: followed to its end
+	drive *v2Op         // a v2 operation, which the poller drives step by step (v2ops.go)
+	lease *v2Lease      // the lease its handler took for it; nil: the poller takes it
+	ready chan struct{} // closed once there is a state to read
 
 	mu     sync.Mutex
 	c      rules.Compute
@@ -87,13 +86,16 @@ func watchKey(ref rules.WorkspaceRef, name string) string {
 }
 
 // started is called when Azure accepted a write on a compute: a new poller
-// follows it to its end, replacing any earlier one.
-func (o *opWatcher) started(ref rules.WorkspaceRef, name string) {
+// follows it to its end, replacing any earlier one. Its first poll waits
+// for Azure's Retry-After however soon a page asks; until then pages read
+// accepted, the compute as the write left it (its state Creating,
+// Updating or Deleting), which costs Azure nothing.
+func (o *opWatcher) started(ref rules.WorkspaceRef, name string, accepted rules.Compute) {
 	o.s.v2.forget(ref, name)
 	o.s.dropStored(ref, name)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.startLocked(ref, name, true, nil)
+	o.startLocked(ref, name, true, nil, &accepted)
 }
 
 // startedV2 starts the poller that drives a v2 operation, replacing any
@@ -101,7 +103,7 @@ func (o *opWatcher) started(ref rules.WorkspaceRef, name string) {
 func (o *opWatcher) startedV2(op *v2Op, lease *v2Lease) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.startLocked(op.ref, op.name, true, op, lease)
+	o.startLocked(op.ref, op.name, true, op, nil, lease)
 }
 
 // ensureV2 starts a driver for a running v2 operation that has none here
@@ -118,21 +120,26 @@ func (o *opWatcher) ensureV2(op *v2Op) {
 			return
 		}
 	}
-	o.startLocked(op.ref, op.name, true, op)
+	o.startLocked(op.ref, op.name, true, op, nil)
 }
 
 // lease, when set, is the lease of drive its handler took: set before the
 // poller starts, so that it never waits for a lease its own handler holds.
-func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool, drive *v2Op, lease ...*v2Lease) *opWatch {
+// accepted, when set, is what readers see until the first poll.
+func (o *opWatcher) startLocked(ref rules.WorkspaceRef, name string, owned bool, drive *v2Op, accepted *rules.Compute, lease ...*v2Lease) *opWatch {
 	key := watchKey(ref, name)
 	if old, ok := o.watches[key]; ok {
 		old.mu.Lock()
 		old.finish = true // it stops at its next turn
 		old.mu.Unlock()
 	}
-	w := &opWatch{ref: ref, name: name, owned: owned, drive: drive, ready: make(chan struct{}), wake: make(chan struct{}, 1), asked: time.Now()}
+	w := &opWatch{ref: ref, name: name, owned: owned, drive: drive, ready: make(chan struct{}), asked: time.Now()}
 	if len(lease) > 0 {
 		w.lease = lease[0]
+	}
+	if accepted != nil {
+		w.c = *accepted
+		close(w.ready)
 	}
 	o.watches[key] = w
 	o.wg.Add(1)
@@ -149,13 +156,9 @@ func (o *opWatcher) state(ctx context.Context, ref rules.WorkspaceRef, name stri
 	o.mu.Lock()
 	w, ok := o.watches[watchKey(ref, name)]
 	if !ok {
-		w = o.startLocked(ref, name, false, nil)
+		w = o.startLocked(ref, name, false, nil, nil)
 	}
 	o.mu.Unlock()
-	select {
-	case w.wake <- struct{}{}:
-	default:
-	}
 	select {
 	case <-w.ready:
 	case <-ctx.Done():
@@ -208,15 +211,15 @@ func (o *opWatcher) run(key string, w *opWatch) {
 	deadline := time.Now().Add(watchMax)
 	if w.owned {
 		// Azure has just accepted the write and said when to ask again:
-		// the first poll waits for that, or for the first page that asks.
+		// the first poll waits for that, even when a page asks sooner
+		// (pages read the accepted state meanwhile).
 		select {
-		case <-time.After(o.interval(w)):
-		case <-w.wake:
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-o.bg.Done():
 			return
 		}
 	}
-	for first := true; ; first = false {
+	for first := !w.owned; ; first = false { // an owned poller's readers have its accepted state
 		ctx, cancel := context.WithTimeout(o.bg, o.s.cfg.timeout())
 		c, err := o.poll(ctx, w)
 		// Done when Azure says so, or when the compute is gone (a detach);
@@ -251,7 +254,7 @@ func (o *opWatcher) run(key string, w *opWatch) {
 			return
 		}
 		select {
-		case <-time.After(o.interval(w)):
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-o.bg.Done():
 			return
 		}
@@ -312,7 +315,7 @@ func (o *opWatcher) runV2(w *opWatch) {
 			return
 		}
 		select {
-		case <-time.After(o.interval(w)):
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-o.bg.Done():
 			return
 		}
@@ -353,7 +356,7 @@ func (o *opWatcher) leaseV2(w *opWatch) (held context.Context, unlock func(), op
 			return nil, nil, nil
 		}
 		select {
-		case <-time.After(o.interval(w)):
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-o.bg.Done():
 			return nil, nil, nil
 		}

@@ -247,6 +247,18 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return rules.Errorf(rules.ErrInvalid, "", "The request body could not be read.")
 	}
+	if u, ok := v.(json.Unmarshaler); ok {
+		// A value that reads itself strictly (rules.Request does) is given
+		// the body once it is known to be one JSON value and nothing after,
+		// without a decoder copying and scanning it first; anything else
+		// takes the decoder's path below, for its words on what is wrong.
+		if trimmed := bytes.TrimSpace(body); json.Valid(trimmed) && len(trimmed) > 0 && trimmed[0] == '{' {
+			if err := u.UnmarshalJSON(trimmed); err != nil {
+				return decodeError(err)
+			}
+			return nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

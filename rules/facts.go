@@ -36,6 +36,19 @@ type ComputeHit struct {
 	ClusterID string `json:"clusterId"` // properties.resourceId, the cluster it uses
 }
 
+// MLResources is one Azure Resource Graph answer about Azure ML: every
+// workspace the identity can see in an enabled subscription, the computes
+// of one of them (every type), the AKS and Kubernetes computes of every
+// workspace (N6, T4) and the resource IDs of the AKS clusters. It replaces
+// the subscriptions, workspaces and cluster lists and the workspace's
+// compute list of a cold facts read.
+type MLResources struct {
+	Workspaces []Workspace
+	Computes   []Compute    // the asked workspace's computes, nil when none was asked
+	Hits       []ComputeHit // AKS and Kubernetes computes of every workspace, any location
+	Clusters   []string     // the AKS managed clusters' resource IDs
+}
+
 // VMSize is a virtual machine size available in a location.
 type VMSize struct {
 	Name     string  `json:"name"`

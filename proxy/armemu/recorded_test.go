@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,15 +180,26 @@ func TestRecordedResourceGraph(t *testing.T) {
 	t.Parallel()
 	c := mustClients(t, fastOptions())
 	rec := mustRecording(t, "resourcegraph_basic_query.json")
-	q := `{"query":"resources\n| where type =~ 'microsoft.machinelearningservices/workspaces/computes'\n| where location =~ 'eastus' or tolower(tostring(properties.resourceId)) == tolower('')\n| project id, name, location"}`
-	status, _, got := mustDo(t, c, "POST", "/providers/Microsoft.ResourceGraph/resources?api-version=2021-06-01-preview", q)
 	delete(rec.Body, "data") // the rows' keys are the query's projection
-	want, have := shapeOf(rec, status, nil, got, nil, []string{"data"})
-	if diff := cmp.Diff(want, have); diff != "" {
-		t.Errorf("Resource Graph answer mismatch (-recorded +emulator):\n%s", diff)
-	}
-	if _, ok := got["data"].([]any); !ok {
-		t.Errorf("data = %T, want an array (objectArray)", got["data"])
+	for _, q := range []string{
+		`{"query":"resources\n| where type =~ 'microsoft.machinelearningservices/workspaces/computes'\n| where location =~ 'eastus' or tolower(tostring(properties.resourceId)) == tolower('')\n| project id, name, location"}`,
+		// proxy/azure's mlQuery: workspaces and computes in one answer
+		`{"query":"resources\n| where type in~ ('microsoft.machinelearningservices/workspaces', 'microsoft.machinelearningservices/workspaces/computes', 'microsoft.containerservice/managedclusters')\n| extend computeType = tostring(properties.computeType), resourceId = tostring(properties.resourceId)\n| where type !~ 'microsoft.machinelearningservices/workspaces/computes' or computeType in~ ('AKS', 'Kubernetes')\n| join kind=inner (resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | where tostring(properties.state) =~ 'Enabled' | project subscriptionId) on subscriptionId\n| project id, name, type, location, computeType, resourceId"}`,
+	} {
+		status, _, got := mustDo(t, c, "POST", "/providers/Microsoft.ResourceGraph/resources?api-version=2021-06-01-preview", q)
+		want, have := shapeOf(rec, status, nil, got, nil, []string{"data"})
+		if diff := cmp.Diff(want, have); diff != "" {
+			t.Errorf("Resource Graph answer mismatch (-recorded +emulator):\n%s", diff)
+		}
+		rows, ok := got["data"].([]any)
+		if !ok || len(rows) == 0 {
+			t.Errorf("data = %T %v, want an array of rows (objectArray)", got["data"], got["data"])
+			continue
+		}
+		// Resource Graph's type column is lower case, as recorded.
+		if r, _ := rows[0].(map[string]any); r["type"] != nil && r["type"] != strings.ToLower(r["type"].(string)) {
+			t.Errorf("type = %v, want lower case", r["type"])
+		}
 	}
 	if status, _, _ := mustDo(t, c, "POST", "/providers/Microsoft.ResourceGraph/resources?api-version=2021-06-01-preview", `{"query":"resources | take 1"}`); status != 400 {
 		t.Errorf("an unknown query = %d, want 400 (InvalidQuery)", status)

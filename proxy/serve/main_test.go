@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package serve
 
 import (
@@ -123,7 +125,8 @@ func TestMetricsAfterACreate(t *testing.T) {
 // by its limit.
 func TestMetricsCountARMThrottlingAndRateLimits(t *testing.T) {
 	emu := armemu.New(armemu.Options{CreateDuration: time.Hour, RetryAfter: -1})
-	emu.Inject(armemu.Fault{Method: "GET", PathContains: "/workspaces", Status: 429, Times: 1})
+	// The workspaces come from one Resource Graph query (proxy/azure's SearchML).
+	emu.Inject(armemu.Fault{Method: "POST", PathContains: "/Microsoft.ResourceGraph/", Status: 429, Times: 1})
 	m := mustRun(t, emu, "--rate-limit", "1", "--rate-burst", "1")
 	mget(t, m, "/api/workspaces")
 	for range 3 {
@@ -134,7 +137,7 @@ func TestMetricsCountARMThrottlingAndRateLimits(t *testing.T) {
 		resp.Body.Close()
 	}
 	_, scrape := mget(t, m, "/metrics")
-	if !regexp.MustCompile(`amlaks_arm_requests_total\{operation="GET [^"]+",status="429"\} 1`).MatchString(scrape) {
+	if !regexp.MustCompile(`amlaks_arm_requests_total\{operation="POST [^"]+",status="429"\} 1`).MatchString(scrape) {
 		t.Errorf("no ARM 429 counted:\n%s", grepLines(scrape, "amlaks_arm_requests_total"))
 	}
 	if v := metricValue(t, scrape, `amlaks_rate_limited_total{limit="person"}`); v < 1 {

@@ -116,7 +116,9 @@ func (o *opWatcher) ensureV2(op *v2Op) {
 		w.mu.Lock()
 		cur := w.drive
 		w.mu.Unlock()
-		if cur == op || cur.running() {
+		// op may be a copy of cur as stored (loadV2): a driver in its turn
+		// has it, whatever cur shows in memory.
+		if cur == op || cur.running() || cur.isDriven() {
 			return
 		}
 	}

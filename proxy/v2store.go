@@ -228,12 +228,36 @@ func (s *Server) loadStored(ctx context.Context, key string) (*v2Op, error) {
 	return op, nil
 }
 
-// loadV2 returns the v2 operation on a name: the one this replica drives,
-// else the store's record (another replica's, or one left before a
-// restart), with its version; nil when there is none.
+// asStored is op, which this replica drives, as its driver last stored it,
+// with the request's secrets of this replica's copy. The driver changes op
+// in memory during a turn and stores it after: a reader of op itself could
+// see a step's end (a Failed step offering retry and cleanup) before the
+// store holds it, and a retry or cleanup it sends at once would be judged,
+// and stored, against the record as it was before (a wrong 409 here, "still
+// running" on another replica). Readers see only what every replica sees.
+func (op *v2Op) asStored() (*v2Op, error) {
+	op.mu.Lock()
+	data, version, stored, req := op.saved, op.version, op.stored, op.req
+	op.mu.Unlock()
+	if !stored {
+		return op, nil // not stored yet: nobody has been answered about it
+	}
+	var rec v2Record
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return nil, fmt.Errorf("v2 operation record %s: %w", op.key(), err)
+	}
+	cp := opOfRecord(rec, version)
+	cp.saved, cp.req, cp.loaded = data, req, false
+	return cp, nil
+}
+
+// loadV2 returns the v2 operation on a name as the store holds it: the one
+// this replica drives as its driver last stored it (asStored), else the
+// store's record (another replica's, or one left before a restart), with
+// its version; nil when there is none.
 func (s *Server) loadV2(ctx context.Context, ref rules.WorkspaceRef, name string) (*v2Op, error) {
 	if op := s.v2.get(ref, name); op != nil && op.isDriven() {
-		return op, nil
+		return op.asStored()
 	}
 	op, err := s.loadStored(ctx, watchKey(ref, name))
 	if err != nil || op == nil {

@@ -127,7 +127,16 @@ lint:
 	GOOS=js GOARCH=wasm $(GO) vet ./rules/ ./app/ .
 	GOOS=js GOARCH=wasm $(GO) vet -tags $(WASMTAGS) ./rules/ ./app/ . ./e2e/floor/
 
+## size: app.wasm's size, then where its code goes: both pages built again without -s -w (the name section
+## names every function) and their function bodies summed by package, app.wasm over the floor, then
+## amlaks's largest functions (e2e/wasmsize)
+SIZEDIR := $(TOOLS)/size
 size: wasm
+	@mkdir -p $(SIZEDIR)
+	GOOS=js GOARCH=wasm $(GO) build -tags $(WASMTAGS) -trimpath -o $(SIZEDIR)/app.wasm .
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(SIZEDIR)/floor.wasm ./e2e/floor
+	$(GO) run ./e2e/wasmsize -top 25 $(SIZEDIR)/app.wasm $(SIZEDIR)/floor.wasm
+	$(GO) run ./e2e/wasmsize -by func -match amlaks -top 25 $(SIZEDIR)/app.wasm
 
 ## vuln: known vulnerabilities in the code amlaks calls (govulncheck). It needs
 ## https://vuln.go.dev, so it is not part of `test`: run it where that is reachable.

@@ -26,8 +26,9 @@ build: wasm $(BIN)
 $(BIN): FORCE
 	$(GO) build -trimpath -o $(BIN) .
 
-## wasm: the page. Tag nox509: certificates are parsed by the proxy only (rules/tls_nox509.go)
-WASMTAGS := nox509
+## wasm: the page. Tag nox509: certificates are parsed by the proxy only (rules/tls_nox509.go); tag
+## noexports: the review's exports are written by the proxy only (POST /api/exports, rules/export.go)
+WASMTAGS := nox509,noexports
 wasm:
 	GOOS=js GOARCH=wasm $(GO) build -tags $(WASMTAGS) -trimpath -ldflags="-s -w" -o $(WASM) .
 	gzip -9 -k -f $(WASM)

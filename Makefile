@@ -66,7 +66,7 @@ unit: $(NPMSTAMP)
 ## wasmtest: the rules package's tests, compiled to WebAssembly, run in headless Chromium
 wasmtest: $(WBT)
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WBT)" ./rules/
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -tags $(WASMTAGS) -exec="$(WBT)" -run 'TestCertificatesCheckedOnTheServer' ./rules/
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -tags $(WASMTAGS) -exec="$(WBT)" -run 'TestCertificatesCheckedOnTheServer|TestExportsLeftToTheProxy' ./rules/
 
 ## e2e: the real binary, the emulator and real headless Chromium
 ## The multi-replica tests (one `amlaks emulator`, Azurite, several `amlaks serve`) run first and verbose, so

@@ -6,7 +6,7 @@ package app
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -195,7 +195,7 @@ func (f *Form) gpuPoolFields() app.UI {
 // marking the default and previews; empty means the default.
 func (f *Form) versionPicker() app.UI {
 	vs := append([]rules.KubernetesVersion(nil), f.facts.Versions...)
-	sort.Slice(vs, func(i, j int) bool { return rules.CompareVersions(vs[i].Version, vs[j].Version) > 0 })
+	slices.SortFunc(vs, func(a, b rules.KubernetesVersion) int { return rules.CompareVersions(b.Version, a.Version) })
 	def, hasDef := rules.DefaultVersion(vs)
 	first := "The location's default"
 	if hasDef {

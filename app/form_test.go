@@ -1,6 +1,7 @@
 package app
 
 import (
+	"html"
 	"reflect"
 	"testing"
 
@@ -119,6 +120,16 @@ func TestExportTabsOfEachKind(t *testing.T) {
 	} {
 		if got := validExportTab(tc.tab, tc.kind); got != tc.want {
 			t.Errorf("validExportTab(%q, %q) = %v, want %v", tc.tab, tc.kind, got, tc.want)
+		}
+	}
+}
+
+// TestEscapeHTMLIsHTMLEscapeString: the page's own escaper of an option's
+// label writes what html.EscapeString does, for any bytes.
+func TestEscapeHTMLIsHTMLEscapeString(t *testing.T) {
+	for _, s := range []string{"", "plain", `a&b<c>d"e'f`, "&amp;", "\xff<\x00>", "é — ✓ <script>alert('x')</script>"} {
+		if got, want := escapeHTML(s), html.EscapeString(s); got != want {
+			t.Errorf("escapeHTML(%q) = %q, want %q", s, got, want)
 		}
 	}
 }

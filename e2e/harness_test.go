@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 // Package e2e runs the real amlaks binary, against its built-in Azure
 // emulator, and drives the page with real headless Chromium. Outside CI a
 // missing browser skips the suite; under CI=true it fails.

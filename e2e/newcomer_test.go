@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package e2e
 
 // The tests of issue 12, "the page a newcomer finds obvious": no false

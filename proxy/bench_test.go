@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package proxy_test
 
 // Benchmarks of the API against a reference measured in the same run: a

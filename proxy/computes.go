@@ -26,16 +26,15 @@ func (s *Server) postCompute(w http.ResponseWriter, r *http.Request) error {
 	if req.Kind == rules.KindKubernetes {
 		return s.postKubernetes(w, r, req)
 	}
-	keys := []string{"name:" + strings.ToLower(req.Workspace.ID()+"/"+req.Name)}
+	keys := []string{nameKey(req.Workspace, req.Name)}
 	if id, ok := req.TargetID(); ok && req.Mode == rules.ModeAttach {
-		keys = append(keys, "cluster:"+strings.ToLower(id))
+		keys = append(keys, clusterKey(id))
 	}
-	held, unlock, err := s.lock(r.Context(), keys...)
+	r, unlock, err := s.lockRequest(r, keys...)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	r = r.WithContext(held)
 
 	facts, err := s.freshFacts(r.Context(), req)
 	if err != nil {
@@ -201,15 +200,9 @@ func (s *Server) policyScope(ref rules.WorkspaceRef) error {
 // failed attach is detached and the cluster kept. A compute that did not
 // fail is refused: cleanup never removes anything that works.
 func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
-	ref, name, err := computeTarget(r)
-	if err != nil {
-		return err
-	}
 	var body struct{} // a JSON body, {}: a form cannot send one
-	if err := s.decode(w, r, &body); err != nil {
-		return err
-	}
-	if err := s.policyScope(ref); err != nil {
+	ref, name, err := s.computeWrite(w, r, &body)
+	if err != nil {
 		return err
 	}
 	op, err := s.loadV2(r.Context(), ref, name)
@@ -221,19 +214,19 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 			return rules.Errorf(rules.ErrConflict, rules.FieldName, "The operation on "+name+" is still running; clean up once it has failed.")
 		}
 		if st := op.state(s.cfg.now()); !st.Succeeded {
-			held, unlock, err := s.lock(r.Context(), "name:"+strings.ToLower(ref.ID()+"/"+name))
+			r, unlock, err := s.lockRequest(r, nameKey(ref, name))
 			if err != nil {
 				return err
 			}
 			defer unlock()
 			// Read again under the lock: another replica may have retried it.
-			if op, err = s.loadV2(held, ref, name); err != nil {
+			if op, err = s.loadV2(r.Context(), ref, name); err != nil {
 				return err
 			}
 			if op == nil || op.running() {
 				return rules.Errorf(rules.ErrConflict, rules.FieldName, "The operation on "+name+" is running again (retried meanwhile); clean up once it has failed.")
 			}
-			return s.cleanupV2(w, r.WithContext(held), op)
+			return s.cleanupV2(w, r, op)
 		}
 	}
 	current, unlock, r, err := s.lockedCompute(r, ref, name, "cleans up")
@@ -266,6 +259,17 @@ func (s *Server) postCleanup(w http.ResponseWriter, r *http.Request) error {
 // existing compute from the path, checks their shape and notes them for the
 // audit line.
 func computeTarget(r *http.Request) (rules.WorkspaceRef, string, error) {
+	ref, name, err := computePath(r)
+	if err != nil {
+		return ref, "", err
+	}
+	auditTarget(r, "", ref, name)
+	return ref, name, nil
+}
+
+// computePath reads the workspace and compute name of a request on one
+// compute from the path and checks their shape.
+func computePath(r *http.Request) (rules.WorkspaceRef, string, error) {
 	ref, err := workspaceRef(r)
 	if err != nil {
 		return ref, "", err
@@ -274,7 +278,23 @@ func computeTarget(r *http.Request) (rules.WorkspaceRef, string, error) {
 	if err := checkComputeName(name); err != nil {
 		return ref, "", err
 	}
-	auditTarget(r, "", ref, name)
+	return ref, name, nil
+}
+
+// computeWrite reads a write on an existing compute: its workspace and
+// name from the path (computeTarget), its JSON body into body, strictly
+// (decode), and whether the policy lets amlaks write in the workspace.
+func (s *Server) computeWrite(w http.ResponseWriter, r *http.Request, body any) (rules.WorkspaceRef, string, error) {
+	ref, name, err := computeTarget(r)
+	if err != nil {
+		return ref, "", err
+	}
+	if err := s.decode(w, r, body); err != nil {
+		return ref, "", err
+	}
+	if err := s.policyScope(ref); err != nil {
+		return ref, "", err
+	}
 	return ref, name, nil
 }
 
@@ -283,11 +303,10 @@ func computeTarget(r *http.Request) (rules.WorkspaceRef, string, error) {
 // releases the lock with unlock when the error is nil, and goes on with held,
 // the request whose context ends if a shared lock is lost.
 func (s *Server) lockedCompute(r *http.Request, ref rules.WorkspaceRef, name, what string) (current rules.Compute, unlock func(), held *http.Request, err error) {
-	ctx, unlock, err := s.lock(r.Context(), "name:"+strings.ToLower(ref.ID()+"/"+name))
+	r, unlock, err = s.lockRequest(r, nameKey(ref, name))
 	if err != nil {
 		return rules.Compute{}, nil, nil, err
 	}
-	r = r.WithContext(ctx)
 	current, err = s.azure.Compute(r.Context(), ref, name)
 	if err == nil {
 		err = onlyAKS(current, what)

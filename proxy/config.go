@@ -90,6 +90,11 @@ type Config struct {
 	// MinPollInterval is the least time between two polls of an operation,
 	// whatever Azure says; zero means none.
 	MinPollInterval time.Duration
+	// PollTimer is what an operation's poller waits on between two polls
+	// (Azure's Retry-After, PollInterval); nil means time.After. Tests pass
+	// the timer of the fake clock that also runs the emulator, so that they,
+	// not the wall clock, say when the next poll comes.
+	PollTimer func(d time.Duration) <-chan time.Time
 	// OnFactsLookup, when set, is told of every lookup in the facts cache:
 	// the kind of fact and whether the cache answered it (the hook for a
 	// metrics counter of cache hits).
@@ -158,6 +163,13 @@ func (c Config) now() time.Time {
 		return c.Now()
 	}
 	return time.Now()
+}
+
+func (c Config) pollTimer(d time.Duration) <-chan time.Time {
+	if c.PollTimer != nil {
+		return c.PollTimer(d)
+	}
+	return time.After(d)
 }
 
 func (c Config) maxBody() int64 {

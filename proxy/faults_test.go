@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package proxy_test
 
 import (
@@ -41,21 +43,16 @@ func secCount(names []string, name string) int {
 // secWaitOperation follows an operation through the proxy until it is done.
 func secWaitOperation(tb testing.TB, st *secStack, name string) rules.OperationState {
 	tb.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	var op rules.OperationState
+	st.clock.drive(tb, opStep, func() bool {
 		a := st.do(tb, "GET", "/api/operations/"+armemu.SubscriptionID+"/ml-rg/ws-east/"+name, "")
-		var op rules.OperationState
+		op = rules.OperationState{}
 		if a.status != http.StatusOK || json.Unmarshal([]byte(a.body), &op) != nil {
 			tb.Fatalf("operation %s: %d %s", name, a.status, a.body)
 		}
-		if op.Done {
-			return op
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("operation %s still %s", name, op.State)
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
+		return op.Done
+	})
+	return op
 }
 
 // secPlain fails the test when a message is empty or shows raw Azure text.

@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package proxy_test
 
 // Integration tests: the real proxy, over the real Azure adapter
@@ -13,7 +15,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -47,14 +48,23 @@ func fastOptions() armemu.Options {
 // is what a proxy is started over (startMain serves it over TLS).
 func mustEmulator(tb testing.TB, opts armemu.Options) (*armemu.Emulator, http.Handler) {
 	tb.Helper()
+	var clock *manualClock
+	if opts.Now == nil {
+		clock = newClock()
+		opts.Now = clock.Now
+	}
 	emu := armemu.New(opts)
+	if clock != nil {
+		clocks.Store(http.Handler(emu), clock)
+	}
 	return emu, emu
 }
 
 // apiServer is one amlaks server (wiring.Main), with its own Azure adapter.
 type apiServer struct {
 	*wiring.Main
-	az *azure.Client
+	az    *azure.Client
+	clock *manualClock // the emulator's (mustEmulator), which also paces the proxy's pollers
 }
 
 // close stops the server and its adapter, as a stopped process would.
@@ -73,7 +83,7 @@ func mustProxy(tb testing.TB, arm http.Handler, retry *azure.RetryOptions) *apiS
 			}
 		},
 	})
-	return &apiServer{Main: m, az: m.AzureClient}
+	return &apiServer{Main: m, az: m.AzureClient, clock: clockOf(arm)}
 }
 
 // mustStack is an emulator with fast operations and one proxy in front of it.
@@ -143,24 +153,24 @@ func operation(tb testing.TB, s *apiServer, path string) rules.OperationState {
 	return st
 }
 
-// waitDone polls an operation until Azure reports it done, and returns the
-// states seen on the way (the last one done).
+// waitDone advances the emulator's clock and reads an operation until
+// Azure reports it done, and returns the states seen on the way (the last
+// one done).
 func waitDone(tb testing.TB, s *apiServer, path string) []rules.OperationState {
 	tb.Helper()
-	deadline := time.Now().Add(15 * time.Second)
 	var seen []rules.OperationState
-	for {
+	s.clock.drive(tb, opStep, func() bool {
 		st := operation(tb, s, path)
 		seen = append(seen, st)
-		if st.Done {
-			return seen
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("operation %s still %s after 15s", path, st.State)
-		}
-		time.Sleep(40 * time.Millisecond)
-	}
+		return st.Done
+	})
+	return seen
 }
+
+// opStep is how far the tests advance the emulator's clock at a time while
+// they wait for an operation: a third of fastOptions' shortest operation, so
+// that a poll may still see it run.
+const opStep = 100 * time.Millisecond
 
 // computes lists the AKS computes of ws-east through the proxy.
 func computes(tb testing.TB, s *apiServer) []rules.Compute {
@@ -334,8 +344,7 @@ func TestIntegrationScale(t *testing.T) {
 	if n := emu.Writes() - writes; n != 1 {
 		t.Errorf("the scale made %d writes, want one agent pool PUT", n)
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	s.clock.drive(t, opStep, func() bool {
 		i := slices.IndexFunc(computes(t, s), func(c rules.Compute) bool { return c.Name == "aks-attached" })
 		if i < 0 {
 			t.Fatal("aks-attached is gone")
@@ -344,13 +353,10 @@ func TestIntegrationScale(t *testing.T) {
 			if c.VCPUs != 20 || c.VMSize != "Standard_D3_v2" {
 				t.Errorf("scaled compute = %+v, want 5 × 4 vCPUs of Standard_D3_v2", c)
 			}
-			break
+			return true
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the inventory never reported 5 nodes")
-		}
-		time.Sleep(40 * time.Millisecond)
-	}
+		return false
+	})
 }
 
 // TestIntegrationDetach detaches aks-attached: the compute goes, the
@@ -359,21 +365,20 @@ func TestIntegrationDetach(t *testing.T) {
 	emu, s := mustStack(t)
 	id := emuClusterID("aks-attached")
 	op := mustAccept(t, s, "DELETE", "/api/workspaces/"+armemu.SubscriptionID+"/ml-rg/ws-east/computes/aks-attached", nil)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	s.clock.drive(t, opStep, func() bool {
 		var e apiError
 		code, _ := call(t, s, "GET", op, nil, &e)
 		if code == http.StatusNotFound {
 			if e.Error.Code != rules.ErrNotFound {
 				t.Errorf("gone compute: %+v", e.Error)
 			}
-			break
+			return true
 		}
-		if code != 200 || time.Now().After(deadline) {
+		if code != 200 {
 			t.Fatalf("operation after a detach: status %d", code)
 		}
-		time.Sleep(40 * time.Millisecond)
-	}
+		return false
+	})
 	if slices.ContainsFunc(computes(t, s), func(c rules.Compute) bool { return c.Name == "aks-attached" }) {
 		t.Error("aks-attached is still in the inventory")
 	}
@@ -582,49 +587,22 @@ func TestIntegrationPolicyFailure(t *testing.T) {
 	// Nothing half-done stays: the cleanup deletes the failed compute, and the
 	// same name can be used again.
 	mustAccept(t, s, "POST", "/api/workspaces/"+emuLocked.Subscription+"/"+emuLocked.ResourceGroup+"/"+emuLocked.Name+"/computes/aks-locked/cleanup", struct{}{})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	s.clock.drive(t, opStep, func() bool {
 		resp, err := http.Get(s.URL + op)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode == http.StatusNotFound {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the failed compute is still there after the cleanup: %d", resp.StatusCode)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// manualClock is a clock that moves only when told.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+		return resp.StatusCode == http.StatusNotFound // the failed compute is gone
+	})
 }
 
 // TestIntegrationRestart starts a create with one proxy and throws it away;
 // a new proxy, with a new adapter, follows the same operation from Azure
 // alone: Creating, then Succeeded.
 func TestIntegrationRestart(t *testing.T) {
-	clock := &manualClock{t: time.Now().UTC()}
-	opts := fastOptions()
-	opts.Now = clock.Now
-	emu, arm := mustEmulator(t, opts)
+	emu, arm := mustEmulator(t, fastOptions())
+	clock := clockOf(arm)
 
 	first := mustProxy(t, arm, nil)
 	op := mustAccept(t, first, "POST", "/api/computes", rules.Request{Mode: rules.ModeCreate, Workspace: emuEast, Name: "aks-restart"})

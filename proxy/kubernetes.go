@@ -35,12 +35,11 @@ func (s *Server) postKubernetes(w http.ResponseWriter, r *http.Request, req rule
 	if req.Mode == rules.ModeAttach || req.Mode == rules.ModeCreate {
 		auditOf(r).Cluster = cluster.ID()
 	}
-	held, unlock, err := s.lock(r.Context(), "name:"+strings.ToLower(req.Workspace.ID()+"/"+req.Name), "cluster:"+strings.ToLower(cluster.ID()))
+	r, unlock, err := s.lockRequest(r, nameKey(req.Workspace, req.Name), clusterKey(cluster.ID()))
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	r = r.WithContext(held)
 	version, err := s.blocking(r.Context(), req.Workspace, req.Name)
 	if err != nil {
 		return err
@@ -149,23 +148,16 @@ func (s *Server) acceptV2(w http.ResponseWriter, r *http.Request, op *v2Op, leas
 // rules.RetryRequest: {} reuses the operation's request; a request (for the
 // TLS certificate and key again) must be for the same compute and cluster.
 func (s *Server) postRetry(w http.ResponseWriter, r *http.Request) error {
-	ref, name, err := computeTarget(r)
+	var body rules.RetryRequest
+	ref, name, err := s.computeWrite(w, r, &body)
 	if err != nil {
 		return err
 	}
-	var body rules.RetryRequest
-	if err := s.decode(w, r, &body); err != nil {
-		return err
-	}
-	if err := s.policyScope(ref); err != nil {
-		return err
-	}
-	held, unlock, err := s.lock(r.Context(), "name:"+strings.ToLower(ref.ID()+"/"+name))
+	r, unlock, err := s.lockRequest(r, nameKey(ref, name))
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	r = r.WithContext(held)
 	op, err := s.loadV2(r.Context(), ref, name)
 	if err != nil {
 		return err
@@ -329,19 +321,21 @@ func orDefault(s, d string) string {
 // getMigration serves GET /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate:
 // the plan of migrating the v1 compute with the default settings.
 func (s *Server) getMigration(w http.ResponseWriter, r *http.Request) error {
-	ref, err := workspaceRef(r)
+	ref, name, err := computePath(r)
 	if err != nil {
 		return err
 	}
-	name := r.PathValue("name")
-	if err := checkComputeName(name); err != nil {
-		return err
-	}
-	v1, err := s.azure.Compute(r.Context(), ref, name)
+	return s.writeMigrationPlan(r.Context(), w, ref, name, rules.MigrateRequest{})
+}
+
+// writeMigrationPlan answers the plan and findings of migrating the v1
+// compute name with the settings of body.
+func (s *Server) writeMigrationPlan(ctx context.Context, w http.ResponseWriter, ref rules.WorkspaceRef, name string, body rules.MigrateRequest) error {
+	v1, err := s.azure.Compute(ctx, ref, name)
 	if err != nil {
 		return err
 	}
-	req, fs, err := s.migration(r.Context(), ref, v1, rules.MigrateRequest{})
+	req, fs, err := s.migration(ctx, ref, v1, body)
 	if err != nil {
 		return err
 	}
@@ -353,12 +347,8 @@ func (s *Server) getMigration(w http.ResponseWriter, r *http.Request) error {
 // the plan and findings of a migration with the settings in the body
 // (rules.MigrateRequest); nothing is changed.
 func (s *Server) postMigrationPlan(w http.ResponseWriter, r *http.Request) error {
-	ref, err := workspaceRef(r)
+	ref, name, err := computePath(r)
 	if err != nil {
-		return err
-	}
-	name := r.PathValue("name")
-	if err := checkComputeName(name); err != nil {
 		return err
 	}
 	var body rules.MigrateRequest
@@ -370,16 +360,7 @@ func (s *Server) postMigrationPlan(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 	}
-	v1, err := s.azure.Compute(r.Context(), ref, name)
-	if err != nil {
-		return err
-	}
-	req, fs, err := s.migration(r.Context(), ref, v1, body)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, migrationPlan(v1, req, fs))
-	return nil
+	return s.writeMigrationPlan(r.Context(), w, ref, name, body)
 }
 
 // postMigration serves POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/migrate:
@@ -387,27 +368,20 @@ func (s *Server) postMigrationPlan(w http.ResponseWriter, r *http.Request) error
 // install the extension, attach as a Kubernetes compute. The rules run
 // first on the cluster as it will be; each step runs them again.
 func (s *Server) postMigration(w http.ResponseWriter, r *http.Request) error {
-	ref, name, err := computeTarget(r)
-	if err != nil {
-		return err
-	}
 	var body rules.MigrateRequest
-	if err := s.decode(w, r, &body); err != nil {
-		return err
-	}
-	if err := s.policyScope(ref); err != nil {
+	ref, name, err := s.computeWrite(w, r, &body)
+	if err != nil {
 		return err
 	}
 	newName := orDefault(body.Name, name)
 	if err := checkComputeName(newName); err != nil {
 		return err
 	}
-	held, unlock, err := s.lock(r.Context(), "name:"+strings.ToLower(ref.ID()+"/"+name), "name:"+strings.ToLower(ref.ID()+"/"+newName))
+	r, unlock, err := s.lockRequest(r, nameKey(ref, name), nameKey(ref, newName))
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	r = r.WithContext(held)
 	version, err := s.blocking(r.Context(), ref, newName)
 	if err != nil {
 		return err

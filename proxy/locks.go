@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/amlaks/amlaks/rules"
@@ -47,6 +49,25 @@ func (p *processLocker) Lock(ctx context.Context, keys ...string) (context.Conte
 
 // lock takes the write locks of keys through the configured Locker and says,
 // in words, why it could not.
+// nameKey is the write-lock key of a compute name in a workspace.
+func nameKey(ref rules.WorkspaceRef, name string) string {
+	return "name:" + strings.ToLower(ref.ID()+"/"+name)
+}
+
+// clusterKey is the write-lock key of an AKS cluster, by resource ID.
+func clusterKey(id string) string { return "cluster:" + strings.ToLower(id) }
+
+// lockRequest takes the write locks of keys for a request: it returns the
+// request to go on with, whose context ends if a shared lock is lost, and
+// unlock, which the caller defers once the error is nil.
+func (s *Server) lockRequest(r *http.Request, keys ...string) (*http.Request, func(), error) {
+	held, unlock, err := s.lock(r.Context(), keys...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.WithContext(held), unlock, nil
+}
+
 func (s *Server) lock(ctx context.Context, keys ...string) (context.Context, func(), error) {
 	held, unlock, err := s.locker.Lock(ctx, keys...)
 	if err == nil {

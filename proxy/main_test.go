@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package proxy_test
 
 import (
@@ -42,6 +44,9 @@ func startMain(tb testing.TB, emu http.Handler, o mainOptions) *wiring.Main {
 	m := &wiring.Main{Config: cfg, Logger: logger, Emulator: emu, Azure: o.azure, Page: page,
 		Proxy: func(c *proxy.Config) {
 			c.Audit = io.Discard
+			if clock := clockOf(emu); clock != nil {
+				c.PollTimer = clock.After // the emulator's clock says when the next poll comes
+			}
 			if o.proxy != nil {
 				o.proxy(c)
 			}

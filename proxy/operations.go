@@ -13,12 +13,8 @@ import (
 // Azure (opwatch.go), so a restart of the proxy loses nothing and fifty
 // watchers cost Azure what one does.
 func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) error {
-	ref, err := workspaceRef(r)
+	ref, name, err := computePath(r)
 	if err != nil {
-		return err
-	}
-	name := r.PathValue("name")
-	if err := checkComputeName(name); err != nil {
 		return err
 	}
 	if err := s.policyScope(ref); err != nil {

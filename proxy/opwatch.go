@@ -210,7 +210,7 @@ func (o *opWatcher) run(key string, w *opWatch) {
 		// Azure has just accepted the write and said when to ask again:
 		// the first poll waits for that, or for the first page that asks.
 		select {
-		case <-time.After(o.interval(w)):
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-w.wake:
 		case <-o.bg.Done():
 			return
@@ -251,7 +251,7 @@ func (o *opWatcher) run(key string, w *opWatch) {
 			return
 		}
 		select {
-		case <-time.After(o.interval(w)):
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-o.bg.Done():
 			return
 		}
@@ -312,7 +312,7 @@ func (o *opWatcher) runV2(w *opWatch) {
 			return
 		}
 		select {
-		case <-time.After(o.interval(w)):
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-o.bg.Done():
 			return
 		}
@@ -353,7 +353,7 @@ func (o *opWatcher) leaseV2(w *opWatch) (held context.Context, unlock func(), op
 			return nil, nil, nil
 		}
 		select {
-		case <-time.After(o.interval(w)):
+		case <-o.s.cfg.pollTimer(o.interval(w)):
 		case <-o.bg.Done():
 			return nil, nil, nil
 		}

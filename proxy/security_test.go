@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package proxy_test
 
 import (
@@ -65,6 +67,7 @@ type secStack struct {
 	web   *wiring.Main // the amlaks server (startMain)
 	logs  *secBuffer   // the proxy's and the adapter's log
 	audit *secBuffer
+	clock *manualClock // the emulator's, which also paces the proxy's pollers; nil when the test brought its own
 }
 
 // secOptions tune a secStack; zero values are the defaults of the tests.
@@ -90,9 +93,18 @@ func newSecStack(tb testing.TB, o secOptions) *secStack {
 		if eo.RetryAfter == 0 {
 			eo.RetryAfter = -1
 		}
+		var clock *manualClock
+		if eo.Now == nil {
+			clock = newClock()
+			eo.Now = clock.Now
+		}
 		st.emu = armemu.New(eo)
 		st.arm = st.emu
+		if clock != nil {
+			clocks.Store(st.arm, clock)
+		}
 	}
+	st.clock = clockOf(st.arm)
 	logger := slog.New(slog.NewJSONHandler(st.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	st.web = startMain(tb, st.arm, mainOptions{
 		logger: logger,
@@ -110,6 +122,9 @@ func newSecStack(tb testing.TB, o secOptions) *secStack {
 			cfg.Backend, cfg.Logger, cfg.Audit = "emulator", logger, st.audit
 			// The tests' own public addresses (none: loopback names on any port).
 			cfg.OnFactsLookup, cfg.OnRequest, cfg.OnRateLimited, cfg.OnOperation = c.OnFactsLookup, c.OnRequest, c.OnRateLimited, c.OnOperation
+			if cfg.PollTimer == nil {
+				cfg.PollTimer = c.PollTimer
+			}
 			if cfg.AuthMode == proxy.AuthHeader && cfg.IdentityHeader == "" {
 				cfg.IdentityHeader = proxy.IdentityOAuth2Proxy // the tests' sign-in proxy, unless they say
 			}
@@ -396,15 +411,11 @@ func TestCertificatesNeverLeave(t *testing.T) {
 	pastedName := secCreate(key)
 	answers = append(answers, st.do(t, "POST", "/api/computes", mustSecJSON(t, pastedName)))
 
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	st.clock.drive(t, opStep, func() bool {
 		a := st.do(t, "GET", "/api/operations/"+armemu.SubscriptionID+"/ml-rg/ws-east/aks-tls", "")
 		answers = append(answers, a)
-		if strings.Contains(a.body, `"done":true`) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return strings.Contains(a.body, `"done":true`)
+	})
 	answers = append(answers, st.do(t, "GET", "/api/workspaces/"+armemu.SubscriptionID+"/ml-rg/ws-east/computes", ""))
 	answers = append(answers, st.do(t, "GET", "/api/config", ""))
 

@@ -72,8 +72,11 @@ func v2Replicas(t *testing.T, n int, emu armemu.Options, wrap func(i int, l prox
 	}
 	emu.AttachDuration, emu.UpdateDuration, emu.DeleteDuration, emu.ExtensionDuration = 200*time.Millisecond, 200*time.Millisecond, 200*time.Millisecond, 300*time.Millisecond
 	emu.RetryAfter = -1
+	clock := newClock()
+	emu.Now = clock.Now
 	e := armemu.New(emu)
 	puts := &armPuts{h: e, puts: map[string]int{}}
+	clocks.Store(http.Handler(puts), clock) // the replicas' pollers and the emulator on one clock
 	base := &secStack{emu: e, arm: puts}
 	var sts []*secStack
 	for i := range n {
@@ -91,21 +94,16 @@ func v2Replicas(t *testing.T, n int, emu armemu.Options, wrap func(i int, l prox
 // waitV2 polls an operation on st until it is done, for up to limit.
 func waitV2(t *testing.T, st *secStack, op string, limit time.Duration) rules.OperationState {
 	t.Helper()
-	deadline := time.Now().Add(limit)
-	for {
+	var s rules.OperationState
+	st.clock.driveWithin(t, limit, opStep, func() bool {
 		ans := st.do(t, "GET", op, "")
-		var s rules.OperationState
+		s = rules.OperationState{}
 		if ans.status != http.StatusOK || json.Unmarshal([]byte(ans.body), &s) != nil {
 			t.Fatalf("GET %s: status %d: %s", op, ans.status, ans.body)
 		}
-		if s.Done {
-			return s
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("operation %s not done after %s: %s", op, limit, ans.body)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return s.Done
+	})
+	return s
 }
 
 // opKey is the store's key of a compute's v2 operation.
@@ -238,9 +236,9 @@ func TestV2ReplicaKilledMidCreate(t *testing.T) {
 	a, b := sts[0], sts[1]
 	var ans v2Answers
 	op := ans.accept(t, a, "POST", "/api/computes", v2Create("k8s-killed"))
-	for a.web.Server.Polls(secWS, "k8s-killed") == 0 {
-		time.Sleep(10 * time.Millisecond) // A's driver holds the lease and has made a turn
-	}
+	// A's driver holds the lease and has made a turn (the clock stands: it
+	// is the first turn's end that is waited for, not time).
+	a.clock.drive(t, 0, func() bool { return a.web.Server.Polls(secWS, "k8s-killed") > 0 })
 	ka.kill()
 
 	var s rules.OperationState

@@ -14,6 +14,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/amlaks/amlaks/proxy/armemu"
+	"github.com/amlaks/amlaks/proxy/armemu/fakeclock"
 	"github.com/amlaks/amlaks/proxy/azure"
 	"github.com/amlaks/amlaks/rules"
 )
@@ -37,13 +38,49 @@ func fastEmulator(d time.Duration) armemu.Options {
 	return armemu.Options{CreateDuration: d, AttachDuration: d, UpdateDuration: d, DeleteDuration: d, RetryAfter: -1}
 }
 
-// mustServe serves an emulator over TLS for the length of the test.
+// mustServe serves an emulator over TLS for the length of the test, on a
+// fake clock (unless opts brings its own) that the tests' waits advance.
 func mustServe(tb testing.TB, opts armemu.Options) (*armemu.Emulator, *httptest.Server) {
 	tb.Helper()
+	var clk *fakeclock.Clock
+	if opts.Now == nil {
+		clk = fakeclock.New(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
+		opts.Now = clk.Now
+	}
 	emu := armemu.New(opts)
 	srv := httptest.NewTLSServer(emu)
 	tb.Cleanup(srv.Close)
+	if clk != nil {
+		clocks.Store(srv.URL, clk)
+	}
 	return emu, srv
+}
+
+// clocks holds the fake clock of each emulator mustServe started, by its
+// URL, and of each client of one (mustEmuClient).
+var clocks sync.Map // string or *azure.Client → *fakeclock.Clock
+
+// stepLimit bounds how many reads a wait makes: an operation that never
+// ends fails the test instead of holding it.
+const stepLimit = 10000
+
+// until reads through c until done reports true, advancing the emulator's
+// clock by step between two reads. The emulator derives an operation's
+// state from its clock on each request, so no read waits for anything.
+func until(tb testing.TB, c *azure.Client, step time.Duration, what string, done func() bool) {
+	tb.Helper()
+	v, ok := clocks.Load(c)
+	if !ok {
+		tb.Fatal("the client's emulator has no fake clock")
+	}
+	clk := v.(*fakeclock.Clock)
+	for range stepLimit {
+		if done() {
+			return
+		}
+		clk.Advance(step)
+	}
+	tb.Fatalf("%s: not after %d steps of %v of the emulator's clock", what, stepLimit, step)
 }
 
 // mustEmuClient returns a client of the emulator with fast retries and
@@ -61,27 +98,28 @@ func mustEmuClient(tb testing.TB, srv *httptest.Server, logs *logBuffer) *azure.
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { c.Close() })
+	if clk, ok := clocks.Load(srv.URL); ok {
+		clocks.Store(c, clk)
+	}
 	return c
 }
 
-// waitState reads the compute until its state is want, or fails the test
-// after ten seconds.
+// opStep is how far the waits advance the emulator's clock between two reads.
+const opStep = 10 * time.Millisecond
+
+// waitState reads the compute until its state is want, advancing the
+// emulator's clock.
 func waitState(tb testing.TB, c *azure.Client, ref rules.WorkspaceRef, name, want string) rules.Compute {
 	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got, err := c.Compute(context.Background(), ref, name)
-		if err != nil {
+	var got rules.Compute
+	until(tb, c, opStep, "compute "+name+" is never "+want, func() bool {
+		var err error
+		if got, err = c.Compute(context.Background(), ref, name); err != nil {
 			tb.Fatalf("Compute(%s): %v", name, err)
 		}
-		if got.State == want {
-			return got
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("compute %s is %s, want %s", name, got.State, want)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+		return got.State == want
+	})
+	return got
 }
 
 // checkEmuClean fails the test when a message shows a URL or the emulator's subscription.
@@ -317,23 +355,16 @@ func TestEmulatorScale(t *testing.T) {
 	if err := c.Scale(context.Background(), emuEast, "aks-attached", 5); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	until(t, c, opStep, "the compute never has 5 nodes", func() bool {
 		got, err := c.Compute(context.Background(), emuEast, "aks-attached")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Nodes == 5 {
-			if got.VCPUs != 20 {
-				t.Errorf("VCPUs = %d, want 5 × 4", got.VCPUs)
-			}
-			break
+		if got.Nodes == 5 && got.VCPUs != 20 {
+			t.Errorf("VCPUs = %d, want 5 × 4", got.VCPUs)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nodes = %d, want 5", got.Nodes)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+		return got.Nodes == 5
+	})
 }
 
 func TestEmulatorDetachKeepsTheCluster(t *testing.T) {
@@ -343,18 +374,13 @@ func TestEmulatorDetachKeepsTheCluster(t *testing.T) {
 	if err := c.Detach(context.Background(), emuEast, "aks-attached"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	until(t, c, opStep, "the compute is still there", func() bool {
 		_, err := c.Compute(context.Background(), emuEast, "aks-attached")
 		if err != nil {
 			wantCode(t, err, rules.ErrNotFound, "name")
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the compute is still there")
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+		return err != nil
+	})
 	if _, err := c.Cluster(context.Background(), id); err != nil {
 		t.Errorf("the cluster is gone after a detach: %v", err)
 	}
@@ -436,16 +462,6 @@ func TestEmulatorRefusals(t *testing.T) {
 	}
 }
 
-// clock is a fake clock for the emulator: Advance moves it, nothing sleeps.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.now = c.now.Add(d) }
-
 // TestEmulatorLateRefusals provisions what Azure ML accepts and fails later
 // (the recorded shapes of testdata/recorded): Provision succeeds, and once the
 // operation has ended the compute reads Failed with the nested reason in
@@ -467,7 +483,7 @@ func TestEmulatorLateRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := &clock{now: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+			clk := fakeclock.New(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
 			opts := fastEmulator(time.Minute)
 			opts.Now = clk.Now
 			_, srv := mustServe(t, opts)

@@ -14,20 +14,15 @@ import (
 // waitExtension reads the extension until its state is want.
 func waitExtension(tb testing.TB, c *azure.Client, cl rules.ClusterRef, want string) rules.Extension {
 	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got, err := c.Extension(context.Background(), cl, rules.ExtensionName)
-		if err != nil {
+	var got rules.Extension
+	until(tb, c, opStep, "the extension is never "+want, func() bool {
+		var err error
+		if got, err = c.Extension(context.Background(), cl, rules.ExtensionName); err != nil {
 			tb.Fatalf("Extension: %v", err)
 		}
-		if got.State == want {
-			return got
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("extension is %s, want %s", got.State, want)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+		return got.State == want
+	})
+	return got
 }
 
 // TestEmulatorKubernetesCreate drives a v2 create through the adapter: the
@@ -52,23 +47,16 @@ func TestEmulatorKubernetesCreate(t *testing.T) {
 	if err := c.CreateCluster(ctx, cl, rules.ManagedClusterBody(req, "eastus", nil)); err == nil {
 		t.Error("a second create of the same cluster was sent")
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	until(t, c, opStep, "the cluster is never Succeeded", func() bool {
 		got, err := c.Cluster(ctx, cl.ID())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.State == "Succeeded" {
-			if got.IdentityType != "SystemAssigned" || got.LocalAccountsDisabled || got.LoadBalancerSKU != "standard" || len(got.Pools) != 1 || got.Pools[0].MemoryGB != 14 {
-				t.Errorf("created cluster = %+v", got)
-			}
-			break
+		if got.State == "Succeeded" && (got.IdentityType != "SystemAssigned" || got.LocalAccountsDisabled || got.LoadBalancerSKU != "standard" || len(got.Pools) != 1 || got.Pools[0].MemoryGB != 14) {
+			t.Errorf("created cluster = %+v", got)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("cluster is %s", got.State)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+		return got.State == "Succeeded"
+	})
 	if err := c.InstallExtension(ctx, cl, rules.ExtensionSettings(req, cl, "eastus", 3)); err != nil {
 		t.Fatalf("InstallExtension: %v", err)
 	}

@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package serve
 
 import (
@@ -44,7 +46,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		err = runServe(ctx, args[1:], stderr)
 	case "emulator":
-		err = runEmulator(ctx, args[1:], stdout, stderr)
+		err = runEmulator(ctx, args[1:], os.Getenv, stdout, stderr)
 	case "validate":
 		var exit int
 		if exit, err = proxy.ValidateWith(ctx, args[1:], stdout, proxy.ValidateEnv{Open: validateBackend}); err == nil && exit != 0 {
@@ -91,63 +93,43 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 // runEmulator is `amlaks emulator`: the ARM emulator on its own until ctx
 // ends. Its first line on out is the emulator's URL, for a test or script to
 // read; the certificate to trust goes to --cert-file.
-func runEmulator(ctx context.Context, args []string, out, stderr io.Writer) error {
-	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addr := fs.String("addr", envOr("AMLAKS_EMULATOR_ADDR", "127.0.0.1:8443"), "address to listen on, host:port; port 0 picks a free one (env AMLAKS_EMULATOR_ADDR)")
-	certFile := fs.String("cert-file", os.Getenv("AMLAKS_EMULATOR_CERT_FILE"), "file the emulator's self-signed certificate (PEM) is written to, for serve --emulator-ca (env AMLAKS_EMULATOR_CERT_FILE)")
-	hosts := fs.String("cert-hosts", os.Getenv("AMLAKS_EMULATOR_CERT_HOSTS"), "comma-separated extra DNS names or IPs the certificate is valid for, beside the listen host and loopback (env AMLAKS_EMULATOR_CERT_HOSTS)")
-	var d [4]time.Duration
-	for i, o := range []struct{ name, env, def, usage string }{
-		{"emulator-create", "AMLAKS_EMULATOR_CREATE", "20s", "how long an emulated create takes"},
-		{"emulator-attach", "AMLAKS_EMULATOR_ATTACH", "10s", "how long an emulated attach takes"},
-		{"emulator-update", "AMLAKS_EMULATOR_UPDATE", "5s", "how long an emulated scale or detach takes"},
-		{"emulator-extension", "AMLAKS_EMULATOR_EXTENSION", "15s", "how long an emulated Azure ML extension install takes"},
-	} {
-		set := setDuration(func(*Config) *time.Duration { return &d[i] })
-		_ = set(nil, o.def)
-		if v := os.Getenv(o.env); v != "" {
-			if err := set(nil, v); err != nil {
-				return fmt.Errorf("%s=%q (the variable of --%s) %v", o.env, v, o.name, err)
+func runEmulator(ctx context.Context, args []string, getenv func(string) string, out, stderr io.Writer) error {
+	var addr, certFile, hosts string
+	table := append([]option{
+		{"addr", "AMLAKS_EMULATOR_ADDR", "127.0.0.1:8443", "address to listen on, host:port; port 0 picks a free one", func(_ *Config, v string) error {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return errors.New("must be host:port, such as 127.0.0.1:8443")
 			}
-		}
-		fs.Func(o.name, fmt.Sprintf("%s (env %s, default %s)", o.usage, o.env, o.def), func(v string) error { return set(nil, v) })
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
-			fmt.Fprintln(stderr, "Usage: amlaks emulator [flags]")
-			fs.PrintDefaults()
-			return err
-		}
-		return flagError(err)
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("emulator takes flags only, not %q", fs.Args())
-	}
-	if _, _, err := net.SplitHostPort(*addr); err != nil {
-		return fmt.Errorf("--addr %q must be host:port, such as 127.0.0.1:8443", *addr)
+			addr = v
+			return nil
+		}},
+		{"cert-file", "AMLAKS_EMULATOR_CERT_FILE", "", "file the emulator's self-signed certificate (PEM) is written to, for serve --emulator-ca", func(_ *Config, v string) error { certFile = v; return nil }},
+		{"cert-hosts", "AMLAKS_EMULATOR_CERT_HOSTS", "", "comma-separated extra DNS names or IPs the certificate is valid for, beside the listen host and loopback", func(_ *Config, v string) error { hosts = v; return nil }},
+	}, optionsNamed("emulator-create", "emulator-attach", "emulator-update", "emulator-extension")...) // serve's own durations
+	var c Config
+	if err := parseOptions("emulator", table, &c, args, getenv, stderr); err != nil {
+		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	emu := armemu.New(armemu.Options{CreateDuration: d[0], AttachDuration: d[1], UpdateDuration: d[2], DeleteDuration: d[2], ExtensionDuration: d[3]})
+	emu := armemu.New(armemu.Options{CreateDuration: c.EmulatorCreate, AttachDuration: c.EmulatorAttach, UpdateDuration: c.EmulatorUpdate, DeleteDuration: c.EmulatorUpdate, ExtensionDuration: c.EmulatorExtension})
 	var extra []string
-	for _, h := range strings.Split(*hosts, ",") {
+	for _, h := range strings.Split(hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			extra = append(extra, h)
 		}
 	}
-	srv, err := armemu.Listen(*addr, emu, extra, slog.NewLogLogger(logger.Handler(), slog.LevelDebug))
+	srv, err := armemu.Listen(addr, emu, extra, slog.NewLogLogger(logger.Handler(), slog.LevelDebug))
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	if *certFile != "" {
-		if err := os.WriteFile(*certFile, srv.CertPEM, 0o644); err != nil {
+	if certFile != "" {
+		if err := os.WriteFile(certFile, srv.CertPEM, 0o644); err != nil {
 			return fmt.Errorf("--cert-file: %w", err)
 		}
 	}
 	fmt.Fprintln(out, srv.URL)
-	logger.Info("ARM emulator is ready", "url", srv.URL, "certFile", *certFile, "subscription", armemu.SubscriptionID)
+	logger.Info("ARM emulator is ready", "url", srv.URL, "certFile", certFile, "subscription", armemu.SubscriptionID)
 	select {
 	case <-ctx.Done():
 		return nil
@@ -161,13 +143,6 @@ func waitChan(wait func() error) <-chan struct{} {
 	c := make(chan struct{})
 	go func() { _ = wait(); close(c) }()
 	return c
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
 }
 
 // runVersions is `amlaks versions`: the Kubernetes versions of a location,

@@ -1,8 +1,11 @@
+//go:build !(js && wasm)
+
 package serve
 
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,5 +39,38 @@ func TestCommandLine(t *testing.T) {
 	}
 	if code, _, errOut := run("deploy"); code != 2 || !strings.Contains(errOut, "unknown command") {
 		t.Errorf("unknown command: %d %q", code, errOut)
+	}
+}
+
+// TestEmulatorFlagsAreServes: `amlaks emulator` parses its durations with
+// serve's own options, as strictly: a bad value, in a flag or in its
+// variable, is an error naming it and what it must be, before anything
+// listens.
+func TestEmulatorFlagsAreServes(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want []string
+	}{
+		{"duration without a unit", []string{"--emulator-create", "20"}, nil, []string{`--emulator-create "20"`, "positive duration, such as 20s"}},
+		{"negative duration", []string{"--emulator-update", "-5s"}, nil, []string{"--emulator-update", "positive duration"}},
+		{"bad duration in the environment", nil, map[string]string{"AMLAKS_EMULATOR_EXTENSION": "soon"}, []string{`AMLAKS_EMULATOR_EXTENSION="soon"`, "--emulator-extension", "positive duration"}},
+		{"address without a port", []string{"--addr", "localhost"}, nil, []string{`--addr "localhost"`, "host:port"}},
+		{"a flag of serve's only", []string{"--policy", "p.json"}, nil, []string{"-policy"}},
+		{"an argument", []string{"now"}, nil, []string{"emulator takes flags only", `"now"`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			getenv := func(k string) string { return tt.env[k] }
+			err := runEmulator(context.Background(), tt.args, getenv, io.Discard, io.Discard)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
 	}
 }

@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package serve
 
 import (
@@ -9,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -236,23 +239,37 @@ func isGUID(s string) bool {
 // be; -h returns flag.ErrHelp after printing the flags to usage.
 func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
 	var c Config
-	for _, o := range options {
-		if err := o.set(&c, o.def); err != nil {
-			panic(fmt.Sprintf("serve: the default of --%s does not parse: %v", o.name, err))
+	if err := parseOptions("serve", options, &c, args, getenv, usage); err != nil {
+		return Config{}, err
+	}
+	if err := c.check(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// parseOptions sets c from table, the flags of the command cmd: each
+// option's default, then its environment variable (getenv), then the flags
+// in args. Every bad value is an error naming the flag or variable and what
+// it must be; -h prints the flags to usage and returns flag.ErrHelp.
+func parseOptions(cmd string, table []option, c *Config, args []string, getenv func(string) string, usage io.Writer) error {
+	for _, o := range table {
+		if err := o.set(c, o.def); err != nil {
+			panic(fmt.Sprintf("%s: the default of --%s does not parse: %v", cmd, o.name, err))
 		}
 	}
-	for _, o := range options {
+	for _, o := range table {
 		if v := getenv(o.env); v != "" {
-			if err := o.set(&c, v); err != nil {
-				return Config{}, fmt.Errorf("%s=%q (the variable of --%s) %v", o.env, v, o.name, err)
+			if err := o.set(c, v); err != nil {
+				return fmt.Errorf("%s=%q (the variable of --%s) %v", o.env, v, o.name, err)
 			}
 		}
 	}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	for _, o := range options {
+	for _, o := range table {
 		fs.Func(o.name, fmt.Sprintf("%s (env %s, default %q)", o.usage, o.env, o.def), func(v string) error {
-			if err := o.set(&c, v); err != nil {
+			if err := o.set(c, v); err != nil {
 				return fmt.Errorf("%v", err)
 			}
 			return nil
@@ -261,19 +278,30 @@ func ParseConfig(args []string, getenv func(string) string, usage io.Writer) (Co
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(usage)
-			fmt.Fprintln(usage, "Usage: amlaks serve [flags]")
+			fmt.Fprintf(usage, "Usage: amlaks %s [flags]\n", cmd)
 			fs.PrintDefaults()
-			return Config{}, err
+			return err
 		}
-		return Config{}, flagError(err)
+		return flagError(err)
 	}
 	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("serve takes flags only, not %q; run amlaks serve -h for them", fs.Args())
+		return fmt.Errorf("%s takes flags only, not %q; run amlaks %s -h for them", cmd, fs.Args(), cmd)
 	}
-	if err := c.check(); err != nil {
-		return Config{}, err
+	return nil
+}
+
+// optionsNamed returns the options of serve's table with these names, for
+// a command that shares them.
+func optionsNamed(names ...string) []option {
+	var out []option
+	for _, n := range names {
+		i := slices.IndexFunc(options, func(o option) bool { return o.name == n })
+		if i < 0 {
+			panic("serve: no option --" + n)
+		}
+		out = append(out, options[i])
 	}
-	return c, nil
+	return out
 }
 
 // flagError turns the flag package's "invalid value "x" for flag -name: why"

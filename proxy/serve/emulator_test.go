@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package serve
 
 import (
@@ -26,7 +28,7 @@ func TestEmulatorCommandIsSharedByTwoBackends(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- runEmulator(ctx, []string{"--addr", "127.0.0.1:0", "--cert-file", certFile}, pw, io.Discard)
+		done <- runEmulator(ctx, []string{"--addr", "127.0.0.1:0", "--cert-file", certFile}, func(string) string { return "" }, pw, io.Discard)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')

@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 // Package serve wires one amlaks server together: the configuration from
 // flags and environment (Config), the Azure backend (proxy/azure, against
 // Azure or the ARM emulator), the page (the embedded web files or --web), the

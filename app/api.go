@@ -110,11 +110,18 @@ func prefetched(method, path string, in any) app.Value {
 
 // message returns the words to show for an error from call.
 func message(err error) string {
-	var e *rules.Error
-	if errors.As(err, &e) {
+	if e := apiError(err); e != nil {
 		return e.Message
 	}
 	return err.Error()
+}
+
+// apiError is the proxy's refusal that call returned, or nil. call never
+// wraps it, so a type assertion does what errors.As would, without the
+// reflection errors.As links into app.wasm.
+func apiError(err error) *rules.Error {
+	e, _ := err.(*rules.Error)
+	return e
 }
 
 // fieldID is the DOM id of a request field's input.

@@ -5,7 +5,6 @@ package app
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -105,7 +104,7 @@ var builtinLocations = func() []rules.Location {
 	for r, pair := range rules.RegionPairs {
 		out = append(out, rules.Location{Name: r, Paired: pair})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	slices.SortFunc(out, func(a, b rules.Location) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }()
 
@@ -210,7 +209,7 @@ func (f *Form) versionsTable() app.UI {
 	if len(vs) == 0 {
 		return app.Div().ID("versions").Class("empty")
 	}
-	sort.Slice(vs, func(i, j int) bool { return rules.CompareVersions(vs[i].Version, vs[j].Version) > 0 })
+	slices.SortFunc(vs, func(a, b rules.KubernetesVersion) int { return rules.CompareVersions(b.Version, a.Version) })
 	mark := func(b bool) string {
 		if b {
 			return "yes"

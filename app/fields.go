@@ -6,7 +6,7 @@ package app
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -101,7 +101,7 @@ func tagsToText(tags map[string]string) string {
 	for k := range tags {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	var b strings.Builder
 	for _, k := range keys {
 		b.WriteString(k + "=" + tags[k] + "\n")

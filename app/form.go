@@ -58,6 +58,10 @@ type Form struct {
 
 	reviewing  bool
 	exportTab  string
+	exports    rules.ExportsBody // the proxy's exports of the request under review
+	exportsErr string
+	exportsGen int  // the review's generation: an answer for an older one is dropped
+	preparing  bool // the review waits for the proxy's exports
 	submitting bool
 	submitErr  *rules.Error
 	copied     string
@@ -457,7 +461,7 @@ func (f *Form) renderForm() app.UI {
 			f.textarea(rules.FieldTags, "Tags", f.tagsText, "team=vision", "One tag a line, as name=value, such as team=vision and costCenter=1234.", func(v string) { f.tagsText = v }),
 		),
 		app.Div().Class("actions").Body(
-			app.Button().ID("review").Type("submit").Class("primary").Text("Review"),
+			app.Button().ID("review").Type("submit").Class("primary").Aria("busy", strconv.FormatBool(f.preparing)).Text("Review"),
 			app.Button().ID("copy-link").Type("button").Text("Copy link").OnClick(f.copyLink),
 			app.If(f.copied == "link", func() app.UI { return app.Span().Class("copied").Attr("role", "status").Text("Link copied") }),
 		),
@@ -531,15 +535,17 @@ func (f *Form) review(ctx app.Context) {
 		ctx.Defer(func(ctx app.Context) { focusControl(target) })
 		return
 	}
-	f.reviewing = true
-	f.setTitle(ctx)
-	if !validExportTab(f.exportTab, f.v2()) {
-		f.exportTab = "cli"
-	}
-	f.self.Defer(func(ctx app.Context) {
-		if el := app.Window().GetElementByID("review-title"); el.Truthy() {
-			el.Call("focus") // screen readers and keyboards land on the new step
+	f.openReview(func(ctx app.Context) {
+		f.reviewing = true
+		f.setTitle(ctx)
+		if !validExportTab(f.exportTab, f.req.Kind) {
+			f.exportTab = "cli"
 		}
+		ctx.Defer(func(ctx app.Context) {
+			if el := app.Window().GetElementByID("review-title"); el.Truthy() {
+				el.Call("focus") // screen readers and keyboards land on the new step
+			}
+		})
 	})
 }
 

@@ -1,8 +1,8 @@
 package app
 
 import (
+	"html"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/amlaks/amlaks/rules"
@@ -107,15 +107,29 @@ func TestFormNodeCountZero(t *testing.T) {
 	}
 }
 
-// TestExportTabsMarkV1Legacy: the tabs of the CLI v1 and SDK v1 exports say
-// they are legacy, as the exports' own headings do.
-func TestExportTabsMarkV1Legacy(t *testing.T) {
-	for _, id := range []string{"cli", "python"} {
-		if l := exportLabel(id); !strings.Contains(l, "v1") || !strings.Contains(l, "legacy") {
-			t.Errorf("tab %s is labelled %q, want v1 and legacy", id, l)
+// TestExportTabsOfEachKind: the review opens on a tab of the request's
+// kind; Bicep is a Kubernetes compute's only.
+func TestExportTabsOfEachKind(t *testing.T) {
+	for _, tc := range []struct {
+		tab  string
+		kind rules.Kind
+		want bool
+	}{
+		{"cli", rules.KindAKS, true}, {"arm", rules.KindAKS, true}, {"bicep", rules.KindAKS, false},
+		{"bicep", rules.KindKubernetes, true}, {"terraform", rules.KindKubernetes, true}, {"", rules.KindKubernetes, false},
+	} {
+		if got := validExportTab(tc.tab, tc.kind); got != tc.want {
+			t.Errorf("validExportTab(%q, %q) = %v, want %v", tc.tab, tc.kind, got, tc.want)
 		}
 	}
-	if text := exportText("cli", rules.Request{Mode: rules.ModeCreate, Name: "aks-a"}, "eastus"); !strings.HasPrefix(text, rules.CLIv1Legacy) {
-		t.Errorf("the CLI tab does not open with the legacy heading:\n%s", text)
+}
+
+// TestEscapeHTMLIsHTMLEscapeString: the page's own escaper of an option's
+// label writes what html.EscapeString does, for any bytes.
+func TestEscapeHTMLIsHTMLEscapeString(t *testing.T) {
+	for _, s := range []string{"", "plain", `a&b<c>d"e'f`, "&amp;", "\xff<\x00>", "é — ✓ <script>alert('x')</script>"} {
+		if got, want := escapeHTML(s), html.EscapeString(s); got != want {
+			t.Errorf("escapeHTML(%q) = %q, want %q", s, got, want)
+		}
 	}
 }

@@ -1,7 +1,7 @@
 package app
 
 import (
-	"html"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -24,13 +24,39 @@ func optionUI(o option, selected bool) app.UI {
 		if selected {
 			sel = " selected"
 		}
-		return app.Raw(`<option value=""` + sel + `>` + html.EscapeString(o.label) + `</option>`)
+		return app.Raw(`<option value=""` + sel + `>` + escapeHTML(o.label) + `</option>`)
 	}
 	el := app.Option().Value(o.value).Text(o.label)
 	if selected {
 		el = el.Selected(true)
 	}
 	return el
+}
+
+// escapeHTML escapes what html.EscapeString does (& < > " '), without the
+// strings.Replacer that html links into app.wasm.
+func escapeHTML(s string) string {
+	if !strings.ContainsAny(s, `&<>"'`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&#34;")
+		case '\'':
+			b.WriteString("&#39;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // optionsUI renders choices with the one of value selected.

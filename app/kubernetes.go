@@ -6,7 +6,7 @@ package app
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -195,7 +195,7 @@ func (f *Form) gpuPoolFields() app.UI {
 // marking the default and previews; empty means the default.
 func (f *Form) versionPicker() app.UI {
 	vs := append([]rules.KubernetesVersion(nil), f.facts.Versions...)
-	sort.Slice(vs, func(i, j int) bool { return rules.CompareVersions(vs[i].Version, vs[j].Version) > 0 })
+	slices.SortFunc(vs, func(a, b rules.KubernetesVersion) int { return rules.CompareVersions(b.Version, a.Version) })
 	def, hasDef := rules.DefaultVersion(vs)
 	first := "The location's default"
 	if hasDef {
@@ -347,37 +347,6 @@ func orWords(s, def string) string {
 	return s
 }
 
-// kubernetesExportKinds are the review's exports of a Kubernetes compute.
-var kubernetesExportKinds = []struct{ id, label string }{
-	{"cli", "Azure CLI"},
-	{"python", "Python SDK v2"},
-	{"bicep", "Bicep"},
-	{"terraform", "Terraform"},
-	{"arm", "ARM requests"},
-}
-
-// kubernetesExportText is one export of a Kubernetes compute request, secrets as placeholders.
-func kubernetesExportText(kind string, req rules.Request, wsLocation string, amlRanges []string) string {
-	req = req.Normalized(wsLocation)
-	switch kind {
-	case "cli":
-		return rules.KubernetesAzCLI(req, wsLocation)
-	case "python":
-		return rules.KubernetesPython(req, wsLocation)
-	case "bicep":
-		return rules.KubernetesBicep(req, wsLocation)
-	case "terraform":
-		return rules.KubernetesTerraform(req, wsLocation)
-	case "arm":
-		s, err := rules.KubernetesARMBodies(req, wsLocation, amlRanges)
-		if err != nil {
-			return err.Error()
-		}
-		return s
-	}
-	return ""
-}
-
 // renderKubernetesReview is the review of a Kubernetes compute: the steps
 // that will run and what each costs, the settings, the findings, the exports.
 func (f *Form) renderKubernetesReview() app.UI {
@@ -420,7 +389,6 @@ func (f *Form) renderKubernetesReview() app.UI {
 	if f.exportTab == "" {
 		f.exportTab = "cli"
 	}
-	text := kubernetesExportText(f.exportTab, req, f.facts.WorkspaceLocation, f.facts.AMLRanges)
 	return app.Section().ID("review-step").Class("review").Body(
 		app.H1().ID("review-title").Attr("tabindex", "-1").Text("Review"),
 		app.P().ID("review-kind").Text(kindV2Label+": "+norm.Name+" in workspace "+norm.Workspace.Name+" ("+norm.Workspace.ResourceGroup+")."),
@@ -434,6 +402,6 @@ func (f *Form) renderKubernetesReview() app.UI {
 		})),
 		app.Ul().ID("review-summary").Class("wrap").Body(app.Range(lines).Slice(func(i int) app.UI { return app.Li().Text(lines[i]) })),
 		findingsList("review-findings", withoutRestatedDefaults(f.findings)),
-		f.exportsAndSubmit(kubernetesExportKinds, text, verb),
+		f.exportsAndSubmit(verb),
 	)
 }

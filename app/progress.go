@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -98,12 +97,12 @@ func (p *Progress) poll(ctx app.Context) {
 		err := call("GET", path, nil, &st)
 		ctx.Dispatch(func(ctx app.Context) {
 			p.fetched = time.Now()
-			var e *rules.Error
+			e := apiError(err)
 			switch {
-			case p.cleaned && errors.As(err, &e) && e.Code == rules.ErrNotFound:
+			case p.cleaned && e != nil && e.Code == rules.ErrNotFound:
 				p.removed, p.err = true, ""
 				return
-			case errors.As(err, &e) && e.Code == rules.ErrNotFound && p.state == nil:
+			case e != nil && e.Code == rules.ErrNotFound && p.state == nil:
 				// No such operation: say so once, and stop asking.
 				p.missing, p.err = true, ""
 				app.Window().Get("document").Get("body").Call("setAttribute", "data-ready", "1")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,55 +12,50 @@ import (
 	"github.com/amlaks/amlaks/rules"
 )
 
-// exportKinds are the review step's views of the request, secrets as placeholders.
-var exportKinds = []struct{ id, label string }{
-	{"cli", "Azure CLI v1 (legacy)"},
-	{"python", "Python SDK v1 (legacy)"},
-	{"terraform", "Terraform"},
-	{"arm", "ARM request"},
-}
-
 // validExportTab reports whether tab is one of the exports of the request's kind.
-func validExportTab(tab string, v2 bool) bool {
-	kinds := exportKinds
-	if v2 {
-		kinds = kubernetesExportKinds
-	}
-	for _, k := range kinds {
-		if k.id == tab {
+func validExportTab(tab string, kind rules.Kind) bool {
+	for _, k := range rules.ExportKinds(kind) {
+		if k.ID == tab {
 			return true
 		}
 	}
 	return false
 }
 
-// exportLabel is the tab label of a v1 export.
-func exportLabel(kind string) string {
-	for _, k := range exportKinds {
-		if k.id == kind {
-			return k.label
-		}
+// openReview asks the proxy for the review's exports (POST /api/exports),
+// since the writers are the proxy's, not app.wasm's (tag noexports), and
+// then shows the review, whole: nothing moves under the pointer when the
+// answer comes. The request goes without its secrets, which no export
+// carries (L5). A refusal or a failure still opens the review, which says
+// why the exports are missing (the submit would meet the same refusal); an
+// answer for a request changed meanwhile, or after the person moved on, is
+// dropped.
+func (f *Form) openReview(open func(ctx app.Context)) {
+	if f.preparing {
+		return
 	}
-	return kind
-}
-
-func exportText(kind string, req rules.Request, wsLocation string) string {
-	req = req.Normalized(wsLocation)
-	switch kind {
-	case "cli":
-		return rules.AzCLI(req)
-	case "python":
-		return rules.PythonSDK(req)
-	case "terraform":
-		return rules.Terraform(req, wsLocation)
-	case "arm":
-		b, err := rules.ARMBody(req, wsLocation)
-		if err != nil {
-			return err.Error()
-		}
-		return "PUT " + rules.ARMPath(req) + "\n\n" + string(b)
-	}
-	return ""
+	f.exportsGen++
+	gen := f.exportsGen
+	f.preparing = true
+	probe := f.request().Redacted()
+	key, _ := json.Marshal(probe)
+	ctx := f.self
+	ctx.Async(func() {
+		var body rules.ExportsBody
+		err := call("POST", rules.PathExports, probe, &body)
+		ctx.Dispatch(func(ctx app.Context) {
+			f.preparing = false
+			now, _ := json.Marshal(f.request().Redacted())
+			if gen != f.exportsGen || string(now) != string(key) {
+				return
+			}
+			f.exports, f.exportsErr = body, ""
+			if err != nil {
+				f.exports, f.exportsErr = rules.ExportsBody{}, message(err)
+			}
+			open(ctx)
+		})
+	})
 }
 
 // renderReview is the last step: what will happen, the findings, the exports
@@ -109,40 +105,51 @@ func (f *Form) renderReview() app.UI {
 		lines = append(lines, "Tags: "+strings.Join(tags, ", ")+".")
 	}
 	lines = append(lines, "It usually takes "+duration+".")
-	text := exportText(f.exportTab, req, f.facts.WorkspaceLocation)
 	return app.Section().ID("review-step").Class("review").Body(
 		app.H1().ID("review-title").Attr("tabindex", "-1").Text("Review"),
 		app.Ul().ID("review-summary").Class("wrap").Body(app.Range(lines).Slice(func(i int) app.UI { return app.Li().Text(lines[i]) })),
 		findingsList("review-findings", withoutRestatedDefaults(f.findings)),
-		f.exportsAndSubmit(exportKinds, text, verb),
+		f.exportsAndSubmit(verb),
 	)
 }
 
 // exportsAndSubmit are the review's export tabs, the submit error and the
-// buttons, common to both kinds.
-func (f *Form) exportsAndSubmit(kinds []struct{ id, label string }, text, verb string) app.UI {
-	label := func(id string) string {
-		for _, k := range kinds {
-			if k.id == id {
-				return k.label
-			}
+// buttons, common to both kinds. The tab panel holds the proxy's text of
+// the chosen export (openReview), or why there is none.
+func (f *Form) exportsAndSubmit(verb string) app.UI {
+	kinds := rules.ExportKinds(f.req.Kind)
+	label := f.exportTab
+	for _, k := range kinds {
+		if k.ID == f.exportTab {
+			label = k.Label
 		}
-		return id
+	}
+	text, ok := f.exports.Text(f.exportTab)
+	var panel app.UI
+	switch {
+	case ok:
+		panel = app.Pre().ID("export-"+f.exportTab).Class("export").Aria("label", "Export as "+label).Attr("role", "tabpanel").Attr("tabindex", "0").Text(text)
+	case f.exportsErr != "":
+		panel = app.P().ID("export-error").Class("alert error").Attr("role", "tabpanel").Text("The exports could not be written: " + f.exportsErr)
+	default:
+		panel = app.P().ID("export-missing").Class("muted").Attr("role", "tabpanel").Text("The proxy wrote no " + label + " export.")
 	}
 	return app.Div().Body(
 		app.Div().Class("exports").Body(
 			app.Div().Attr("role", "tablist").Aria("label", "Exports").Body(
 				app.Range(kinds).Slice(func(i int) app.UI {
 					k := kinds[i]
-					return app.Button().Type("button").ID("export-tab-"+k.id).Attr("role", "tab").
-						Aria("selected", fmt.Sprint(k.id == f.exportTab)).Text(k.label).
-						OnClick(func(ctx app.Context, e app.Event) { f.exportTab, f.copied = k.id, "" })
+					return app.Button().Type("button").ID("export-tab-"+k.ID).Attr("role", "tab").
+						Aria("selected", fmt.Sprint(k.ID == f.exportTab)).Text(k.Label).
+						OnClick(func(ctx app.Context, e app.Event) { f.exportTab, f.copied = k.ID, "" })
 				}),
 			),
-			app.Pre().ID("export-"+f.exportTab).Class("export").Aria("label", "Export as "+label(f.exportTab)).Attr("role", "tabpanel").Attr("tabindex", "0").Text(text),
-			app.Button().Type("button").ID("copy-export").Text("Copy").OnClick(func(ctx app.Context, e app.Event) {
-				copyText(text)
-				f.copied = "export"
+			panel,
+			disabledIf(app.Button().Type("button").ID("copy-export").Text("Copy"), !ok).OnClick(func(ctx app.Context, e app.Event) {
+				if text, ok := f.exports.Text(f.exportTab); ok {
+					copyText(text)
+					f.copied = "export"
+				}
 			}),
 			app.If(f.copied == "export", func() app.UI { return app.Span().Class("copied").Attr("role", "status").Text("Copied") }),
 		),

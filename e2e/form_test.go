@@ -87,7 +87,9 @@ func TestCreateThroughThePage(t *testing.T) {
 	b.waitFor(t, `document.querySelector('#vcpu-meter').className.includes('ok')`)
 	b.do(t, chromedp.Click(chromedp.CSS("#review")))
 	b.do(t, chromedp.WaitVisible(chromedp.CSS("#review-step")))
-
+	// The proxy writes the exports (POST /api/exports): the tab panel holds
+	// them once its answer has come.
+	b.waitFor(t, `!!document.querySelector('#export-cli')`)
 	cli := eval[string](t, b, `document.querySelector('#export-cli').textContent`)
 	if !strings.Contains(cli, "az ml computetarget create aks") || !strings.Contains(cli, "team-aks") {
 		t.Errorf("CLI export: %q", cli)

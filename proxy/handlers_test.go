@@ -156,6 +156,18 @@ func TestRoutes(t *testing.T) {
 			want: []string{`"cluster":{"id":"` + fakeClusterID("aks-healthy"), `"amlRanges":["20.42.0.240/28"`, `"pairedRegion":"westus"`}},
 		{name: "validate", method: "POST", path: "/api/validate", body: mustJSON(t, createReq("aks-new")), status: 200,
 			want: []string{`"code":"K1"`, `"code":"V4"`}},
+		{name: "exports", method: "POST", path: "/api/exports", body: mustJSON(t, createReq("aks-new")), status: 200,
+			want: []string{`{"exports":[{"id":"cli","label":"Azure CLI v1 (legacy)","text":"`, `az ml computetarget create aks`, `"id":"python"`, `"id":"terraform"`,
+				`"id":"arm"`, `PUT /subscriptions/` + fakeSub + `/resourceGroups/ml-rg/providers/Microsoft.MachineLearningServices/workspaces/ws-east/computes/aks-new`}},
+		{name: "exports of a request with an error", method: "POST", path: "/api/exports", body: mustJSON(t, createReq("cpu-cluster")), status: 409,
+			want: []string{`"code":"N5"`, `"field":"name"`}},
+		{name: "exports of a custom certificate the page does not send", method: "POST", path: "/api/exports", status: 200,
+			body: mustJSON(t, func() rules.Request {
+				r := createReq("aks-new")
+				r.TLS = rules.TLS{Mode: rules.TLSCustom, CNAME: "score.example.com"}
+				return r
+			}()),
+			want: []string{`--ssl-cert-file cert.pem`, `\"key\": \"\u003cprivate key PEM\u003e\"`}},
 		{name: "create", method: "POST", path: "/api/computes", body: mustJSON(t, createReq("aks-new")), status: 202,
 			want:   []string{`"operation":"` + opPath + `aks-new"`, `"page":"/progress/` + fakeSub + `/ml-rg/ws-east/aks-new"`},
 			header: map[string]string{"Location": opPath + "aks-new"}},

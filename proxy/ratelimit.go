@@ -149,7 +149,7 @@ func (s *Server) withClientLimit(next http.Handler) http.Handler {
 		}
 		ip, _ := remoteAddr(r)
 		cost := 1.0
-		if r.URL.Path == rules.PathFacts || r.URL.Path == rules.PathValidate {
+		if r.URL.Path == rules.PathFacts || r.URL.Path == rules.PathValidate || r.URL.Path == rules.PathExports {
 			cost = readFactsCost
 		}
 		if err := s.reads.allowN(addressKey(s.clientAddr(r, ip).String()), cost, s.cfg.now()); err != nil {

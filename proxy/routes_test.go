@@ -29,6 +29,7 @@ func TestRoutesServeRulesPaths(t *testing.T) {
 		{"GET", rules.PathClusters, "GET /api/clusters"},
 		{"POST", rules.PathFacts, "POST /api/facts"},
 		{"POST", rules.PathValidate, "POST /api/validate"},
+		{"POST", rules.PathExports, "POST /api/exports"},
 		{"POST", rules.PathComputes, "POST /api/computes"},
 		{"GET", rules.ComputesPath(ref), "GET /api/workspaces/{sub}/{rg}/{ws}/computes"},
 		{"POST", rules.ScalePath(ref, name), "POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale"},

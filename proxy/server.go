@@ -102,6 +102,7 @@ func (s *Server) routes() *http.ServeMux {
 	route("GET /api/clusters", s.listClusters)
 	route("POST /api/facts", s.postFacts)
 	route("POST /api/validate", s.postValidate)
+	route("POST /api/exports", s.postExports)
 	route("POST /api/computes", s.change("create", s.postCompute))
 	route("GET /api/workspaces/{sub}/{rg}/{ws}/computes", s.listComputes)
 	route("POST /api/workspaces/{sub}/{rg}/{ws}/computes/{name}/scale", s.change("scale", s.postScale))

@@ -1,3 +1,5 @@
+//go:build !noexports
+
 package rules
 
 import (
@@ -97,13 +99,6 @@ func pyPurpose(p Purpose) string {
 	}
 	// The SDK v1 has no constant for DenseProd (or an unknown purpose).
 	return PyQuote(string(p))
-}
-
-func pyBool(v bool) string {
-	if v {
-		return "True"
-	}
-	return "False"
 }
 
 // PyQuote returns s as a Python string literal in single quotes, of ASCII

@@ -1,3 +1,5 @@
+//go:build !noexports
+
 package rules
 
 import (

@@ -1,3 +1,5 @@
+//go:build !noexports
+
 package rules
 
 import (
@@ -8,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // exports renders a request in the four formats, by golden-file suffix.
@@ -83,28 +86,6 @@ func TestExportsHaveNoSecrets(t *testing.T) {
 			}
 		})
 	}
-}
-
-// hostile is a value that would run commands or expand variables if any
-// export let it out of its literal.
-const hostile = "x'; $(rm -rf /) `id` \"q\" \\ \n${var} %{ if true }' $HOME\r\t\x00é💥\u2028"
-
-func hostileRequest(mode Mode) Request {
-	r := fullAttach()
-	if mode == ModeCreate {
-		r = Request{Mode: ModeCreate, Workspace: r.Workspace, TLS: TLS{Mode: TLSCustom, CNAME: hostile},
-			Network: validNetwork(), Location: hostile, VMSize: hostile}
-		r.Network.VnetName = hostile
-	}
-	r.Name = hostile
-	r.Description = hostile
-	r.Workspace.Name = hostile
-	r.Tags = map[string]string{hostile: hostile}
-	if mode == ModeAttach {
-		r.Target = Target{ResourceID: hostile}
-		r.TLS.LeafDomainLabel = hostile
-	}
-	return r
 }
 
 func TestAzCLIHostileValuesStayLiteral(t *testing.T) {
@@ -670,5 +651,116 @@ func TestV1ExportsAreMarkedLegacy(t *testing.T) {
 		if !strings.HasPrefix(sdk, "# Legacy: the Azure ML SDK v1") || !strings.Contains(sdk, "30 June 2026") || !strings.Contains(sdk, "KubernetesCompute") {
 			t.Errorf("%s SDK export is not marked legacy:\n%s", req.Mode, sdk)
 		}
+	}
+}
+
+// FuzzExports: whatever a request holds, every export is safe to paste: no
+// character UnsafeRune refuses (only the line breaks of the layout), the
+// shell command parses into words with every value whole, the ARM body is
+// JSON, and no secret-looking value is in any of them.
+func FuzzExports(f *testing.F) {
+	f.Add("aks'; rm -rf ~\x03\n", "eastus\u202e", "Standard_D3_v2", "sub\r\nnet", "desc \u2028 `id` $(x)", "k\x00", "v\u200b", "-----BEGIN PRIVATE KEY-----", true)
+	f.Add(hostile, hostile, hostile, hostile, hostile, hostile, hostile, hostile, false)
+	f.Add("\xff\xfe", "\U000e0041", "\u0085", "\x1b[31m", "\ufeff", "${x}", "%{y}", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4xyz", true)
+	f.Fuzz(func(t *testing.T, name, location, size, subnet, desc, tagK, tagV, cname string, attach bool) {
+		req := Request{Mode: ModeCreate, Workspace: WorkspaceRef{Subscription: name, ResourceGroup: location, Name: size}, Name: name,
+			Location: location, VMSize: size, NodeCount: 3, LoadBalancer: LoadBalancer{Type: LoadBalancerInternal, Subnet: subnet},
+			Network:     Network{VnetResourceGroup: subnet, VnetName: desc, SubnetName: tagK, ServiceCIDR: tagV, DNSServiceIP: cname, DockerBridgeCIDR: name},
+			TLS:         TLS{Mode: TLSCustom, CNAME: cname, CertPEM: "-----BEGIN CERTIFICATE-----", KeyPEM: "-----BEGIN PRIVATE KEY-----"},
+			Description: desc, Tags: map[string]string{tagK: tagV}}
+		if attach {
+			req.Mode, req.Target = ModeAttach, Target{ResourceID: subnet}
+			req.TLS = TLS{Mode: TLSMicrosoft, LeafDomainLabel: cname}
+		}
+		out := exports(t, req, location)
+		for format, text := range out {
+			for i, r := range text {
+				if r != '\n' && UnsafeRune(r) {
+					t.Fatalf("%s export holds U+%04X at %d:\n%s", format, r, i, text)
+				}
+			}
+			if !utf8.ValidString(text) {
+				t.Fatalf("%s export is not UTF-8", format)
+			}
+			bare := strings.NewReplacer(KeyPEMPlaceholder, "", CertPEMPlaceholder, "").Replace(text)
+			if strings.Contains(bare, "-----BEGIN") || strings.Contains(strings.ToUpper(bare), "PRIVATE KEY") {
+				t.Fatalf("%s export holds PEM text", format)
+			}
+		}
+		cmds, err := shellWords(out["azcli.sh"])
+		if err != nil {
+			t.Fatalf("the CLI export does not parse: %v\n%s", err, out["azcli.sh"])
+		}
+		exp := exportable(req)
+		for _, words := range cmds {
+			for i := 0; i+1 < len(words); i++ {
+				if words[i] == "--name" && words[i+1] != strings.ToValidUTF8(exp.Name, "\uFFFD") {
+					t.Fatalf("--name = %q, want %q", words[i+1], exp.Name)
+				}
+			}
+		}
+		body := strings.SplitN(out["arm.json"], "\n", 2)[1]
+		var arm ARMCompute
+		if err := json.Unmarshal([]byte(body), &arm); err != nil {
+			t.Fatalf("ARM body is not JSON: %v", err)
+		}
+		var want string // encoding/json's reading of invalid UTF-8: U+FFFD a byte
+		b, _ := json.Marshal(exp.Description)
+		_ = json.Unmarshal(b, &want)
+		if arm.Properties.Description != want {
+			t.Fatalf("ARM description %q, want %q", arm.Properties.Description, want)
+		}
+	})
+}
+
+// TestExportsForEveryTab: the proxy's answer to POST /api/exports holds one
+// export per tab of the request's kind, in tab order, each the text its
+// writer gives for the request as the workspace's location normalizes it.
+func TestExportsForEveryTab(t *testing.T) {
+	t.Parallel()
+	facts := Facts{WorkspaceLocation: "eastus", AMLRanges: []string{"20.0.0.0/24"}}
+	v1 := fullCreate(t)
+	norm := v1.Normalized("eastus")
+	body, err := ARMBody(norm, "eastus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := k8sCreate(t)
+	norm2 := v2.Normalized("eastus")
+	arm2, err := KubernetesARMBodies(norm2, "eastus", facts.AMLRanges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		req  Request
+		want map[string]string
+	}{
+		{v1, map[string]string{"cli": AzCLI(norm), "python": PythonSDK(norm), "terraform": Terraform(norm, "eastus"),
+			"arm": "PUT " + ARMPath(norm) + "\n\n" + string(body)}},
+		{v2, map[string]string{"cli": KubernetesAzCLI(norm2, "eastus"), "python": KubernetesPython(norm2, "eastus"),
+			"bicep": KubernetesBicep(norm2, "eastus"), "terraform": KubernetesTerraform(norm2, "eastus"), "arm": arm2}},
+	} {
+		got := ExportsFor(tc.req, facts)
+		kinds := ExportKinds(tc.req.Kind)
+		if len(got.Exports) != len(kinds) || len(kinds) != len(tc.want) {
+			t.Fatalf("%s: %d exports for %d tabs, want %d", tc.req.Kind, len(got.Exports), len(kinds), len(tc.want))
+		}
+		for i, e := range got.Exports {
+			if e.ID != kinds[i].ID || e.Label != kinds[i].Label {
+				t.Errorf("%s: export %d is %s %q, want the tab %s %q", tc.req.Kind, i, e.ID, e.Label, kinds[i].ID, kinds[i].Label)
+			}
+			if e.Text == "" || e.Text != tc.want[e.ID] {
+				t.Errorf("%s: the %s export is not its writer's text:\n%s", tc.req.Kind, e.ID, e.Text)
+			}
+			if text, ok := got.Text(e.ID); !ok || text != e.Text {
+				t.Errorf("%s: Text(%q) = %q, %v", tc.req.Kind, e.ID, text, ok)
+			}
+		}
+		if _, ok := got.Text("nope"); ok {
+			t.Error("Text of a tab that is not there")
+		}
+	}
+	if ExportsFor(v2, facts).Exports[0].Text == ExportsFor(v1, facts).Exports[0].Text {
+		t.Error("a Kubernetes compute's CLI export is the AKS compute's")
 	}
 }

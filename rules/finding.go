@@ -1,6 +1,9 @@
 package rules
 
-import "sort"
+import (
+	"slices"
+	"strings"
+)
 
 // Severity says whether a finding blocks submission.
 type Severity string
@@ -77,11 +80,11 @@ var severityRank = map[Severity]int{SeverityError: 0, SeverityWarning: 1, Severi
 // sorted orders findings by severity, then by field, keeping the rules' order
 // within a field, so the browser and the proxy list them the same way.
 func (fs Findings) sorted() Findings {
-	sort.SliceStable(fs, func(i, j int) bool {
-		if a, b := severityRank[fs[i].Severity], severityRank[fs[j].Severity]; a != b {
-			return a < b
+	slices.SortStableFunc(fs, func(x, y Finding) int {
+		if a, b := severityRank[x.Severity], severityRank[y.Severity]; a != b {
+			return a - b
 		}
-		return fs[i].Field < fs[j].Field
+		return strings.Compare(x.Field, y.Field)
 	})
 	return fs
 }

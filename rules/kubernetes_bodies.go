@@ -344,3 +344,11 @@ func SortedSettings(m map[string]string) []string {
 
 // nodeCountText is a node count for a command line.
 func nodeCountText(n int) string { return strconv.Itoa(n) }
+
+// pyBool is a Python boolean literal.
+func pyBool(v bool) string {
+	if v {
+		return "True"
+	}
+	return "False"
+}

@@ -178,33 +178,3 @@ func TestGPUPoolLink(t *testing.T) {
 		t.Errorf("a link without a GPU pool has its keys: %v", q)
 	}
 }
-
-// TestGPUPoolInEveryExport: every v2 export of a create carries the GPU
-// pool (Python, which cannot create clusters, says where it is), and none
-// of an attach or of a create without one does.
-func TestGPUPoolInEveryExport(t *testing.T) {
-	t.Parallel()
-	withPool := k8sExports(t, withGPU(k8sCreate(t)), "eastus")
-	for name, want := range map[string][]string{
-		"cli": {"az aks nodepool add", "--cluster-name 'aks-prod'", "--name 'gpu'", "--mode User", "--node-vm-size 'Standard_NC6s_v3'", "--node-count 2",
-			"'installNvidiaDevicePlugin=True'"},
-		"python":    {"GPU pool gpu (2 nodes of Standard_NC6s_v3)"},
-		"bicep":     {"name: 'gpu'", "mode: 'User'", "vmSize: 'Standard_NC6s_v3'", "count: 2"},
-		"terraform": {`resource "azurerm_kubernetes_cluster_node_pool" "aks_prod_gpu"`, "kubernetes_cluster_id = azurerm_kubernetes_cluster.aks_prod.id", `mode                  = "User"`, `vm_size               = "Standard_NC6s_v3"`, "node_count            = 2"},
-		"arm":       {`"name": "gpu"`, `"mode": "User"`, `"vmSize": "Standard_NC6s_v3"`, `"count": 2`},
-	} {
-		for _, w := range want {
-			if !strings.Contains(withPool[name], w) {
-				t.Errorf("%s export lacks %q:\n%s", name, w, withPool[name])
-			}
-		}
-	}
-	attach := withGPU(k8sAttach(t))
-	for _, r := range []Request{k8sCreate(t), attach} {
-		for name, out := range k8sExports(t, r, "eastus") {
-			if strings.Contains(out, "Standard_NC6s_v3") || strings.Contains(out, "nodepool add") || strings.Contains(out, "azurerm_kubernetes_cluster_node_pool") {
-				t.Errorf("%s export of a %s without a created GPU pool has one:\n%s", name, r.Mode, out)
-			}
-		}
-	}
-}

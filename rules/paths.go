@@ -16,6 +16,7 @@ const (
 	PathClusters   = "/api/clusters"   // GET: the AKS clusters of a subscription
 	PathFacts      = "/api/facts"      // POST: Facts for a request
 	PathValidate   = "/api/validate"   // POST: Findings for a request
+	PathExports    = "/api/exports"    // POST: ExportsBody, the review's exports of a request
 	PathComputes   = "/api/computes"   // POST: create or attach
 )
 

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // unsafeSamples are characters that must never pass a text field (C1):
@@ -231,65 +230,6 @@ func TestShapesOfURLValues(t *testing.T) {
 			t.Errorf("ValidLocation(%q) = false", ok)
 		}
 	}
-}
-
-// FuzzExports: whatever a request holds, every export is safe to paste: no
-// character UnsafeRune refuses (only the line breaks of the layout), the
-// shell command parses into words with every value whole, the ARM body is
-// JSON, and no secret-looking value is in any of them.
-func FuzzExports(f *testing.F) {
-	f.Add("aks'; rm -rf ~\x03\n", "eastus\u202e", "Standard_D3_v2", "sub\r\nnet", "desc \u2028 `id` $(x)", "k\x00", "v\u200b", "-----BEGIN PRIVATE KEY-----", true)
-	f.Add(hostile, hostile, hostile, hostile, hostile, hostile, hostile, hostile, false)
-	f.Add("\xff\xfe", "\U000e0041", "\u0085", "\x1b[31m", "\ufeff", "${x}", "%{y}", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4xyz", true)
-	f.Fuzz(func(t *testing.T, name, location, size, subnet, desc, tagK, tagV, cname string, attach bool) {
-		req := Request{Mode: ModeCreate, Workspace: WorkspaceRef{Subscription: name, ResourceGroup: location, Name: size}, Name: name,
-			Location: location, VMSize: size, NodeCount: 3, LoadBalancer: LoadBalancer{Type: LoadBalancerInternal, Subnet: subnet},
-			Network:     Network{VnetResourceGroup: subnet, VnetName: desc, SubnetName: tagK, ServiceCIDR: tagV, DNSServiceIP: cname, DockerBridgeCIDR: name},
-			TLS:         TLS{Mode: TLSCustom, CNAME: cname, CertPEM: "-----BEGIN CERTIFICATE-----", KeyPEM: "-----BEGIN PRIVATE KEY-----"},
-			Description: desc, Tags: map[string]string{tagK: tagV}}
-		if attach {
-			req.Mode, req.Target = ModeAttach, Target{ResourceID: subnet}
-			req.TLS = TLS{Mode: TLSMicrosoft, LeafDomainLabel: cname}
-		}
-		out := exports(t, req, location)
-		for format, text := range out {
-			for i, r := range text {
-				if r != '\n' && UnsafeRune(r) {
-					t.Fatalf("%s export holds U+%04X at %d:\n%s", format, r, i, text)
-				}
-			}
-			if !utf8.ValidString(text) {
-				t.Fatalf("%s export is not UTF-8", format)
-			}
-			bare := strings.NewReplacer(KeyPEMPlaceholder, "", CertPEMPlaceholder, "").Replace(text)
-			if strings.Contains(bare, "-----BEGIN") || strings.Contains(strings.ToUpper(bare), "PRIVATE KEY") {
-				t.Fatalf("%s export holds PEM text", format)
-			}
-		}
-		cmds, err := shellWords(out["azcli.sh"])
-		if err != nil {
-			t.Fatalf("the CLI export does not parse: %v\n%s", err, out["azcli.sh"])
-		}
-		exp := exportable(req)
-		for _, words := range cmds {
-			for i := 0; i+1 < len(words); i++ {
-				if words[i] == "--name" && words[i+1] != strings.ToValidUTF8(exp.Name, "\uFFFD") {
-					t.Fatalf("--name = %q, want %q", words[i+1], exp.Name)
-				}
-			}
-		}
-		body := strings.SplitN(out["arm.json"], "\n", 2)[1]
-		var arm ARMCompute
-		if err := json.Unmarshal([]byte(body), &arm); err != nil {
-			t.Fatalf("ARM body is not JSON: %v", err)
-		}
-		var want string // encoding/json's reading of invalid UTF-8: U+FFFD a byte
-		b, _ := json.Marshal(exp.Description)
-		_ = json.Unmarshal(b, &want)
-		if arm.Properties.Description != want {
-			t.Fatalf("ARM description %q, want %q", arm.Properties.Description, want)
-		}
-	})
 }
 
 // TestEveryTextFieldRefusesControlCharacters walks every string the request

@@ -174,10 +174,10 @@ func wasmForbidden(path string) bool {
 	return false
 }
 
-// TestWasmBuildHoldsNoServerCode: GOOS=js GOARCH=wasm -tags nox509, the
+// TestWasmBuildHoldsNoServerCode: GOOS=js GOARCH=wasm -tags nox509,noexports, the
 // build of web/app.wasm, holds none of wasmForbidden.
 func TestWasmBuildHoldsNoServerCode(t *testing.T) {
-	pkgs := goList(t, []string{"GOOS=js", "GOARCH=wasm"}, "-tags", "nox509", ".")
+	pkgs := goList(t, []string{"GOOS=js", "GOARCH=wasm"}, "-tags", "nox509,noexports", ".")
 	main, ok := pkgs[module]
 	if !ok {
 		t.Fatal("go list did not list the main package")

@@ -16,11 +16,7 @@ import (
 // or key (L5), so the page sends neither, and the findings on those two
 // fields alone do not stop an export.
 func (s *Server) postExports(w http.ResponseWriter, r *http.Request) error {
-	var req rules.Request
-	if err := s.decode(w, r, &req); err != nil {
-		return err
-	}
-	facts, err := s.gatherFacts(r.Context(), req)
+	req, facts, err := s.requestAndFacts(w, r)
 	if err != nil {
 		return err
 	}

@@ -393,14 +393,22 @@ func (s *Server) allowedWorkspaceID(id string) bool {
 	return s.allowedScope(rules.WorkspaceRef{Subscription: parts[1], ResourceGroup: parts[3], Name: parts[7]})
 }
 
+// requestAndFacts decodes a request body and gathers the facts the proxy
+// fetches itself for it: the start of every read that judges a request
+// (facts, validate, exports).
+func (s *Server) requestAndFacts(w http.ResponseWriter, r *http.Request) (rules.Request, rules.Facts, error) {
+	var req rules.Request
+	if err := s.decode(w, r, &req); err != nil {
+		return req, rules.Facts{}, err
+	}
+	facts, err := s.gatherFacts(r.Context(), req)
+	return req, facts, err
+}
+
 // postFacts serves POST /api/facts: the facts from Azure that the browser's
 // copy of the rules needs for this request.
 func (s *Server) postFacts(w http.ResponseWriter, r *http.Request) error {
-	var req rules.Request
-	if err := s.decode(w, r, &req); err != nil {
-		return err
-	}
-	facts, err := s.gatherFacts(r.Context(), req)
+	_, facts, err := s.requestAndFacts(w, r)
 	if err != nil {
 		return err
 	}
@@ -411,11 +419,7 @@ func (s *Server) postFacts(w http.ResponseWriter, r *http.Request) error {
 // postValidate serves POST /api/validate: the findings of a request, with the
 // facts the proxy fetched itself.
 func (s *Server) postValidate(w http.ResponseWriter, r *http.Request) error {
-	var req rules.Request
-	if err := s.decode(w, r, &req); err != nil {
-		return err
-	}
-	facts, err := s.gatherFacts(r.Context(), req)
+	req, facts, err := s.requestAndFacts(w, r)
 	if err != nil {
 		return err
 	}

@@ -33,8 +33,8 @@ func (f *Form) renderAttachFields() app.UI {
 	if id, ok := f.req.TargetID(); ok && t.ResourceID == "" {
 		picked = strings.ToLower(id)
 	}
-	return app.FieldSet().Body(
-		app.Legend().Text("Cluster to attach"),
+	return app.Elem("fieldset").Body(
+		app.Elem("legend").Text("Cluster to attach"),
 		f.selectField(rules.FieldTargetName, "Cluster", picked, "The clusters of the workspace's subscription.", opts, func(v string) {
 			for _, c := range f.clusters {
 				if strings.ToLower(c.ID) == v {
@@ -66,19 +66,19 @@ func (f *Form) renderAttachFields() app.UI {
 func (f *Form) clusterFacts() app.UI {
 	cl := f.facts.Cluster
 	if cl == nil {
-		return app.Div().ID("cluster-facts").Class("empty")
+		return app.Elem("div").ID("cluster-facts").Class("empty")
 	}
 	def, _ := rules.DefaultVersion(f.facts.Versions)
 	rows := []app.UI{
-		app.Dt().Text("Kubernetes"), app.Dd().Text(cl.Version + " (the location's default is " + orDash(def.Version) + ")"),
-		app.Dt().Text("Load balancer"), app.Dd().Text(orDash(cl.LoadBalancerSKU)),
-		app.Dt().Text("Authorized IP ranges"), app.Dd().Text(orDash(strings.Join(cl.AuthorizedIPRanges, ", "))),
-		app.Dt().Text("Node pools"), app.Dd().Text(poolsText(cl.Pools)),
+		app.Elem("dt").Text("Kubernetes"), app.Elem("dd").Text(cl.Version + " (the location's default is " + orDash(def.Version) + ")"),
+		app.Elem("dt").Text("Load balancer"), app.Elem("dd").Text(orDash(cl.LoadBalancerSKU)),
+		app.Elem("dt").Text("Authorized IP ranges"), app.Elem("dd").Text(orDash(strings.Join(cl.AuthorizedIPRanges, ", "))),
+		app.Elem("dt").Text("Node pools"), app.Elem("dd").Text(poolsText(cl.Pools)),
 	}
 	if f.v2() {
 		rows = append(rows, f.kubernetesClusterFacts(cl)...)
 	}
-	return app.Dl().ID("cluster-facts").Class("facts").Body(rows...)
+	return app.Elem("dl").ID("cluster-facts").Class("facts").Body(rows...)
 }
 
 func poolsText(ps []rules.Pool) string {

@@ -80,11 +80,11 @@ func (f *Form) cost() app.UI {
 		}
 	}
 	if text == "" {
-		return app.Div().ID("cost").Class("cost empty")
+		return app.Elem("div").ID("cost").Class("cost empty")
 	}
-	return app.P().ID("cost").Class("cost").Body(
-		app.Strong().Text(text+"."),
-		app.Small().Class("hint").Text(priceNote(f.prices)),
+	return app.Elem("p").ID("cost").Class("cost").Body(
+		app.Elem("strong").Text(text+"."),
+		app.Elem("small").Class("hint").Text(priceNote(f.prices)),
 	)
 }
 
@@ -111,27 +111,27 @@ func (f *Form) sizeTable(sizes []rules.VMSize, loc string) app.UI {
 		// keystroke (issue 13). They are rendered when the person opens it.
 		rows = nil
 	}
-	return openIf(app.Details().ID("size-picker"), open).OnToggle(func(ctx app.Context, e app.Event) {
+	return openIf(app.Elem("details").ID("size-picker"), open).On("toggle", func(ctx app.Context, e app.Event) {
 		f.sizesOpen = ctx.JSSrc().Get("open").Bool()
 	}).Body(
-		app.Summary().Text("Compare VM sizes"),
-		app.Div().Class("field").Body(
+		app.Elem("summary").Text("Compare VM sizes"),
+		app.Elem("div").Class("field").Body(
 			app.Label().For("size-filter").Text("Filter sizes"),
 			// Not bound to a value: the filter is the page's own state, never
 			// in the link, so a render that lags the typing cannot put back
 			// an older filter than the one typed.
 			app.Input().Type("search").ID("size-filter").Placeholder("D4, gpu, 16 GB…").Aria("describedby", "size-count").
 				AutoComplete(false).OnInput(func(ctx app.Context, e app.Event) { f.sizeFilter = ctx.JSSrc().Get("value").String() }),
-			app.Small().ID("size-count").Class("hint").Attr("role", "status").Text(fmt.Sprintf("%s of %d in %s.", rules.Count(shown, "size"), len(sizes), where)),
+			app.Elem("small").ID("size-count").Class("hint").Attr("role", "status").Text(fmt.Sprintf("%s of %d in %s.", rules.Count(shown, "size"), len(sizes), where)),
 		),
-		app.Div().Class("table-wrap").Body(app.Table().ID("size-table").Class("sizes").Body(
-			app.Caption().Text("VM sizes of "+where+"; the price is per node and month"),
-			app.THead().Body(app.Tr().Body(
-				app.Th().Scope("col").Text("Size"), app.Th().Scope("col").Text("vCPUs"), app.Th().Scope("col").Text("Memory"),
-				app.Th().Scope("col").Text("GPUs"), app.Th().Scope("col").Text("Per node a month"), app.Th().Scope("col").Text("Available"),
-				app.Th().Scope("col").Text("Choose"),
+		app.Elem("div").Class("table-wrap").Body(app.Elem("table").ID("size-table").Class("sizes").Body(
+			app.Elem("caption").Text("VM sizes of "+where+"; the price is per node and month"),
+			app.Elem("thead").Body(app.Elem("tr").Body(
+				app.Elem("th").Attr("scope", "col").Text("Size"), app.Elem("th").Attr("scope", "col").Text("vCPUs"), app.Elem("th").Attr("scope", "col").Text("Memory"),
+				app.Elem("th").Attr("scope", "col").Text("GPUs"), app.Elem("th").Attr("scope", "col").Text("Per node a month"), app.Elem("th").Attr("scope", "col").Text("Available"),
+				app.Elem("th").Attr("scope", "col").Text("Choose"),
 			)),
-			app.TBody().Body(app.Range(rows).Slice(func(i int) app.UI {
+			app.Elem("tbody").Body(app.Range(rows).Slice(func(i int) app.UI {
 				s := rows[i]
 				price := "–"
 				if m, ok := f.prices.Monthly(s.Name, 1); ok {
@@ -144,16 +144,16 @@ func (f *Form) sizeTable(sizes []rules.VMSize, loc string) app.UI {
 					gpu = "FPGA"
 				}
 				chosen := strings.EqualFold(s.Name, f.req.VMSize) || (f.req.VMSize == "" && s.Name == rules.DefaultVMSize)
-				return app.Tr().DataSet("size", s.Name).Body(
-					app.Th().Scope("row").DataSet("label", "Size").Text(s.Name),
-					app.Td().DataSet("label", "vCPUs").Text(fmt.Sprint(s.VCPUs)),
-					app.Td().DataSet("label", "Memory").Text(fmt.Sprintf("%g GB", s.MemoryGB)),
-					app.Td().DataSet("label", "GPUs").Text(gpu),
-					app.Td().Class("price").DataSet("label", "Per node a month").Text(price),
-					app.Td().DataSet("label", "Available").Text(avail),
+				return app.Elem("tr").DataSet("size", s.Name).Body(
+					app.Elem("th").Attr("scope", "row").DataSet("label", "Size").Text(s.Name),
+					app.Elem("td").DataSet("label", "vCPUs").Text(fmt.Sprint(s.VCPUs)),
+					app.Elem("td").DataSet("label", "Memory").Text(fmt.Sprintf("%g GB", s.MemoryGB)),
+					app.Elem("td").DataSet("label", "GPUs").Text(gpu),
+					app.Elem("td").Class("price").DataSet("label", "Per node a month").Text(price),
+					app.Elem("td").DataSet("label", "Available").Text(avail),
 					// The size is read from the button: go-app keeps a row's first
 					// handler when a filter reuses the row for another size.
-					app.Td().Body(disabledIf(app.Button().Type("button").Class("choose-size").DataSet("size", s.Name).Aria("label", "Choose "+s.Name).
+					app.Elem("td").Body(disabledIf(app.Elem("button").Attr("type", "button").Class("choose-size").DataSet("size", s.Name).Aria("label", "Choose "+s.Name).
 						Text(map[bool]string{true: "Chosen", false: "Choose"}[chosen]), chosen).
 						OnClick(func(ctx app.Context, e app.Event) {
 							f.req.VMSize = ctx.JSSrc().Get("dataset").Get("size").String()
@@ -163,7 +163,7 @@ func (f *Form) sizeTable(sizes []rules.VMSize, loc string) app.UI {
 				)
 			})),
 		)),
-		app.If(f.prices.AsOf != "", func() app.UI { return app.Small().Class("hint").Text(priceNote(f.prices)) }),
+		app.If(f.prices.AsOf != "", func() app.UI { return app.Elem("small").Class("hint").Text(priceNote(f.prices)) }),
 	)
 }
 
@@ -171,7 +171,7 @@ func (f *Form) sizeTable(sizes []rules.VMSize, loc string) app.UI {
 // the certificate or key never leaves the page until submit.
 func (f *Form) fileInput(field, label string, put func(string)) app.UI {
 	id := fieldID(field) + "-file"
-	return app.Div().Class("file").Body(
+	return app.Elem("div").Class("file").Body(
 		app.Label().For(id).Class("file-label").Text(label),
 		app.Input().Type("file").ID(id).Accept(".pem,.crt,.cer,.key,.txt").OnChange(func(ctx app.Context, e app.Event) {
 			files := ctx.JSSrc().Get("files")
@@ -205,7 +205,7 @@ func (f *Form) fileInput(field, label string, put func(string)) app.UI {
 			file.Call("text").Call("then", done, fail)
 		}),
 		app.If(f.fileErr[field] != "", func() app.UI {
-			return app.P().Class("finding error").Attr("role", "alert").Text(f.fileErr[field])
+			return app.Elem("p").Class("finding error").Attr("role", "alert").Text(f.fileErr[field])
 		}),
 	)
 }

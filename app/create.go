@@ -38,39 +38,39 @@ func (f *Form) renderCreateFields() app.UI {
 	if f.listsOn {
 		locs, listSizes = f.locationChoices(), sizes
 	}
-	return app.Div().Body(
-		app.FieldSet().Body(
-			app.Legend().Text("Size"),
+	return app.Elem("div").Body(
+		app.Elem("fieldset").Body(
+			app.Elem("legend").Text("Size"),
 			f.field(rules.FieldLocation, "Location", "Defaults to the workspace's location.", func(id, desc string, invalid bool) app.UI {
-				return app.Div().Body(
+				return app.Elem("div").Body(
 					app.Input().Type("text").ID(id).Name(rules.FieldLocation).Value(r.Location).List("locations").
 						Placeholder(placeholderOr(f.facts.WorkspaceLocation, "the workspace's location")).
 						Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).AutoComplete(false).Spellcheck(false).
 						OnInput(f.set(rules.FieldLocation, func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) })).
 						OnChange(f.change(rules.FieldLocation, func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) })).
 						OnFocus(f.showLists).OnClick(f.showLists),
-					app.DataList().ID("locations").Body(
+					app.Elem("datalist").ID("locations").Body(
 						app.Range(locs).Slice(func(i int) app.UI {
 							l := locs[i]
-							return app.Option().Value(l.Name).Text(l.DisplayName)
+							return app.Elem("option").Attr("value", l.Name).Text(l.DisplayName)
 						}),
 					),
 				)
 			}),
 			f.field(rules.FieldVMSize, "VM size", "Type or pick; the list is the sizes of "+placeholderOr(loc, "the location")+".", func(id, desc string, invalid bool) app.UI {
-				return app.Div().Body(
+				return app.Elem("div").Body(
 					app.Input().Type("text").ID(id).Name(rules.FieldVMSize).Value(r.VMSize).Placeholder(rules.DefaultVMSize).List("vm-sizes").
 						Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).AutoComplete(false).Spellcheck(false).
 						OnInput(f.set(rules.FieldVMSize, func(v string) { f.req.VMSize = strings.TrimSpace(v) })).
 						OnFocus(f.showLists).OnClick(f.showLists),
-					app.DataList().ID("vm-sizes").Body(
+					app.Elem("datalist").ID("vm-sizes").Body(
 						app.Range(listSizes).Slice(func(i int) app.UI {
 							s := listSizes[i]
 							label := sizeLabel(s)
 							if m, ok := f.prices.Monthly(s.Name, 1); ok {
 								label += ", " + money(m, f.prices.Currency) + " a month"
 							}
-							return app.Option().Value(s.Name).Text(label)
+							return app.Elem("option").Attr("value", s.Name).Text(label)
 						}),
 					),
 				)
@@ -85,8 +85,8 @@ func (f *Form) renderCreateFields() app.UI {
 			f.cost(),
 			f.versionsTable(),
 		),
-		openIf(app.Details().ID("network"), !n.IsZero()).Body(
-			app.Summary().Text("Virtual network (optional: all six settings or none)"),
+		openIf(app.Elem("details").ID("network"), !n.IsZero()).Body(
+			app.Elem("summary").Text("Virtual network (optional: all six settings or none)"),
 			f.text(rules.FieldVnetRG, "Virtual network resource group", n.VnetResourceGroup, "network-rg", "", func(v string) { f.req.Network.VnetResourceGroup = v }),
 			f.text(rules.FieldVnetName, "Virtual network name", n.VnetName, "ml-vnet", "", func(v string) { f.req.Network.VnetName = v }),
 			f.text(rules.FieldSubnetName, "Subnet name", n.SubnetName, "aks-subnet", "", func(v string) { f.req.Network.SubnetName = v }),
@@ -153,7 +153,7 @@ func (f *Form) meter() app.UI {
 	if r.Mode == rules.ModeAttach {
 		cl := f.facts.Cluster
 		if cl == nil {
-			return app.Div().ID("vcpu-meter").Class("meter empty")
+			return app.Elem("div").ID("vcpu-meter").Class("meter empty")
 		}
 		have = cl.VCPUs()
 		text = fmt.Sprintf("%d of %d vCPUs over the cluster's node pools", have, need)
@@ -164,12 +164,12 @@ func (f *Form) meter() app.UI {
 		}
 		size, ok := rules.FindVMSize(sizes, r.VMSize)
 		if !ok {
-			return app.Div().ID("vcpu-meter").Class("meter empty")
+			return app.Elem("div").ID("vcpu-meter").Class("meter empty")
 		}
 		if t := strings.TrimSpace(f.nodeText); r.NodeCount < 1 || r.NodeCount > rules.MaxPoolNodes || (t != "" && !nodeTextOK(t)) {
 			// Never a count from a node count the rules refuse.
-			return app.Div().ID("vcpu-meter").Class("meter short").DataSet("state", "invalid").Body(
-				app.Span().Text(fmt.Sprintf("No vCPU count until the node count is a whole number from 1 to %d.", rules.MaxPoolNodes)),
+			return app.Elem("div").ID("vcpu-meter").Class("meter short").DataSet("state", "invalid").Body(
+				app.Elem("span").Text(fmt.Sprintf("No vCPU count until the node count is a whole number from 1 to %d.", rules.MaxPoolNodes)),
 			)
 		}
 		have = r.NodeCount * size.VCPUs
@@ -187,9 +187,9 @@ func (f *Form) meter() app.UI {
 	if have < need || over {
 		cls = "meter short"
 	}
-	return app.Div().ID("vcpu-meter").Class(cls).Body(
-		app.Meter().Attr("min", 0).Attr("max", max(need*2, have)).Attr("low", need).Attr("optimum", need*2).Attr("value", have).Aria("label", "vCPUs"),
-		app.Span().Text(text),
+	return app.Elem("div").ID("vcpu-meter").Class(cls).Body(
+		app.Elem("meter").Attr("min", 0).Attr("max", max(need*2, have)).Attr("low", need).Attr("optimum", need*2).Attr("value", have).Aria("label", "vCPUs"),
+		app.Elem("span").Text(text),
 		app.If(len(quotas) > 0, func() app.UI {
 			return app.Ul().ID("vcpu-quota").Class("quota").Body(app.Range(quotas).Slice(func(i int) app.UI {
 				q := quotas[i]
@@ -207,7 +207,7 @@ func (f *Form) meter() app.UI {
 func (f *Form) versionsTable() app.UI {
 	vs := append([]rules.KubernetesVersion(nil), f.facts.Versions...)
 	if len(vs) == 0 {
-		return app.Div().ID("versions").Class("empty")
+		return app.Elem("div").ID("versions").Class("empty")
 	}
 	slices.SortFunc(vs, func(a, b rules.KubernetesVersion) int { return rules.CompareVersions(b.Version, a.Version) })
 	mark := func(b bool) string {
@@ -216,17 +216,17 @@ func (f *Form) versionsTable() app.UI {
 		}
 		return ""
 	}
-	return app.Details().ID("versions").Body(
-		app.Summary().Text("Kubernetes versions of this location"),
-		app.Table().Class("versions").Body(
-			app.THead().Body(app.Tr().Body(app.Th().Text("Version"), app.Th().Text("Default"), app.Th().Text("Preview"), app.Th().Text("Upgrades"))),
-			app.TBody().Body(app.Range(vs).Slice(func(i int) app.UI {
+	return app.Elem("details").ID("versions").Body(
+		app.Elem("summary").Text("Kubernetes versions of this location"),
+		app.Elem("table").Class("versions").Body(
+			app.Elem("thead").Body(app.Elem("tr").Body(app.Elem("th").Text("Version"), app.Elem("th").Text("Default"), app.Elem("th").Text("Preview"), app.Elem("th").Text("Upgrades"))),
+			app.Elem("tbody").Body(app.Range(vs).Slice(func(i int) app.UI {
 				v := vs[i]
 				up := strings.Join(v.Upgrades, ", ")
 				if up == "" {
 					up = "None available"
 				}
-				return app.Tr().Body(app.Td().Text(v.Version), app.Td().Text(mark(v.Default)), app.Td().Text(mark(v.Preview)), app.Td().Text(up))
+				return app.Elem("tr").Body(app.Elem("td").Text(v.Version), app.Elem("td").Text(mark(v.Default)), app.Elem("td").Text(mark(v.Preview)), app.Elem("td").Text(up))
 			})),
 		),
 	)

@@ -25,16 +25,16 @@ func (f *Form) renderEndpoint() app.UI {
 			app.Text(" "+label),
 		)
 	}
-	return app.FieldSet().Body(
-		app.Legend().Text("Scoring endpoint"),
+	return app.Elem("fieldset").Body(
+		app.Elem("legend").Text("Scoring endpoint"),
 		f.selectField(rules.FieldLBType, "Load balancer", lbValue(r.LoadBalancer.Type), "", lbOptions,
 			func(v string) { f.req.LoadBalancer.Type = rules.LoadBalancerType(v) }),
 		app.If(!f.v2() && (r.LoadBalancer.Type == rules.LoadBalancerInternal || r.LoadBalancer.Subnet != ""), func() app.UI {
 			return f.text(rules.FieldLBSubnet, "Load balancer subnet", r.LoadBalancer.Subnet, "aks-subnet", "", func(v string) { f.req.LoadBalancer.Subnet = v })
 		}),
 		app.If(f.v2(), f.kubernetesTLS).Else(func() app.UI {
-			return app.Div().Class("field").Attr("role", "radiogroup").Aria("labelledby", "tls-label").Body(
-				app.Span().ID("tls-label").Class("label").Text("TLS"),
+			return app.Elem("div").Class("field").Attr("role", "radiogroup").Aria("labelledby", "tls-label").Body(
+				app.Elem("span").ID("tls-label").Class("label").Text("TLS"),
 				radio(rules.TLSDisabled, "Disabled"),
 				radio(rules.TLSCustom, "My certificate"),
 				radio(rules.TLSMicrosoft, "Microsoft certificate"),
@@ -42,7 +42,7 @@ func (f *Form) renderEndpoint() app.UI {
 			)
 		}),
 		app.If(tlsMode == rules.TLSCustom, func() app.UI {
-			return app.Div().Body(
+			return app.Elem("div").Body(
 				f.textarea(rules.FieldTLSCert, "Certificate (PEM)", r.TLS.CertPEM, "-----BEGIN CERTIFICATE-----", "Paste it, or choose its file below. Kept in this page only: never in a link, an export or a log.", func(v string) { f.req.TLS.CertPEM = v }),
 				f.fileInput(rules.FieldTLSCert, "Or choose the certificate file", func(v string) { f.req.TLS.CertPEM = v }),
 				f.textarea(rules.FieldTLSKey, "Private key (PEM)", r.TLS.KeyPEM, "-----BEGIN PRIVATE KEY-----", "Paste it, or choose its file below. Sent to Azure only when you submit.", func(v string) { f.req.TLS.KeyPEM = v }),
@@ -51,7 +51,7 @@ func (f *Form) renderEndpoint() app.UI {
 			)
 		}),
 		app.If(tlsMode == rules.TLSMicrosoft && !f.v2(), func() app.UI {
-			return app.Div().Body(
+			return app.Elem("div").Body(
 				f.text(rules.FieldTLSLeaf, "Leaf domain label", r.TLS.LeafDomainLabel, "myservice", "", func(v string) { f.req.TLS.LeafDomainLabel = strings.TrimSpace(v) }),
 				f.field(rules.FieldTLSOverwrite, "Overwrite an existing domain with this label", "", func(id, desc string, invalid bool) app.UI {
 					return checkedIf(app.Input().Type("checkbox").ID(id), r.TLS.OverwriteExistingDomain).Aria("describedby", desc).
@@ -88,11 +88,11 @@ func (f *Form) kubernetesTLS() app.UI {
 			app.Text(" "+label),
 		)
 	}
-	return app.Div().Class("field").Attr("role", "radiogroup").Aria("labelledby", "tls-label").Aria("describedby", "tls-hint").Body(
-		app.Span().ID("tls-label").Class("label").Text("Scoring protocol"),
+	return app.Elem("div").Class("field").Attr("role", "radiogroup").Aria("labelledby", "tls-label").Aria("describedby", "tls-hint").Body(
+		app.Elem("span").ID("tls-label").Class("label").Text("Scoring protocol"),
 		radio(rules.TLSCustom, "HTTPS with my certificate"),
 		radio(rules.TLSDisabled, "HTTP (development and test only)"),
-		app.Small().ID("tls-hint").Class("hint").Text("A Kubernetes compute serves HTTPS with your own certificate and key; HTTP sends scoring requests unencrypted."),
+		app.Elem("small").ID("tls-hint").Class("hint").Text("A Kubernetes compute serves HTTPS with your own certificate and key; HTTP sends scoring requests unencrypted."),
 		findingsList(fieldID(rules.FieldTLSMode)+"-findings", f.visible(rules.FieldTLSMode)),
 		findingsList(fieldID(rules.FieldAllowInsecure)+"-findings", f.visible(rules.FieldAllowInsecure)),
 	)

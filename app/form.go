@@ -441,13 +441,13 @@ func (f *Form) renderForm() app.UI {
 	r := f.req
 	create := r.Mode != rules.ModeAttach
 	title := formTitle(r)
-	return app.Form().ID("request-form").Class("request").Attr("novalidate", true).
+	return app.Elem("form").ID("request-form").Class("request").Attr("novalidate", true).
 		OnSubmit(func(ctx app.Context, e app.Event) { e.PreventDefault(); f.review(ctx) }).Body(
-		app.H1().Text(title),
+		app.Elem("h1").Text(title),
 		f.summary(),
 		f.kindPicker(),
-		app.FieldSet().Body(
-			app.Legend().Text("Workspace"),
+		app.Elem("fieldset").Body(
+			app.Elem("legend").Text("Workspace"),
 			f.workspacePicker(),
 			f.text(rules.FieldName, "Compute name", r.Name, "aks-prod", "3 to 24 letters, digits and hyphens; starts with a letter.", func(v string) { f.req.Name = v }),
 			f.purposePicker(),
@@ -455,18 +455,18 @@ func (f *Form) renderForm() app.UI {
 		app.If(create, f.renderCreateFields).Else(f.renderAttachFields),
 		app.If(f.v2(), f.renderKubernetesFields),
 		f.renderEndpoint(),
-		app.FieldSet().Body(
-			app.Legend().Text("Description and tags"),
+		app.Elem("fieldset").Body(
+			app.Elem("legend").Text("Description and tags"),
 			f.text(rules.FieldDescription, "Description", r.Description, "optional", "", func(v string) { f.req.Description = v }),
 			f.textarea(rules.FieldTags, "Tags", f.tagsText, "team=vision", "One tag a line, as name=value, such as team=vision and costCenter=1234.", func(v string) { f.tagsText = v }),
 		),
-		app.Div().Class("actions").Body(
-			app.Button().ID("review").Type("submit").Class("primary").Aria("busy", strconv.FormatBool(f.preparing)).Text("Review"),
-			app.Button().ID("copy-link").Type("button").Text("Copy link").OnClick(f.copyLink),
-			app.If(f.copied == "link", func() app.UI { return app.Span().Class("copied").Attr("role", "status").Text("Link copied") }),
+		app.Elem("div").Class("actions").Body(
+			app.Elem("button").ID("review").Attr("type", "submit").Class("primary").Aria("busy", strconv.FormatBool(f.preparing)).Text("Review"),
+			app.Elem("button").ID("copy-link").Attr("type", "button").Text("Copy link").OnClick(f.copyLink),
+			app.If(f.copied == "link", func() app.UI { return app.Elem("span").Class("copied").Attr("role", "status").Text("Link copied") }),
 		),
 		app.If(f.shareURL != "", func() app.UI {
-			return app.Div().Class("field").Body(
+			return app.Elem("div").Class("field").Body(
 				app.Label().For("share-link").Text("Share link (no secrets)"),
 				app.Input().Type("text").ID("share-link").ReadOnly(true).Value(f.shareURL),
 			)

@@ -26,9 +26,9 @@ func optionUI(o option, selected bool) app.UI {
 		}
 		return app.Raw(`<option value=""` + sel + `>` + escapeHTML(o.label) + `</option>`)
 	}
-	el := app.Option().Value(o.value).Text(o.label)
+	el := app.Elem("option").Attr("value", o.value).Text(o.label)
 	if selected {
-		el = el.Selected(true)
+		el = el.Attr("selected", true)
 	}
 	return el
 }
@@ -71,16 +71,16 @@ func checkedIf(e app.HTMLInput, on bool) app.HTMLInput {
 	return e
 }
 
-func disabledIf(e app.HTMLButton, on bool) app.HTMLButton {
+func disabledIf(e app.HTMLElem, on bool) app.HTMLElem {
 	if on {
-		return e.Disabled(true)
+		return e.Attr("disabled", true)
 	}
 	return e
 }
 
-func openIf(e app.HTMLDetails, on bool) app.HTMLDetails {
+func openIf(e app.HTMLElem, on bool) app.HTMLElem {
 	if on {
-		return e.Open(true)
+		return e.Attr("open", true)
 	}
 	return e
 }
@@ -89,8 +89,8 @@ func openIf(e app.HTMLDetails, on bool) app.HTMLDetails {
 // selected for the pre-rendered page, and syncSelects sets the live value
 // after each render, since a selected attribute removed by an update does
 // not unselect an option the person or the page chose before.
-func selectUI(value string, opts []option) app.HTMLSelect {
-	return app.Select().DataSet("sync", "1").DataSet("value", value).Body(optionsUI(opts, value))
+func selectUI(value string, opts []option) app.HTMLElem {
+	return app.Elem("select").DataSet("sync", "1").DataSet("value", value).Body(optionsUI(opts, value))
 }
 
 // syncSelects gives every select made by selectUI the value it was rendered with.

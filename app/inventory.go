@@ -204,10 +204,10 @@ func stateLabel(s string) string {
 // Render draws the workspace picker and the table.
 func (v *Inventory) Render() app.UI {
 	return layout(v.embed, v.cfg.Backend, "inventory", v.ref,
-		app.Section().ID("inventory").Body(
-			app.H1().Text("AKS clusters of a workspace"),
-			app.P().Class("muted").Text("Kubernetes computes (Azure ML v2) and legacy AKS computes (v1). A v1 compute can be migrated to a Kubernetes compute on the same cluster."),
-			app.Div().Class("field").Body(
+		app.Elem("section").ID("inventory").Body(
+			app.Elem("h1").Text("AKS clusters of a workspace"),
+			app.Elem("p").Class("muted").Text("Kubernetes computes (Azure ML v2) and legacy AKS computes (v1). A v1 compute can be migrated to a Kubernetes compute on the same cluster."),
+			app.Elem("div").Class("field").Body(
 				app.Label().For("inventory-workspace").Text("Workspace"),
 				selectUI(v.ref.ID(), v.workspaceOptions()).ID("inventory-workspace").OnChange(func(ctx app.Context, e app.Event) {
 					id := ctx.JSSrc().Get("value").String()
@@ -222,16 +222,16 @@ func (v *Inventory) Render() app.UI {
 				}),
 			),
 			app.If(v.err != "", func() app.UI {
-				return app.Div().ID("inventory-error").Class("alert error").Attr("role", "alert").Text(v.err)
+				return app.Elem("div").ID("inventory-error").Class("alert error").Attr("role", "alert").Text(v.err)
 			}),
 			app.If(v.notice != "", func() app.UI {
-				return app.Div().ID("inventory-notice").Class("alert ok").Attr("role", "status").Text(v.notice)
+				return app.Elem("div").ID("inventory-notice").Class("alert ok").Attr("role", "status").Text(v.notice)
 			}),
 			app.If(v.loading, func() app.UI {
-				return app.P().ID("inventory-loading").Class("muted loading").Attr("role", "status").Text("Loading the workspace's clusters…")
+				return app.Elem("p").ID("inventory-loading").Class("muted loading").Attr("role", "status").Text("Loading the workspace's clusters…")
 			}),
 			app.If(!v.loading && len(v.computes) == 0 && v.err == "", func() app.UI {
-				return app.P().ID("inventory-empty").Text("This workspace has no AKS compute yet.")
+				return app.Elem("p").ID("inventory-empty").Text("This workspace has no AKS compute yet.")
 			}),
 			app.If(len(v.computes) > 0, v.table),
 		),
@@ -239,12 +239,12 @@ func (v *Inventory) Render() app.UI {
 }
 
 func (v *Inventory) table() app.UI {
-	return app.Div().Class("table-wrap").Body(app.Table().ID("computes").Class("computes").Body(
-		app.THead().Body(app.Tr().Body(
-			app.Th().Text("Name"), app.Th().Text("Kind"), app.Th().Text("State"), app.Th().Text("Azure ML extension"), app.Th().Text("Purpose"), app.Th().Text("Nodes"),
-			app.Th().Text("VM size"), app.Th().Text("vCPUs"), app.Th().Text("Kubernetes"), app.Th().Text("Actions"),
+	return app.Elem("div").Class("table-wrap").Body(app.Elem("table").ID("computes").Class("computes").Body(
+		app.Elem("thead").Body(app.Elem("tr").Body(
+			app.Elem("th").Text("Name"), app.Elem("th").Text("Kind"), app.Elem("th").Text("State"), app.Elem("th").Text("Azure ML extension"), app.Elem("th").Text("Purpose"), app.Elem("th").Text("Nodes"),
+			app.Elem("th").Text("VM size"), app.Elem("th").Text("vCPUs"), app.Elem("th").Text("Kubernetes"), app.Elem("th").Text("Actions"),
 		)),
-		app.TBody().Body(app.Range(v.computes).Slice(func(i int) app.UI {
+		app.Elem("tbody").Body(app.Range(v.computes).Slice(func(i int) app.UI {
 			c := v.computes[i]
 			kind := "created"
 			if c.Attached {
@@ -257,17 +257,17 @@ func (v *Inventory) table() app.UI {
 			case strings.EqualFold(c.State, "Failed"):
 				stateCls += " failed"
 			}
-			return app.Tr().DataSet("compute", c.Name).DataSet("state", c.State).Body(
-				app.Td().DataSet("label", "Name").Body(app.Strong().Text(c.Name), app.Small().Class("muted").Text(" "+kind)),
-				app.Td().Class("kind").DataSet("label", "Kind").Text(kindColumn(c)),
-				app.Td().Class(stateCls).DataSet("label", "State").Text(v.rowState(c)),
-				app.Td().Class("extension").DataSet("label", "Azure ML extension").Text(extensionColumn(c)),
-				app.Td().DataSet("label", "Purpose").Text(purposeLabel(c.Purpose)),
-				app.Td().Class("nodes").DataSet("label", "Nodes").Text(strconv.Itoa(c.Nodes)),
-				app.Td().DataSet("label", "VM size").Text(c.VMSize),
-				app.Td().DataSet("label", "vCPUs").Text(strconv.Itoa(c.VCPUs)),
-				app.Td().DataSet("label", "Kubernetes").Text(c.Version),
-				app.Td().Class("row-actions").Body(v.actions(c)),
+			return app.Elem("tr").DataSet("compute", c.Name).DataSet("state", c.State).Body(
+				app.Elem("td").DataSet("label", "Name").Body(app.Elem("strong").Text(c.Name), app.Elem("small").Class("muted").Text(" "+kind)),
+				app.Elem("td").Class("kind").DataSet("label", "Kind").Text(kindColumn(c)),
+				app.Elem("td").Class(stateCls).DataSet("label", "State").Text(v.rowState(c)),
+				app.Elem("td").Class("extension").DataSet("label", "Azure ML extension").Text(extensionColumn(c)),
+				app.Elem("td").DataSet("label", "Purpose").Text(purposeLabel(c.Purpose)),
+				app.Elem("td").Class("nodes").DataSet("label", "Nodes").Text(strconv.Itoa(c.Nodes)),
+				app.Elem("td").DataSet("label", "VM size").Text(c.VMSize),
+				app.Elem("td").DataSet("label", "vCPUs").Text(strconv.Itoa(c.VCPUs)),
+				app.Elem("td").DataSet("label", "Kubernetes").Text(c.Version),
+				app.Elem("td").Class("row-actions").Body(v.actions(c)),
 			)
 		})),
 	))
@@ -276,13 +276,13 @@ func (v *Inventory) table() app.UI {
 func (v *Inventory) actions(c rules.Compute) app.UI {
 	switch {
 	case v.confirm == c.Name:
-		return app.Div().Class("confirm").Attr("role", "alertdialog").Aria("labelledby", "confirm-text").Body(
-			app.P().ID("confirm-text").Text(detachQuestion(c, v.ref.Name)),
-			disabledIf(app.Button().ID("confirm-detach").Type("button").Class("danger"), v.busy).Text("Detach "+c.Name).OnClick(func(ctx app.Context, e app.Event) { v.detach(ctx, v.compute(v.confirm)) }),
-			app.Button().ID("cancel-detach").Type("button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { v.confirm = "" }),
+		return app.Elem("div").Class("confirm").Attr("role", "alertdialog").Aria("labelledby", "confirm-text").Body(
+			app.Elem("p").ID("confirm-text").Text(detachQuestion(c, v.ref.Name)),
+			disabledIf(app.Elem("button").ID("confirm-detach").Attr("type", "button").Class("danger"), v.busy).Text("Detach "+c.Name).OnClick(func(ctx app.Context, e app.Event) { v.detach(ctx, v.compute(v.confirm)) }),
+			app.Elem("button").ID("cancel-detach").Attr("type", "button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { v.confirm = "" }),
 		)
 	case v.scaling == c.Name:
-		return app.Div().Class("scale").Body(
+		return app.Elem("div").Class("scale").Body(
 			app.Label().For("scale-nodes").Text("Node count"),
 			app.Input().Type("text").Attr("inputmode", "numeric").ID("scale-nodes").Value(v.nodes).Aria("describedby", "scale-findings scale-hint").
 				OnInput(func(ctx app.Context, e app.Event) {
@@ -290,13 +290,13 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 					v.checkScale(v.compute(v.scaling))
 				}),
 			findingsList("scale-findings", v.finds),
-			app.Small().ID("scale-hint").Class("hint").Text("The VM size of an existing cluster cannot change; create a new cluster for another size."),
-			disabledIf(app.Button().ID("apply-scale").Type("button").Class("primary"), v.busy || v.finds.HasErrors()).Text("Apply").OnClick(func(ctx app.Context, e app.Event) { v.scale(ctx, v.compute(v.scaling)) }),
-			app.Button().ID("cancel-scale").Type("button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { v.scaling = "" }),
+			app.Elem("small").ID("scale-hint").Class("hint").Text("The VM size of an existing cluster cannot change; create a new cluster for another size."),
+			disabledIf(app.Elem("button").ID("apply-scale").Attr("type", "button").Class("primary"), v.busy || v.finds.HasErrors()).Text("Apply").OnClick(func(ctx app.Context, e app.Event) { v.scale(ctx, v.compute(v.scaling)) }),
+			app.Elem("button").ID("cancel-scale").Attr("type", "button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { v.scaling = "" }),
 		)
 	}
-	return app.Div().Body(
-		disabledIf(app.Button().ID("scale-"+c.Name).Type("button").Text("Change nodes"), c.State != "Succeeded" || v.pending[c.Name] != "").Aria("label", "Change nodes of "+c.Name).DataSet("compute", c.Name).OnClick(func(ctx app.Context, e app.Event) {
+	return app.Elem("div").Body(
+		disabledIf(app.Elem("button").ID("scale-"+c.Name).Attr("type", "button").Text("Change nodes"), c.State != "Succeeded" || v.pending[c.Name] != "").Aria("label", "Change nodes of "+c.Name).DataSet("compute", c.Name).OnClick(func(ctx app.Context, e app.Event) {
 			// The row's compute is read from the button: go-app keeps a
 			// row's first handler when the rows shift (a detached row gone).
 			c := v.compute(ctx.JSSrc().Get("dataset").Get("compute").String())
@@ -304,10 +304,10 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 			v.checkScale(c)
 		}),
 		app.If(migratable(c), func() app.UI {
-			return app.A().ID("migrate-"+c.Name).Class("button").Href(keepEmbed(rules.MigratePage(v.ref, c.Name), v.embed)).
+			return app.Elem("a").ID("migrate-"+c.Name).Class("button").Attr("href", keepEmbed(rules.MigratePage(v.ref, c.Name), v.embed)).
 				Aria("label", "Migrate to Kubernetes compute: "+c.Name).Text("Migrate to Kubernetes compute")
 		}),
-		disabledIf(app.Button().ID("detach-"+c.Name).Type("button").Text("Detach"), detachBlocked(c.State) || v.pending[c.Name] == "detach").Aria("label", "Detach "+c.Name).DataSet("compute", c.Name).OnClick(func(ctx app.Context, e app.Event) {
+		disabledIf(app.Elem("button").ID("detach-"+c.Name).Attr("type", "button").Text("Detach"), detachBlocked(c.State) || v.pending[c.Name] == "detach").Aria("label", "Detach "+c.Name).DataSet("compute", c.Name).OnClick(func(ctx app.Context, e app.Event) {
 			v.confirm, v.scaling = ctx.JSSrc().Get("dataset").Get("compute").String(), ""
 		}),
 	)

@@ -32,19 +32,19 @@ func (f *Form) kindPicker() app.UI {
 	}
 	radio := func(k rules.Kind, label, hint string) app.UI {
 		id := "kind-" + strings.ToLower(string(k))
-		return app.Div().Class("kind-choice").Body(
+		return app.Elem("div").Class("kind-choice").Body(
 			app.Label().For(id).Class("radio").Body(
 				checkedIf(app.Input().Type("radio").ID(id).Name(rules.FieldKind).Value(string(k)).Aria("describedby", id+"-hint"), current == k).
 					OnChange(f.set(rules.FieldKind, func(v string) { f.req.Kind = rules.Kind(v) })),
 				app.Text(" "+label),
 			),
-			app.Small().ID(id+"-hint").Class("hint").Text(hint),
+			app.Elem("small").ID(id+"-hint").Class("hint").Text(hint),
 		)
 	}
-	return app.FieldSet().ID("kind").Body(
-		app.Legend().Text("Kind of compute"),
-		app.Div().Class("field kinds").Attr("role", "radiogroup").Aria("labelledby", "kind-label").DataSet("field", rules.FieldKind).Body(
-			app.Span().ID("kind-label").Class("label").Text("Which Azure ML compute to make"),
+	return app.Elem("fieldset").ID("kind").Body(
+		app.Elem("legend").Text("Kind of compute"),
+		app.Elem("div").Class("field kinds").Attr("role", "radiogroup").Aria("labelledby", "kind-label").DataSet("field", rules.FieldKind).Body(
+			app.Elem("span").ID("kind-label").Class("label").Text("Which Azure ML compute to make"),
 			radio(rules.KindKubernetes, kindV2Label, "amlaks installs the Azure ML extension on the cluster and attaches it with a namespace and a managed identity. Use it with Azure ML CLI v2 and the Python SDK v2 (azure-ai-ml)."),
 			radio(rules.KindAKS, kindV1Label, "Only for workloads that still use Azure ML CLI v1 or SDK v1. New work should use a Kubernetes compute."),
 			findingsList(fieldID(rules.FieldKind)+"-findings", f.visible(rules.FieldKind)),
@@ -90,8 +90,8 @@ func (f *Form) renderKubernetesFields() app.UI {
 	if k.RouterServiceType == rules.RouterLoadBalancer {
 		router = ""
 	}
-	return app.FieldSet().ID("kubernetes").Body(
-		app.Legend().Text("Kubernetes compute"),
+	return app.Elem("fieldset").ID("kubernetes").Body(
+		app.Elem("legend").Text("Kubernetes compute"),
 		findingsList(fieldID(rules.FieldKubernetes)+"-findings", f.visible(rules.FieldKubernetes)),
 		f.text(rules.FieldNamespace, "Namespace", k.Namespace, rules.DefaultNamespace,
 			"Where the compute's workloads run. It must already exist on the cluster: attaching neither creates nor checks it. Empty means \"default\".",
@@ -162,7 +162,7 @@ func (f *Form) gpuSizeOptions() []option {
 // the pool's size (GPU sizes only), node count and name.
 func (f *Form) gpuPoolFields() app.UI {
 	p := f.req.Kubernetes.GPUPool
-	return app.Div().ID("gpu-pool").Body(
+	return app.Elem("div").ID("gpu-pool").Body(
 		f.checkbox(rules.FieldGPUPool, "Add a GPU node pool",
 			"A second node pool (mode User) of a GPU size beside the system pool, for GPU models. The NVIDIA device plugin is turned on with it.",
 			f.gpuOn, func(on bool) {
@@ -175,7 +175,7 @@ func (f *Form) gpuPoolFields() app.UI {
 				}
 			}),
 		app.If(f.gpuOn, func() app.UI {
-			return app.Div().Class("gpu-pool-fields").Body(
+			return app.Elem("div").Class("gpu-pool-fields").Body(
 				f.selectField(rules.FieldGPUPoolVMSize, "GPU VM size", p.VMSize, "Only GPU sizes offered in the location are listed.",
 					f.gpuSizeOptions(), func(v string) { f.req.Kubernetes.GPUPool.VMSize = v }),
 				f.field(rules.FieldGPUPoolCount, "GPU nodes", fmt.Sprintf("1 to %d nodes.", rules.MaxPoolNodes), func(id, desc string, invalid bool) app.UI {
@@ -283,16 +283,16 @@ func (f *Form) kubernetesClusterFacts(cl *rules.Cluster) []app.UI {
 		attached = "None in this workspace"
 	}
 	out := []app.UI{
-		app.Dt().Text("Identity"), app.Dd().ID("fact-identity").Text(identity),
-		app.Dt().Text("Local accounts"), app.Dd().ID("fact-local-accounts").Text(local),
-		app.Dt().Text("Azure ML extension"), app.Dd().ID("fact-extension").Text(extensionText(cl)),
-		app.Dt().Text("Attached as"), app.Dd().ID("fact-attachments").Text(attached),
+		app.Elem("dt").Text("Identity"), app.Elem("dd").ID("fact-identity").Text(identity),
+		app.Elem("dt").Text("Local accounts"), app.Elem("dd").ID("fact-local-accounts").Text(local),
+		app.Elem("dt").Text("Azure ML extension"), app.Elem("dd").ID("fact-extension").Text(extensionText(cl)),
+		app.Elem("dt").Text("Attached as"), app.Elem("dd").ID("fact-attachments").Text(attached),
 	}
 	if cl.PodIdentity {
-		out = append(out, app.Dt().Text("Pod identity"), app.Dd().Text("Enabled (Azure ML does not support it)"))
+		out = append(out, app.Elem("dt").Text("Pod identity"), app.Elem("dd").Text("Enabled (Azure ML does not support it)"))
 	}
 	if cl.LegacyFrontend {
-		out = append(out, app.Dt().Text("v1 inference front end"), app.Dd().Text("azureml-fe of a legacy AKS compute is still installed: migrate it first"))
+		out = append(out, app.Elem("dt").Text("v1 inference front end"), app.Elem("dd").Text("azureml-fe of a legacy AKS compute is still installed: migrate it first"))
 	}
 	return out
 }
@@ -389,15 +389,15 @@ func (f *Form) renderKubernetesReview() app.UI {
 	if f.exportTab == "" {
 		f.exportTab = "cli"
 	}
-	return app.Section().ID("review-step").Class("review").Body(
-		app.H1().ID("review-title").Attr("tabindex", "-1").Text("Review"),
-		app.P().ID("review-kind").Text(kindV2Label+": "+norm.Name+" in workspace "+norm.Workspace.Name+" ("+norm.Workspace.ResourceGroup+")."),
-		app.H2().Text("What will run"),
-		app.Ol().ID("review-steps").Class("steps").Body(app.Range(steps).Slice(func(i int) app.UI {
+	return app.Elem("section").ID("review-step").Class("review").Body(
+		app.Elem("h1").ID("review-title").Attr("tabindex", "-1").Text("Review"),
+		app.Elem("p").ID("review-kind").Text(kindV2Label+": "+norm.Name+" in workspace "+norm.Workspace.Name+" ("+norm.Workspace.ResourceGroup+")."),
+		app.Elem("h2").Text("What will run"),
+		app.Elem("ol").ID("review-steps").Class("steps").Body(app.Range(steps).Slice(func(i int) app.UI {
 			s := steps[i]
 			return app.Li().ID("review-step-"+s.id).Body(
-				app.P().Class("wrap").Text(s.what),
-				app.P().Class("muted").Text("Cost: "+s.cost+" Usually "+s.duration+"."),
+				app.Elem("p").Class("wrap").Text(s.what),
+				app.Elem("p").Class("muted").Text("Cost: "+s.cost+" Usually "+s.duration+"."),
 			)
 		})),
 		app.Ul().ID("review-summary").Class("wrap").Body(app.Range(lines).Slice(func(i int) app.UI { return app.Li().Text(lines[i]) })),

@@ -64,20 +64,20 @@ func layout(embed bool, backend, active string, ws rules.WorkspaceRef, body ...a
 		inv += "?" + url.Values{"sub": {ws.Subscription}, "rg": {ws.ResourceGroup}, "ws": {ws.Name}}.Encode()
 	}
 	tab := func(id, label, href string) app.UI {
-		a := app.A().ID("tab-" + id).Href(keepEmbed(href, embed)).Text(label)
+		a := app.Elem("a").ID("tab-"+id).Attr("href", keepEmbed(href, embed)).Text(label)
 		if id == active {
 			a = a.Aria("current", "page").Class("active")
 		}
 		return a
 	}
-	return app.Div().Class(class).Body(
+	return app.Elem("div").Class(class).Body(
 		app.If(backend == "emulator", func() app.UI {
-			return app.Div().ID("emulator-banner").Class("banner").Attr("role", "status").Text(
+			return app.Elem("div").ID("emulator-banner").Class("banner").Attr("role", "status").Text(
 				"Demo mode: this proxy has no Azure credential and runs against its built-in Azure emulator. Nothing is created in Azure.")
 		}),
-		app.Header().Class("top").Body(
-			app.If(!embed, func() app.UI { return app.Span().Class("brand").Text("amlaks") }),
-			app.Nav().Aria("label", "Sections").Body(
+		app.Elem("header").Class("top").Body(
+			app.If(!embed, func() app.UI { return app.Elem("span").Class("brand").Text("amlaks") }),
+			app.Elem("nav").Aria("label", "Sections").Body(
 				tab("create", "Create", "/?mode=create"),
 				tab("attach", "Attach", "/?mode=attach"),
 				tab("inventory", "Clusters", inv),
@@ -107,15 +107,15 @@ func knownBackend() string {
 // findingsList renders findings with an id a field can point at.
 func findingsList(id string, fs rules.Findings) app.UI {
 	if len(fs) == 0 {
-		return app.Div().ID(id).Class("findings empty")
+		return app.Elem("div").ID(id).Class("findings empty")
 	}
 	return app.Ul().ID(id).Class("findings").Body(
 		app.Range(fs).Slice(func(i int) app.UI {
 			f := fs[i]
 			return app.Li().Class("finding "+string(f.Severity)).DataSet("code", f.Code).Body(
-				app.Span().Class("code").Text(f.Code),
-				app.Span().Class("msg").Text(" "+f.Message),
-				app.If(f.Fix != "", func() app.UI { return app.Span().Class("fix").Text(" " + f.Fix) }),
+				app.Elem("span").Class("code").Text(f.Code),
+				app.Elem("span").Class("msg").Text(" "+f.Message),
+				app.If(f.Fix != "", func() app.UI { return app.Elem("span").Class("fix").Text(" " + f.Fix) }),
 			)
 		}),
 	)
@@ -126,12 +126,12 @@ func findingsList(id string, fs rules.Findings) app.UI {
 // moves when the load ends: go-app matches children by position, and a line
 // that came and went would replace every element after it.
 func pageStatus(loadErr string, loading bool, label string) app.UI {
-	slot := app.Div().ID("page-status").Class("page-status")
+	slot := app.Elem("div").ID("page-status").Class("page-status")
 	switch {
 	case loadErr != "":
-		return slot.Body(app.Div().Class("alert error").Attr("role", "alert").Text(loadErr))
+		return slot.Body(app.Elem("div").Class("alert error").Attr("role", "alert").Text(loadErr))
 	case loading:
-		return slot.Body(app.P().ID("page-loading").Class("muted loading").Attr("role", "status").Text(label))
+		return slot.Body(app.Elem("p").ID("page-loading").Class("muted loading").Attr("role", "status").Text(label))
 	}
 	return slot
 }

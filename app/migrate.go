@@ -122,14 +122,14 @@ func (m *Migrate) findings() rules.Findings {
 // Render shows what will happen, the settings and the button that starts it.
 func (m *Migrate) Render() app.UI {
 	return layout(m.embed, m.cfg.Backend, "inventory", m.ref,
-		app.Section().ID("migrate").Class("review").Body(
-			app.H1().ID("migrate-title").Text("Migrate "+m.name+" to a Kubernetes compute"),
-			app.P().Class("muted").Text("Workspace "+m.ref.Name+" in "+m.ref.ResourceGroup),
+		app.Elem("section").ID("migrate").Class("review").Body(
+			app.Elem("h1").ID("migrate-title").Text("Migrate "+m.name+" to a Kubernetes compute"),
+			app.Elem("p").Class("muted").Text("Workspace "+m.ref.Name+" in "+m.ref.ResourceGroup),
 			app.If(m.loadErr != "", func() app.UI {
-				return app.Div().ID("migrate-error").Class("alert error").Attr("role", "alert").Text(m.loadErr)
+				return app.Elem("div").ID("migrate-error").Class("alert error").Attr("role", "alert").Text(m.loadErr)
 			}),
 			app.If(m.plan == nil && m.loadErr == "", func() app.UI {
-				return app.P().ID("migrate-loading").Class("muted loading").Attr("role", "status").Text("Asking Azure what the migration involves…")
+				return app.Elem("p").ID("migrate-loading").Class("muted loading").Attr("role", "status").Text("Asking Azure what the migration involves…")
 			}),
 			app.If(m.plan != nil, m.renderPlan),
 		),
@@ -142,7 +142,7 @@ func (m *Migrate) renderPlan() app.UI {
 	fieldFinds := func(name string) rules.Findings { return finds.For(name) }
 	input := func(id, field, label, value, placeholder, hint string, put func(string)) app.UI {
 		fs := fieldFinds(field)
-		return app.Div().Class("field").DataSet("field", field).Body(
+		return app.Elem("div").Class("field").DataSet("field", field).Body(
 			app.Label().For(id).Text(label),
 			app.Input().Type("text").ID(id).Value(value).Placeholder(placeholder).AutoComplete(false).Spellcheck(false).
 				Aria("invalid", fs.HasErrors()).Aria("describedby", id+"-hint "+id+"-findings").
@@ -151,22 +151,22 @@ func (m *Migrate) renderPlan() app.UI {
 					m.touched = true
 					m.sendErr = nil
 				}),
-			app.Small().ID(id+"-hint").Class("hint").Text(hint),
+			app.Elem("small").ID(id+"-hint").Class("hint").Text(hint),
 			findingsList(id+"-findings", fs),
 		)
 	}
 	area := func(id, field, label, value, placeholder, hint string, put func(string)) app.UI {
 		fs := fieldFinds(field)
-		return app.Div().Class("field").DataSet("field", field).Body(
+		return app.Elem("div").Class("field").DataSet("field", field).Body(
 			app.Label().For(id).Text(label),
-			app.Textarea().ID(id).Text(value).Placeholder(placeholder).Rows(3).Spellcheck(false).
+			app.Elem("textarea").ID(id).Text(value).Attr("placeholder", placeholder).Attr("rows", 3).Spellcheck(false).
 				Aria("invalid", fs.HasErrors()).Aria("describedby", id+"-hint "+id+"-findings").
 				OnInput(func(ctx app.Context, e app.Event) {
 					put(ctx.JSSrc().Get("value").String())
 					m.touched = true
 					m.sendErr = nil
 				}),
-			app.Small().ID(id+"-hint").Class("hint").Text(hint),
+			app.Elem("small").ID(id+"-hint").Class("hint").Text(hint),
 			findingsList(id+"-findings", fs),
 		)
 	}
@@ -186,34 +186,36 @@ func (m *Migrate) renderPlan() app.UI {
 		}
 	}
 	from := p.From
-	return app.Div().Body(
-		app.H2().Text("What will happen"),
-		app.P().ID("migrate-from").Class("wrap").Text("The AKS compute (v1, legacy) "+from.Name+" on the cluster "+orDash(from.ClusterID)+
+	return app.Elem("div").Body(
+		app.Elem("h2").Text("What will happen"),
+		app.Elem("p").ID("migrate-from").Class("wrap").Text("The AKS compute (v1, legacy) "+from.Name+" on the cluster "+orDash(from.ClusterID)+
 			" becomes a Kubernetes compute (Azure ML v2) on the same cluster. The cluster, its nodes and its cost stay as they are."),
-		app.Ol().ID("migrate-steps").Class("steps").Body(app.Range(p.Steps).Slice(func(i int) app.UI {
+		app.Elem("ol").ID("migrate-steps").Class("steps").Body(app.Range(p.Steps).Slice(func(i int) app.UI {
 			s := p.Steps[i]
 			return app.Li().ID("plan-step-"+string(s.Name)).Class("step pending").Body(
-				app.Span().Class("step-title").Text(orWords(s.Title, string(s.Name))),
-				app.If(s.Message != "", func() app.UI { return app.P().Class("step-message wrap").Text(s.Message) }),
-				app.If(s.ExpectedSec > 0, func() app.UI { return app.P().Class("muted").Text("Usually about " + minutes(s.ExpectedSec) + ".") }),
+				app.Elem("span").Class("step-title").Text(orWords(s.Title, string(s.Name))),
+				app.If(s.Message != "", func() app.UI { return app.Elem("p").Class("step-message wrap").Text(s.Message) }),
+				app.If(s.ExpectedSec > 0, func() app.UI {
+					return app.Elem("p").Class("muted").Text("Usually about " + minutes(s.ExpectedSec) + ".")
+				}),
 			)
 		})),
 		app.If(len(p.Notes) > 0, func() app.UI {
 			return app.Ul().ID("migrate-notes").Class("wrap").Body(app.Range(p.Notes).Slice(func(i int) app.UI { return app.Li().Text(p.Notes[i]) }))
 		}),
 		findingsList("migrate-findings", other),
-		app.FieldSet().Body(
-			app.Legend().Text("The Kubernetes compute"),
+		app.Elem("fieldset").Body(
+			app.Elem("legend").Text("The Kubernetes compute"),
 			input("m-name", rules.FieldName, "Compute name", m.newName, m.name, "Empty keeps the name "+m.name+", which is free once the v1 compute is detached.", func(v string) { m.newName = v }),
 			input("m-namespace", rules.FieldNamespace, "Namespace", m.namespace, rules.DefaultNamespace, "It must already exist on the cluster: attaching neither creates nor checks it.", func(v string) { m.namespace = v }),
-			app.Div().Class("field").Attr("role", "radiogroup").Aria("labelledby", "m-protocol-label").Body(
-				app.Span().ID("m-protocol-label").Class("label").Text("Scoring protocol"),
+			app.Elem("div").Class("field").Attr("role", "radiogroup").Aria("labelledby", "m-protocol-label").Body(
+				app.Elem("span").ID("m-protocol-label").Class("label").Text("Scoring protocol"),
 				radio("m-https", "HTTPS with my certificate", false),
 				radio("m-http", "HTTP (development and test only)", true),
 				findingsList("m-protocol-findings", append(fieldFinds(rules.FieldTLSMode), fieldFinds(rules.FieldAllowInsecure)...)),
 			),
 			app.If(!m.http, func() app.UI {
-				return app.Div().Body(
+				return app.Elem("div").Body(
 					area("m-cert", rules.FieldTLSCert, "Certificate (PEM)", m.cert, "-----BEGIN CERTIFICATE-----", "The v1 compute's certificate cannot be read back from Azure: paste it again.", func(v string) { m.cert = v }),
 					area("m-key", rules.FieldTLSKey, "Private key (PEM)", m.key, "-----BEGIN PRIVATE KEY-----", "Sent to Azure as a protected setting only; never in a link, an export or a log.", func(v string) { m.key = v }),
 					input("m-cname", rules.FieldTLSCNAME, "CNAME", m.cname, "scoring.contoso.com", "A name the certificate names.", func(v string) { m.cname = v }),
@@ -221,13 +223,13 @@ func (m *Migrate) renderPlan() app.UI {
 			}),
 		),
 		app.If(m.sendErr != nil, func() app.UI {
-			return app.Div().ID("migrate-send-error").Class("alert error").Attr("role", "alert").Body(
+			return app.Elem("div").ID("migrate-send-error").Class("alert error").Attr("role", "alert").Body(
 				app.Text(m.sendErr.Message), findingsList("migrate-send-findings", m.sendErr.Findings))
 		}),
-		app.Div().Class("actions").Body(
-			disabledIf(app.Button().ID("start-migration").Type("button").Class("primary"), m.sending || finds.HasErrors()).
+		app.Elem("div").Class("actions").Body(
+			disabledIf(app.Elem("button").ID("start-migration").Attr("type", "button").Class("primary"), m.sending || finds.HasErrors()).
 				Text(map[bool]string{true: "Starting…", false: "Start the migration"}[m.sending]).OnClick(m.start),
-			app.A().ID("migrate-cancel").Href(keepEmbed(m.inventoryURL(), m.embed)).Text("Back to the workspace's clusters"),
+			app.Elem("a").ID("migrate-cancel").Attr("href", keepEmbed(m.inventoryURL(), m.embed)).Text("Back to the workspace's clusters"),
 		),
 	)
 }

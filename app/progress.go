@@ -145,20 +145,20 @@ func (p *Progress) tick(ctx app.Context) {}
 func (p *Progress) Render() app.UI {
 	st := p.state
 	return layout(p.embed, p.cfg.Backend, "", p.ref,
-		app.Section().ID("progress").Class("progress").Body(
-			app.H1().Text("Compute "+p.name),
-			app.P().Class("muted").Text("Workspace "+p.ref.Name+" in "+p.ref.ResourceGroup),
+		app.Elem("section").ID("progress").Class("progress").Body(
+			app.Elem("h1").Text("Compute "+p.name),
+			app.Elem("p").Class("muted").Text("Workspace "+p.ref.Name+" in "+p.ref.ResourceGroup),
 			app.If(p.err != "", func() app.UI {
-				return app.Div().ID("progress-error").Class("alert error").Attr("role", "alert").Text(p.err)
+				return app.Elem("div").ID("progress-error").Class("alert error").Attr("role", "alert").Text(p.err)
 			}),
 			app.If(p.missing, func() app.UI {
-				return app.Div().ID("progress-missing").Class("alert error").Attr("role", "alert").Body(
+				return app.Elem("div").ID("progress-missing").Class("alert error").Attr("role", "alert").Body(
 					app.Text("Azure knows no compute "+p.name+" in workspace "+p.ref.Name+": the link may be wrong, or the compute was removed. This page has stopped checking. "),
-					app.A().ID("missing-inventory").Href(keepEmbed(p.inventoryURL(), p.embed)).Text("See the workspace's clusters"),
+					app.Elem("a").ID("missing-inventory").Attr("href", keepEmbed(p.inventoryURL(), p.embed)).Text("See the workspace's clusters"),
 				)
 			}),
 			app.If(st == nil && !p.missing && p.err == "", func() app.UI {
-				return app.P().ID("progress-loading").Class("muted loading").Attr("role", "status").Text("Asking Azure how the operation stands…")
+				return app.Elem("p").ID("progress-loading").Class("muted loading").Attr("role", "status").Text("Asking Azure how the operation stands…")
 			}),
 			app.If(p.removed || p.cleaned && !stepped(st), p.renderCleanup).ElseIf(stepped(st), p.renderSteps).ElseIf(st != nil, func() app.UI {
 				elapsed := st.ElapsedSec
@@ -176,15 +176,15 @@ func (p *Progress) Render() app.UI {
 				case st.Done:
 					cls = "state failed"
 				}
-				return app.Div().Body(
-					app.P().ID("state").Class(cls).Attr("role", "status").Aria("live", "polite").DataSet("state", st.State).Text(st.State),
+				return app.Elem("div").Body(
+					app.Elem("p").ID("state").Class(cls).Attr("role", "status").Aria("live", "polite").DataSet("state", st.State).Text(st.State),
 					app.If(!st.Done, func() app.UI {
-						return app.Div().Body(
-							app.Progress().Attr("max", st.ExpectedSec).Attr("value", min(elapsed, st.ExpectedSec)).Aria("label", "elapsed time"),
-							app.P().ID("elapsed").Text(fmt.Sprintf("%s: %s elapsed, usually about %d minutes.", what, clock(elapsed), st.ExpectedSec/60)),
+						return app.Elem("div").Body(
+							app.Elem("progress").Attr("max", st.ExpectedSec).Attr("value", min(elapsed, st.ExpectedSec)).Aria("label", "elapsed time"),
+							app.Elem("p").ID("elapsed").Text(fmt.Sprintf("%s: %s elapsed, usually about %d minutes.", what, clock(elapsed), st.ExpectedSec/60)),
 						)
 					}).Else(func() app.UI {
-						return app.P().ID("elapsed").Text(fmt.Sprintf("Took %s.", clock(elapsed)))
+						return app.Elem("p").ID("elapsed").Text(fmt.Sprintf("Took %s.", clock(elapsed)))
 					}),
 					app.If(len(st.Errors) > 0, func() app.UI {
 						return app.Ul().ID("operation-errors").Class("findings").Body(app.Range(st.Errors).Slice(func(i int) app.UI {
@@ -194,7 +194,7 @@ func (p *Progress) Render() app.UI {
 					app.If(st.Done && !st.Succeeded, p.renderCleanup),
 					app.If(st.Succeeded, p.renderNext),
 					app.If(st.Done, func() app.UI {
-						return app.P().Body(app.A().ID("to-inventory").Href(keepEmbed(p.inventoryURL(), p.embed)).Text("See the workspace's clusters"))
+						return app.Elem("p").Body(app.Elem("a").ID("to-inventory").Attr("href", keepEmbed(p.inventoryURL(), p.embed)).Text("See the workspace's clusters"))
 					}),
 				)
 			}),
@@ -207,9 +207,9 @@ func (p *Progress) Render() app.UI {
 func (p *Progress) renderCleanup() app.UI {
 	if p.removed {
 		again := keepEmbed("/?"+url.Values{"mode": {"create"}, "sub": {p.ref.Subscription}, "rg": {p.ref.ResourceGroup}, "ws": {p.ref.Name}, "name": {p.name}}.Encode(), p.embed)
-		return app.Div().ID("cleanup-done").Class("alert ok").Attr("role", "status").Body(
+		return app.Elem("div").ID("cleanup-done").Class("alert ok").Attr("role", "status").Body(
 			app.Text("Removed: nothing of "+p.name+" is left, and the name can be used again. "),
-			app.A().ID("try-again").Href(again).Text("Start again with this name"),
+			app.Elem("a").ID("try-again").Attr("href", again).Text("Start again with this name"),
 		)
 	}
 	what := "Remove what this failed create left: the compute and anything Azure made for it."
@@ -220,9 +220,9 @@ func (p *Progress) renderCleanup() app.UI {
 	if p.cleaning || p.cleaned {
 		label = "Removing…"
 	}
-	return app.Div().ID("cleanup").Class("cleanup").Body(
-		app.P().Text(what),
-		disabledIf(app.Button().ID("cleanup-button").Type("button").Class("danger"), p.cleaning || p.cleaned).Text(label).
+	return app.Elem("div").ID("cleanup").Class("cleanup").Body(
+		app.Elem("p").Text(what),
+		disabledIf(app.Elem("button").ID("cleanup-button").Attr("type", "button").Class("danger"), p.cleaning || p.cleaned).Text(label).
 			OnClick(func(ctx app.Context, e app.Event) { p.cleanup() }),
 	)
 }
@@ -272,16 +272,16 @@ func (p *Progress) renderNext() app.UI {
 		clusterID = orWords(p.state.Cluster, clusterID)
 		deploy = "Deploy a model to it: create a Kubernetes online endpoint (az ml online-endpoint create, or the Python SDK v2) with compute " + p.name + "."
 	}
-	return app.Div().ID("next-steps").Body(
-		app.H2().Text("What to do next"),
+	return app.Elem("div").ID("next-steps").Body(
+		app.Elem("h2").Text("What to do next"),
 		app.Ul().Class("next-steps").Body(
 			app.Li().Body(
-				app.A().ID("studio-link").Href(StudioURL(p.ref, p.name)).Target("_blank").Rel("noopener noreferrer").Text("Open "+p.name+" in Azure ML studio"),
+				app.Elem("a").ID("studio-link").Attr("href", StudioURL(p.ref, p.name)).Attr("target", "_blank").Attr("rel", "noopener noreferrer").Text("Open "+p.name+" in Azure ML studio"),
 				app.Text(": its state, its endpoints and who can use it."),
 			),
 			app.If(clusterID != "", func() app.UI {
 				return app.Li().Body(
-					app.A().ID("portal-link").Href(PortalURL(clusterID)).Target("_blank").Rel("noopener noreferrer").Text("Open the AKS cluster in the Azure portal"),
+					app.Elem("a").ID("portal-link").Attr("href", PortalURL(clusterID)).Attr("target", "_blank").Attr("rel", "noopener noreferrer").Text("Open the AKS cluster in the Azure portal"),
 					app.Text(": its node pools, networking and monitoring."),
 				)
 			}),

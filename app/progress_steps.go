@@ -63,10 +63,10 @@ func (p *Progress) renderSteps() app.UI {
 		since = int(time.Since(p.fetched).Seconds())
 	}
 	elapsed := st.ElapsedSec + since
-	return app.Div().ID("v2-progress").DataSet("action", string(st.Action)).Body(
-		app.P().ID("state").Class(cls).Attr("role", "status").Aria("live", "polite").DataSet("state", st.State).Text(st.State),
-		app.P().ID("action").Text(actionWords(st.Action)+"."),
-		app.Ol().ID("steps").Class("steps").Body(app.Range(st.Steps).Slice(func(i int) app.UI {
+	return app.Elem("div").ID("v2-progress").DataSet("action", string(st.Action)).Body(
+		app.Elem("p").ID("state").Class(cls).Attr("role", "status").Aria("live", "polite").DataSet("state", st.State).Text(st.State),
+		app.Elem("p").ID("action").Text(actionWords(st.Action)+"."),
+		app.Elem("ol").ID("steps").Class("steps").Body(app.Range(st.Steps).Slice(func(i int) app.UI {
 			s := st.Steps[i]
 			el := s.ElapsedSec
 			if s.State == rules.StepRunning {
@@ -82,25 +82,25 @@ func (p *Progress) renderSteps() app.UI {
 				timing = fmt.Sprintf("Waiting; usually takes about %s.", minutes(s.ExpectedSec))
 			}
 			return app.Li().ID("step-"+string(s.Name)).Class(stepClass(s.State)).DataSet("state", string(s.State)).Body(
-				app.Span().Class("step-title").Text(orWords(s.Title, string(s.Name))),
+				app.Elem("span").Class("step-title").Text(orWords(s.Title, string(s.Name))),
 				app.Text(" "),
-				app.Span().Class("step-state").Text(string(s.State)),
-				app.If(timing != "", func() app.UI { return app.P().Class("muted step-time").Text(timing) }),
-				app.If(s.Message != "", func() app.UI { return app.P().Class("step-message wrap").Text(s.Message) }),
+				app.Elem("span").Class("step-state").Text(string(s.State)),
+				app.If(timing != "", func() app.UI { return app.Elem("p").Class("muted step-time").Text(timing) }),
+				app.If(s.Message != "", func() app.UI { return app.Elem("p").Class("step-message wrap").Text(s.Message) }),
 				app.If(len(s.Errors) > 0, func() app.UI {
 					return app.Ul().Class("findings step-errors").Body(app.Range(s.Errors).Slice(func(j int) app.UI {
 						return app.Li().Class("finding error").Text(s.Errors[j])
 					}))
 				}),
 				app.If(s.Manual != "", func() app.UI {
-					return app.Div().Body(app.P().Text("Run this yourself:"), app.Pre().Class("export").Attr("tabindex", "0").Text(s.Manual))
+					return app.Elem("div").Body(app.Elem("p").Text("Run this yourself:"), app.Elem("pre").Class("export").Attr("tabindex", "0").Text(s.Manual))
 				}),
 			)
 		})),
 		app.If(!st.Done, func() app.UI {
-			return app.P().ID("elapsed").Text(fmt.Sprintf("%s elapsed in all.", clock(elapsed)))
+			return app.Elem("p").ID("elapsed").Text(fmt.Sprintf("%s elapsed in all.", clock(elapsed)))
 		}).Else(func() app.UI {
-			return app.P().ID("elapsed").Text(fmt.Sprintf("Took %s in all.", clock(elapsed)))
+			return app.Elem("p").ID("elapsed").Text(fmt.Sprintf("Took %s in all.", clock(elapsed)))
 		}),
 		app.If(len(st.Errors) > 0, func() app.UI {
 			return app.Ul().ID("operation-errors").Class("findings").Body(app.Range(st.Errors).Slice(func(i int) app.UI {
@@ -109,16 +109,16 @@ func (p *Progress) renderSteps() app.UI {
 		}),
 		app.If(st.Done && !st.Succeeded && st.Action != rules.ActionCleanup, p.renderRecovery),
 		app.If(len(st.Left) > 0, func() app.UI {
-			return app.Div().ID("left").Body(
-				app.P().Text("What is in Azure now:"),
+			return app.Elem("div").ID("left").Body(
+				app.Elem("p").Text("What is in Azure now:"),
 				app.Ul().Body(app.Range(st.Left).Slice(func(i int) app.UI { return app.Li().Class("wrap").Text(st.Left[i]) })),
 			)
 		}),
 		app.If(st.Succeeded && st.Action == rules.ActionCleanup, func() app.UI {
-			return app.Div().ID("cleanup-done").Class("alert ok").Attr("role", "status").Text("Removed what the failed operation made.")
+			return app.Elem("div").ID("cleanup-done").Class("alert ok").Attr("role", "status").Text("Removed what the failed operation made.")
 		}).ElseIf(st.Succeeded, p.renderNext),
 		app.If(st.Done, func() app.UI {
-			return app.P().Body(app.A().ID("to-inventory").Href(keepEmbed(p.inventoryURL(), p.embed)).Text("See the workspace's clusters"))
+			return app.Elem("p").Body(app.Elem("a").ID("to-inventory").Attr("href", keepEmbed(p.inventoryURL(), p.embed)).Text("See the workspace's clusters"))
 		}),
 	)
 }
@@ -134,16 +134,16 @@ func (p *Progress) renderRecovery() app.UI {
 		}
 	}
 	busy := p.cleaning || p.retrying
-	return app.Div().ID("recovery").Class("cleanup").Body(
-		app.P().Text(fmt.Sprintf("The step %q failed. What the earlier steps made is kept, so you can run it again once the cause is fixed, or remove it.", failed)),
-		app.Div().Class("actions").Body(
+	return app.Elem("div").ID("recovery").Class("cleanup").Body(
+		app.Elem("p").Text(fmt.Sprintf("The step %q failed. What the earlier steps made is kept, so you can run it again once the cause is fixed, or remove it.", failed)),
+		app.Elem("div").Class("actions").Body(
 			app.If(st.CanRetry, func() app.UI {
-				return disabledIf(app.Button().ID("retry-button").Type("button").Class("primary"), busy).
+				return disabledIf(app.Elem("button").ID("retry-button").Attr("type", "button").Class("primary"), busy).
 					Text(map[bool]string{true: "Retrying…", false: "Retry from this step"}[p.retrying]).
 					OnClick(func(ctx app.Context, e app.Event) { p.recover("retry") })
 			}),
 			app.If(st.CanCleanup, func() app.UI {
-				return disabledIf(app.Button().ID("cleanup-button").Type("button").Class("danger"), busy).
+				return disabledIf(app.Elem("button").ID("cleanup-button").Attr("type", "button").Class("danger"), busy).
 					Text(map[bool]string{true: "Removing…", false: "Remove what amlaks made"}[p.cleaning]).
 					OnClick(func(ctx app.Context, e app.Event) { p.recover("cleanup") })
 			}),

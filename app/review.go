@@ -105,8 +105,8 @@ func (f *Form) renderReview() app.UI {
 		lines = append(lines, "Tags: "+strings.Join(tags, ", ")+".")
 	}
 	lines = append(lines, "It usually takes "+duration+".")
-	return app.Section().ID("review-step").Class("review").Body(
-		app.H1().ID("review-title").Attr("tabindex", "-1").Text("Review"),
+	return app.Elem("section").ID("review-step").Class("review").Body(
+		app.Elem("h1").ID("review-title").Attr("tabindex", "-1").Text("Review"),
 		app.Ul().ID("review-summary").Class("wrap").Body(app.Range(lines).Slice(func(i int) app.UI { return app.Li().Text(lines[i]) })),
 		findingsList("review-findings", withoutRestatedDefaults(f.findings)),
 		f.exportsAndSubmit(verb),
@@ -128,42 +128,42 @@ func (f *Form) exportsAndSubmit(verb string) app.UI {
 	var panel app.UI
 	switch {
 	case ok:
-		panel = app.Pre().ID("export-"+f.exportTab).Class("export").Aria("label", "Export as "+label).Attr("role", "tabpanel").Attr("tabindex", "0").Text(text)
+		panel = app.Elem("pre").ID("export-"+f.exportTab).Class("export").Aria("label", "Export as "+label).Attr("role", "tabpanel").Attr("tabindex", "0").Text(text)
 	case f.exportsErr != "":
-		panel = app.P().ID("export-error").Class("alert error").Attr("role", "tabpanel").Text("The exports could not be written: " + f.exportsErr)
+		panel = app.Elem("p").ID("export-error").Class("alert error").Attr("role", "tabpanel").Text("The exports could not be written: " + f.exportsErr)
 	default:
-		panel = app.P().ID("export-missing").Class("muted").Attr("role", "tabpanel").Text("The proxy wrote no " + label + " export.")
+		panel = app.Elem("p").ID("export-missing").Class("muted").Attr("role", "tabpanel").Text("The proxy wrote no " + label + " export.")
 	}
-	return app.Div().Body(
-		app.Div().Class("exports").Body(
-			app.Div().Attr("role", "tablist").Aria("label", "Exports").Body(
+	return app.Elem("div").Body(
+		app.Elem("div").Class("exports").Body(
+			app.Elem("div").Attr("role", "tablist").Aria("label", "Exports").Body(
 				app.Range(kinds).Slice(func(i int) app.UI {
 					k := kinds[i]
-					return app.Button().Type("button").ID("export-tab-"+k.ID).Attr("role", "tab").
+					return app.Elem("button").Attr("type", "button").ID("export-tab-"+k.ID).Attr("role", "tab").
 						Aria("selected", fmt.Sprint(k.ID == f.exportTab)).Text(k.Label).
 						OnClick(func(ctx app.Context, e app.Event) { f.exportTab, f.copied = k.ID, "" })
 				}),
 			),
 			panel,
-			disabledIf(app.Button().Type("button").ID("copy-export").Text("Copy"), !ok).OnClick(func(ctx app.Context, e app.Event) {
+			disabledIf(app.Elem("button").Attr("type", "button").ID("copy-export").Text("Copy"), !ok).OnClick(func(ctx app.Context, e app.Event) {
 				if text, ok := f.exports.Text(f.exportTab); ok {
 					copyText(text)
 					f.copied = "export"
 				}
 			}),
-			app.If(f.copied == "export", func() app.UI { return app.Span().Class("copied").Attr("role", "status").Text("Copied") }),
+			app.If(f.copied == "export", func() app.UI { return app.Elem("span").Class("copied").Attr("role", "status").Text("Copied") }),
 		),
 		app.If(f.submitErr != nil, func() app.UI {
 			e := f.submitErr
-			return app.Div().ID("submit-error").Class("alert error").Attr("role", "alert").Body(
+			return app.Elem("div").ID("submit-error").Class("alert error").Attr("role", "alert").Body(
 				app.Text(e.Message),
 				findingsList("submit-findings", e.Findings),
 			)
 		}),
-		app.Div().Class("actions").Body(
-			disabledIf(app.Button().ID("submit").Type("button").Class("primary"), f.submitting || f.findings.HasErrors()).
+		app.Elem("div").Class("actions").Body(
+			disabledIf(app.Elem("button").ID("submit").Attr("type", "button").Class("primary"), f.submitting || f.findings.HasErrors()).
 				Text(map[bool]string{true: "Sending…", false: verb}[f.submitting]).OnClick(f.submit),
-			disabledIf(app.Button().ID("back").Type("button").Text("Back to the form"), f.submitting).
+			disabledIf(app.Elem("button").ID("back").Attr("type", "button").Text("Back to the form"), f.submitting).
 				OnClick(func(ctx app.Context, e app.Event) { f.reviewing = false; f.submitErr = nil; f.setTitle(ctx) }),
 		),
 	)

@@ -73,15 +73,15 @@ func (f *Form) summary() app.UI {
 	case f.factsErr != "":
 		status = "Azure's facts are not available (" + f.factsErr + "); the checks use built-in defaults."
 	}
-	return app.Div().ID("summary").Class("summary").Attr("aria-live", "polite").Body(
+	return app.Elem("div").ID("summary").Class("summary").Attr("aria-live", "polite").Body(
 		app.If(errs > 0, func() app.UI {
-			return app.Div().Body(
-				app.P().ID("error-count").Class("error").Attr("tabindex", "-1").Text(rules.Count(errs, "problem")+" to fix before review:"),
+			return app.Elem("div").Body(
+				app.Elem("p").ID("error-count").Class("error").Attr("tabindex", "-1").Text(rules.Count(errs, "problem")+" to fix before review:"),
 				app.Ul().ID("error-links").Class("error-links").Body(app.Range(errList).Slice(func(i int) app.UI {
 					x := errList[i]
 					target := controlID(x.Field)
 					// A button, not an anchor: go-app turns a click on "#id" into a navigation.
-					return app.Li().Body(app.Button().Type("button").Class("link error-link").DataSet("target", target).
+					return app.Li().Body(app.Elem("button").Attr("type", "button").Class("link error-link").DataSet("target", target).
 						Text(fieldLabel(x.Field) + ": " + x.Message).
 						OnClick(func(ctx app.Context, e app.Event) { focusControl(ctx.JSSrc().Get("dataset").Get("target").String()) }))
 				})),
@@ -89,7 +89,7 @@ func (f *Form) summary() app.UI {
 		}),
 		// Always there and one line high (amlaks.css): the form below does
 		// not move while the facts are asked for.
-		app.P().ID("facts-status").Class("muted facts-status").Text(status),
+		app.Elem("p").ID("facts-status").Class("muted facts-status").Text(status),
 		findingsList("summary-findings", show),
 	)
 }
@@ -143,10 +143,10 @@ func (f *Form) field(field, label, hint string, control func(id, describedBy str
 	if invalid {
 		cls += " invalid"
 	}
-	return app.Div().Class(cls).DataSet("field", field).Body(
+	return app.Elem("div").Class(cls).DataSet("field", field).Body(
 		app.Label().For(id).Text(label),
 		control(id, describedBy, invalid),
-		app.If(hint != "", func() app.UI { return app.Small().ID(id + "-hint").Class("hint").Text(hint) }),
+		app.If(hint != "", func() app.UI { return app.Elem("small").ID(id + "-hint").Class("hint").Text(hint) }),
 		findingsList(id+"-findings", fs),
 	)
 }
@@ -161,7 +161,7 @@ func (f *Form) text(field, label, value, placeholder, hint string, put func(stri
 
 func (f *Form) textarea(field, label, value, placeholder, hint string, put func(string)) app.UI {
 	return f.field(field, label, hint, func(id, desc string, invalid bool) app.UI {
-		return app.Textarea().ID(id).Name(field).Text(value).Placeholder(placeholder).Rows(3).
+		return app.Elem("textarea").ID(id).Attr("name", field).Text(value).Attr("placeholder", placeholder).Attr("rows", 3).
 			Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
 			Spellcheck(false).OnInput(f.set(field, put))
 	})
@@ -176,7 +176,7 @@ func (f *Form) selectField(field, label, value, hint string, opts []option, put 
 		if !known && value != "" {
 			opts = append([]option{{value, value + " (not a known choice)"}}, opts...)
 		}
-		return selectUI(value, opts).ID(id).Name(field).Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
+		return selectUI(value, opts).ID(id).Attr("name", field).Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
 			OnChange(f.change(field, put))
 	})
 }
@@ -201,7 +201,7 @@ func (f *Form) workspacePicker() app.UI {
 		f.req.Workspace = rules.WorkspaceRef{}
 	}
 	sel := f.selectField(rules.FieldWorkspace, "Workspace", value, "", opts, put)
-	return app.Div().Body(
+	return app.Elem("div").Body(
 		sel,
 		findingsList("f-workspace-subscription-findings", f.visible(rules.FieldSubscription)),
 		findingsList("f-workspace-resourceGroup-findings", f.visible(rules.FieldResourceGroup)),

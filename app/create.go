@@ -43,7 +43,7 @@ func (f *Form) renderCreateFields() app.UI {
 			app.Elem("legend").Text("Size"),
 			f.field(rules.FieldLocation, "Location", "Defaults to the workspace's location.", func(id, desc string, invalid bool) app.UI {
 				return app.Elem("div").Body(
-					app.Input().Type("text").ID(id).Name(rules.FieldLocation).Value(r.Location).List("locations").
+					app.Input().Type("text").ID(id).Name(rules.FieldLocation).Value(typed(id, r.Location)).List("locations").
 						Placeholder(placeholderOr(f.facts.WorkspaceLocation, "the workspace's location")).
 						Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).AutoComplete(false).Spellcheck(false).
 						OnInput(f.set(rules.FieldLocation, func(v string) { f.req.Location = strings.ToLower(strings.TrimSpace(v)) })).
@@ -59,7 +59,7 @@ func (f *Form) renderCreateFields() app.UI {
 			}),
 			f.field(rules.FieldVMSize, "VM size", "Type or pick; the list is the sizes of "+placeholderOr(loc, "the location")+".", func(id, desc string, invalid bool) app.UI {
 				return app.Elem("div").Body(
-					app.Input().Type("text").ID(id).Name(rules.FieldVMSize).Value(r.VMSize).Placeholder(rules.DefaultVMSize).List("vm-sizes").
+					app.Input().Type("text").ID(id).Name(rules.FieldVMSize).Value(typed(id, r.VMSize)).Placeholder(rules.DefaultVMSize).List("vm-sizes").
 						Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).AutoComplete(false).Spellcheck(false).
 						OnInput(f.set(rules.FieldVMSize, func(v string) { f.req.VMSize = strings.TrimSpace(v) })).
 						OnFocus(f.showLists).OnClick(f.showLists),
@@ -76,7 +76,7 @@ func (f *Form) renderCreateFields() app.UI {
 				)
 			}),
 			f.field(rules.FieldNodeCount, "Node count", "", func(id, desc string, invalid bool) app.UI {
-				return app.Input().Type("text").Attr("inputmode", "numeric").ID(id).Name(rules.FieldNodeCount).Value(f.nodeText).
+				return app.Input().Type("text").Attr("inputmode", "numeric").ID(id).Name(rules.FieldNodeCount).Value(typed(id, f.nodeText)).
 					Placeholder("%d", rules.DefaultNodeCount).Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
 					AutoComplete(false).OnInput(f.set(rules.FieldNodeCount, func(v string) { f.nodeText = v }))
 			}),

@@ -110,3 +110,19 @@ func syncSelects() {
 		}
 	}
 }
+
+// typed is the value a text box renders with: what the page holds, except
+// for the box that has the focus, which keeps what the person has typed. A
+// render never writes into the box being typed in, so the page's tidying
+// (a location lowercased, spaces trimmed) waits until the person leaves the
+// box, and the caret never jumps to the end of the text.
+func typed(id, held string) string {
+	if !app.IsClient {
+		return held
+	}
+	e := app.Window().Get("document").Get("activeElement")
+	if !e.Truthy() || e.Get("id").String() != id {
+		return held
+	}
+	return e.Get("value").String()
+}

@@ -284,7 +284,7 @@ func (v *Inventory) actions(c rules.Compute) app.UI {
 	case v.scaling == c.Name:
 		return app.Elem("div").Class("scale").Body(
 			app.Label().For("scale-nodes").Text("Node count"),
-			app.Input().Type("text").Attr("inputmode", "numeric").ID("scale-nodes").Value(v.nodes).Aria("describedby", "scale-findings scale-hint").
+			app.Input().Type("text").Attr("inputmode", "numeric").ID("scale-nodes").Value(typed("scale-nodes", v.nodes)).Aria("describedby", "scale-findings scale-hint").
 				OnInput(func(ctx app.Context, e app.Event) {
 					v.nodes = ctx.JSSrc().Get("value").String()
 					v.checkScale(v.compute(v.scaling))

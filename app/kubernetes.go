@@ -179,7 +179,7 @@ func (f *Form) gpuPoolFields() app.UI {
 				f.selectField(rules.FieldGPUPoolVMSize, "GPU VM size", p.VMSize, "Only GPU sizes offered in the location are listed.",
 					f.gpuSizeOptions(), func(v string) { f.req.Kubernetes.GPUPool.VMSize = v }),
 				f.field(rules.FieldGPUPoolCount, "GPU nodes", fmt.Sprintf("1 to %d nodes.", rules.MaxPoolNodes), func(id, desc string, invalid bool) app.UI {
-					return app.Input().Type("text").Attr("inputmode", "numeric").ID(id).Name(rules.FieldGPUPoolCount).Value(f.gpuCountText).
+					return app.Input().Type("text").Attr("inputmode", "numeric").ID(id).Name(rules.FieldGPUPoolCount).Value(typed(id, f.gpuCountText)).
 						Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
 						AutoComplete(false).OnInput(f.set(rules.FieldGPUPoolCount, func(v string) { f.gpuCountText = v }))
 				}),

@@ -144,7 +144,7 @@ func (m *Migrate) renderPlan() app.UI {
 		fs := fieldFinds(field)
 		return app.Elem("div").Class("field").DataSet("field", field).Body(
 			app.Label().For(id).Text(label),
-			app.Input().Type("text").ID(id).Value(value).Placeholder(placeholder).AutoComplete(false).Spellcheck(false).
+			app.Input().Type("text").ID(id).Value(typed(id, value)).Placeholder(placeholder).AutoComplete(false).Spellcheck(false).
 				Aria("invalid", fs.HasErrors()).Aria("describedby", id+"-hint "+id+"-findings").
 				OnInput(func(ctx app.Context, e app.Event) {
 					put(ctx.JSSrc().Get("value").String())

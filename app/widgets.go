@@ -153,7 +153,7 @@ func (f *Form) field(field, label, hint string, control func(id, describedBy str
 
 func (f *Form) text(field, label, value, placeholder, hint string, put func(string)) app.UI {
 	return f.field(field, label, hint, func(id, desc string, invalid bool) app.UI {
-		return app.Input().Type("text").ID(id).Name(field).Value(value).Placeholder(placeholder).
+		return app.Input().Type("text").ID(id).Name(field).Value(typed(id, value)).Placeholder(placeholder).
 			Aria("invalid", strconv.FormatBool(invalid)).Aria("describedby", desc).
 			AutoComplete(false).Spellcheck(false).OnInput(f.set(field, put)).OnChange(f.change(field, put))
 	})

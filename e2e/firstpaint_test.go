@@ -4,12 +4,15 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // recordPage installs, before any script of the next page runs, a record of
@@ -124,3 +127,42 @@ func TestFirstKeystrokeLands(t *testing.T) {
 }
 
 func jsString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
+
+// slowCPU makes the tab's CPU rate times slower, as on a cheap phone.
+func slowCPU(rate float64) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: rate})
+		return chromedp.Void{}, err
+	}
+}
+
+// TestTypingOnASlowCPUKeepsEveryKey types into the form's text boxes at
+// full speed on a CPU six times slower than this one: the box shows every
+// key as typed, and the page holds the same text (the address bar follows
+// the form). A render never writes into the box being typed in, not even
+// the page's tidying, which waits until the person leaves it: "WestUS2"
+// stays as typed, then becomes westus2.
+func TestTypingOnASlowCPUKeepsEveryKey(t *testing.T) {
+	s := startServer(t)
+	b := newBrowser(t)
+	b.open(t, link(s.URL, "mode", "create", "kind", "AKS", "vmSize", "Standard_D4s_v3"))
+	b.do(t, slowCPU(6))
+	for _, tc := range []struct{ sel, text, param string }{
+		{"#f-name", "aks-quick-brown-fox-01", "name"},
+		{"#f-nodeCount", "1234567", "nodes"},
+		{"#f-description", "Scoring for the vision team, written fast", "desc"},
+		{"#f-location", "WestUS2", "location"},
+	} {
+		b.do(t, chromedp.Focus(chromedp.CSS(tc.sel)))
+		b.do(t, chromedp.SendKeys(chromedp.CSS(tc.sel), tc.text))
+		// What the box shows and what the page holds (the address bar
+		// follows the form) must both be every key typed.
+		want := strings.ToLower(tc.text)
+		if tc.param != "location" {
+			want = tc.text
+		}
+		b.waitFor(t, fmt.Sprintf(`document.querySelector(%q).value === %q && new URLSearchParams(location.search).get(%q) === %q`, tc.sel, tc.text, tc.param, want))
+	}
+	b.do(t, chromedp.SendKeys(chromedp.CSS("#f-location"), kb.Tab))
+	b.waitFor(t, `document.querySelector("#f-location").value === "westus2"`)
+}

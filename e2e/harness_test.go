@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 var (
@@ -302,8 +303,15 @@ func (b *browser) open(t *testing.T, url string) {
 		chromedp.WaitNotPresent(chromedp.CSS("#app-wasm-loader")),
 		chromedp.WaitReady(chromedp.CSS(`body[data-ready="1"]`)),
 	)
-	b.waitFor(t, `!document.getElementById("page-loading")`)
+	b.waitFor(t, settledJS)
 }
+
+// settledJS is true once the page has what it asked for: the load done and
+// no facts on their way. Answers move what is below them (a table of sizes,
+// the versions), so a click aimed before they land can hit another element:
+// act on a page that has settled, as a person does once it stops moving.
+const settledJS = `document.body.dataset.ready === "1" && !document.getElementById("page-loading") &&
+	!(document.getElementById("summary") || {textContent: ""}).textContent.includes("Checking with Azure")`
 
 func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
@@ -332,11 +340,18 @@ func (b *browser) waitFor(t *testing.T, js string) {
 	}
 }
 
-// typeInto replaces an input's text the way a person types it.
+// typeInto replaces an input's text the way a person does: the box takes
+// the focus, its text is selected, and the keys typed replace it (an empty
+// text is a Backspace). The page sees every change as an input event, so
+// what the box shows and what the page holds never differ; setting the
+// value from a script would leave them apart until the next key.
 func (b *browser) typeInto(t *testing.T, sel, text string) {
 	t.Helper()
 	b.do(t, chromedp.WaitVisible(chromedp.CSS(sel)))
-	eval[bool](t, b, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = ''; return true })()`, sel))
+	eval[bool](t, b, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.focus(); e.select(); return document.activeElement === e })()`, sel))
+	if text == "" {
+		text = kb.Backspace
+	}
 	b.do(t, chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -154,19 +155,28 @@ func TestEveryPageTellsItsHeight(t *testing.T) {
 	heights := func() []int {
 		return eval[[]int](t, b, `msgs.filter(m => m.data && m.data.event === 'height').map(m => m.data.height)`)
 	}
-	frame := func() chromedp.QueryOption {
+	frameNode := func(t *testing.T) *chromedp.Node {
 		t.Helper()
 		nodes, err := chromedp.Run(b.ctx, chromedp.Nodes(chromedp.CSS("iframe#amlaks")))
 		if err != nil || len(nodes) == 0 {
 			t.Fatalf("no iframe: %v", err)
 		}
-		return chromedp.FromNode(nodes[0])
+		return nodes[0]
 	}
+	frame := func() chromedp.QueryOption { t.Helper(); return chromedp.FromNode(frameNode(t)) }
 	open := func(src string) {
 		t.Helper()
 		setSrc(src)
 		b.do(t, chromedp.Navigate(origin+"/"))
 		b.waitFor(t, `msgs.some(m => m.data && m.data.event === 'height')`)
+		// The first height comes with the load; the facts follow and grow
+		// the page. Click once it has settled, or the click is aimed at
+		// where the summary was.
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		defer cancel()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](settledJS, chromedp.WithPollingInFrame(frameNode(t)))); err != nil {
+			t.Fatalf("the embedded page never settled: %v", err)
+		}
 		if got := eval[[]string](t, b, `msgs.map(m => m.origin)`); got[0] != s.URL {
 			t.Errorf("messages from %v, want %s", got, s.URL)
 		}

@@ -126,3 +126,15 @@ func typed(id, held string) string {
 	}
 	return e.Get("value").String()
 }
+
+// slot renders fn's element when on, and an empty template when not: either
+// way it takes its place among its siblings. go-app matches children by
+// position, so a notice that comes and goes before a table or a form would
+// otherwise rebuild every element after it, and the box being typed in or
+// the button being pressed with them (TestControlsKeepTheirPlace).
+func slot(on bool, fn func() app.UI) app.UI {
+	if on {
+		return fn()
+	}
+	return app.Elem("template")
+}

@@ -221,16 +221,16 @@ func (v *Inventory) Render() app.UI {
 					v.load(v.self)
 				}),
 			),
-			app.If(v.err != "", func() app.UI {
+			slot(v.err != "", func() app.UI {
 				return app.Elem("div").ID("inventory-error").Class("alert error").Attr("role", "alert").Text(v.err)
 			}),
-			app.If(v.notice != "", func() app.UI {
+			slot(v.notice != "", func() app.UI {
 				return app.Elem("div").ID("inventory-notice").Class("alert ok").Attr("role", "status").Text(v.notice)
 			}),
-			app.If(v.loading, func() app.UI {
+			slot(v.loading, func() app.UI {
 				return app.Elem("p").ID("inventory-loading").Class("muted loading").Attr("role", "status").Text("Loading the workspace's clusters…")
 			}),
-			app.If(!v.loading && len(v.computes) == 0 && v.err == "", func() app.UI {
+			slot(!v.loading && len(v.computes) == 0 && v.err == "", func() app.UI {
 				return app.Elem("p").ID("inventory-empty").Text("This workspace has no AKS compute yet.")
 			}),
 			app.If(len(v.computes) > 0, v.table),

@@ -125,10 +125,10 @@ func (m *Migrate) Render() app.UI {
 		app.Elem("section").ID("migrate").Class("review").Body(
 			app.Elem("h1").ID("migrate-title").Text("Migrate "+m.name+" to a Kubernetes compute"),
 			app.Elem("p").Class("muted").Text("Workspace "+m.ref.Name+" in "+m.ref.ResourceGroup),
-			app.If(m.loadErr != "", func() app.UI {
+			slot(m.loadErr != "", func() app.UI {
 				return app.Elem("div").ID("migrate-error").Class("alert error").Attr("role", "alert").Text(m.loadErr)
 			}),
-			app.If(m.plan == nil && m.loadErr == "", func() app.UI {
+			slot(m.plan == nil && m.loadErr == "", func() app.UI {
 				return app.Elem("p").ID("migrate-loading").Class("muted loading").Attr("role", "status").Text("Asking Azure what the migration involves…")
 			}),
 			app.If(m.plan != nil, m.renderPlan),

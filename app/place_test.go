@@ -54,24 +54,88 @@ func controlPlaces(t *testing.T, ui app.UI) map[string]string {
 	return places
 }
 
-// TestControlsKeepTheirPlace renders the form as the page's answers arrive,
-// one after the other, in each mode and kind, and checks that no control a
-// person may be using moves.
+// step is something that happens to a page while a person uses it.
+type step struct {
+	name string
+	do   func()
+}
+
+// keepPlaces renders, takes each step, renders again, and reports every
+// control that moved.
+func keepPlaces(t *testing.T, render func() app.UI, steps []step) {
+	t.Helper()
+	before := controlPlaces(t, render())
+	for _, s := range steps {
+		s.do()
+		after := controlPlaces(t, render())
+		for id, was := range before {
+			if now, ok := after[id]; ok && now != was {
+				t.Errorf("when %s, #%s moves from %s to %s: go-app rebuilds it under the person's hands", s.name, id, was, now)
+			}
+		}
+		before = after
+	}
+}
+
+var (
+	placeWS   = rules.WorkspaceRef{Subscription: "00000000-0000-0000-0000-000000000001", ResourceGroup: "ml-rg", Name: "ws-east"}
+	placeSize = rules.VMSize{Name: "Standard_D4s_v3", VCPUs: 4, MemoryGB: 16, Family: "standardDSv3Family"}
+)
+
+// TestControlsKeepTheirPlace renders each page as its answers arrive, one
+// after the other, and checks that no control a person may be using moves:
+// the form in each mode and kind, the clusters list, an operation's progress.
 func TestControlsKeepTheirPlace(t *testing.T) {
-	ws := rules.WorkspaceRef{Subscription: "00000000-0000-0000-0000-000000000001", ResourceGroup: "ml-rg", Name: "ws-east"}
-	size := rules.VMSize{Name: "Standard_D4s_v3", VCPUs: 4, MemoryGB: 16, Family: "standardDSv3Family"}
-	steps := []struct {
-		name string
-		do   func(f *Form)
-	}{
-		{"the config arrives", func(f *Form) {
-			f.cfg = config{Backend: "emulator"}
+	for _, mode := range []rules.Mode{rules.ModeCreate, rules.ModeAttach} {
+		for _, kind := range []rules.Kind{rules.KindKubernetes, rules.KindAKS} {
+			t.Run("form/"+string(mode)+"/"+string(kind), func(t *testing.T) {
+				f := &Form{loading: true, nodeText: "3", touched: map[string]bool{}, req: rules.Request{
+					Mode: mode, Kind: kind, Workspace: placeWS, Name: "aks-one", VMSize: placeSize.Name, NodeCount: 3,
+					Target: rules.Target{ResourceGroup: "aks-rg", Name: "aks-attached"},
+				}}
+				f.findings = f.computeFindings(f.request())
+				keepPlaces(t, f.Render, formSteps(f))
+			})
+		}
+	}
+	t.Run("inventory", func(t *testing.T) {
+		v := &Inventory{ref: placeWS, loading: true}
+		computes := []rules.Compute{
+			{Name: "aks-one", Type: "Kubernetes", State: "Succeeded", Nodes: 3, VMSize: placeSize.Name, VCPUs: 12},
+			{Name: "aks-two", Type: "AKS", State: "Succeeded", Nodes: 3, VMSize: placeSize.Name, VCPUs: 12},
+		}
+		keepPlaces(t, v.Render, []step{
+			{"the config arrives", func() { v.cfg = config{Backend: "emulator"} }},
+			{"the list arrives", func() { v.loading, v.computes = false, computes }},
+			{"a node count is being typed", func() { v.scaling, v.nodes = "aks-two", "30"; v.checkScale(computes[1]) }},
+			{"a notice comes", func() { v.notice = "aks-one is being detached." }},
+			{"an error comes", func() { v.err = "status of 503" }},
+			{"the notice and the error go", func() { v.notice, v.err = "", "" }},
+			{"another compute's change is under way", func() { v.expect("aks-one", "detach") }},
+		})
+	})
+	t.Run("progress", func(t *testing.T) {
+		p := &Progress{ref: placeWS, name: "aks-one"}
+		running := &rules.OperationState{Workspace: placeWS, Name: "aks-one", Mode: rules.ModeCreate, Kind: rules.KindKubernetes, State: "Failed", Done: true,
+			Steps: []rules.Step{{Name: "cluster", Title: "Create the cluster", State: "Failed", Errors: []string{"quota"}}}, CanRetry: true, CanCleanup: true}
+		keepPlaces(t, p.Render, []step{
+			{"the config arrives", func() { p.cfg = config{Backend: "emulator"} }},
+			{"the state arrives", func() { p.state = running }},
+			{"a poll fails", func() { p.err = "status of 503" }},
+			{"the next poll answers", func() { p.err = "" }},
+		})
+	})
+}
+
+func formSteps(f *Form) []step {
+	size := placeSize
+	return []step{
+		{"the config arrives", func() { f.cfg = config{Backend: "emulator"} }},
+		{"the workspaces arrive", func() {
+			f.loading, f.workspaces = false, []rules.Workspace{{WorkspaceRef: placeWS, Location: "eastus"}}
 		}},
-		{"the workspaces arrive", func(f *Form) {
-			f.loading, f.workspaces = false, []rules.Workspace{{WorkspaceRef: ws, Location: "eastus"}}
-		}},
-		{"the facts are asked for", func(f *Form) { f.factsLoading = true }},
-		{"the facts arrive", func(f *Form) {
+		{"the facts are asked for", func() { f.factsLoading = true }},
+		{"the facts arrive", func() {
 			f.factsLoading = false
 			f.facts = rules.Facts{WorkspaceLocation: "eastus", VMSizes: []rules.VMSize{size, {Name: "Standard_NC6s_v3", VCPUs: 6, MemoryGB: 112, GPUs: 1}},
 				Versions:    []rules.KubernetesVersion{{Version: "1.33.2", Default: true}, {Version: "1.34.1"}},
@@ -81,49 +145,25 @@ func TestControlsKeepTheirPlace(t *testing.T) {
 			}
 			f.findings = f.computeFindings(f.request())
 		}},
-		{"every error is shown", func(f *Form) {
+		{"every error is shown", func() {
 			f.showAll = true
 			f.findings = f.computeFindings(f.request())
 		}},
-		{"the prices arrive", func(f *Form) {
+		{"the prices arrive", func() {
 			f.prices = rules.PriceList{Location: "eastus", Currency: "USD", Prices: []rules.VMPrice{{VMSize: size.Name, Hourly: 0.19}}}
 			f.pricesLoc = "eastus"
 		}},
-		{"a node count the quota refuses", func(f *Form) {
+		{"a node count the quota refuses", func() {
 			f.nodeText = "1000"
 			f.findings = f.computeFindings(f.request())
 		}},
-		{"the suggestions are shown", func(f *Form) { f.listsOn = true }},
-		{"the facts fail", func(f *Form) { f.factsErr = "status of 503" }},
-		{"the link is copied", func(f *Form) { f.copied, f.shareURL = "link", "http://127.0.0.1/?mode=create" }},
-		{"a submit fails", func(f *Form) {
-			f.submitErr = &rules.Error{Code: "conflict", Message: "taken"}
-		}},
-		{"all is well again", func(f *Form) {
+		{"the suggestions are shown", func() { f.listsOn = true }},
+		{"the facts fail", func() { f.factsErr = "status of 503" }},
+		{"the link is copied", func() { f.copied, f.shareURL = "link", "http://127.0.0.1/?mode=create" }},
+		{"a submit fails", func() { f.submitErr = &rules.Error{Code: "conflict", Message: "taken"} }},
+		{"all is well again", func() {
 			f.nodeText, f.factsErr, f.submitErr, f.copied, f.shareURL = "3", "", nil, "", ""
 			f.findings = f.computeFindings(f.request())
 		}},
-	}
-	for _, mode := range []rules.Mode{rules.ModeCreate, rules.ModeAttach} {
-		for _, kind := range []rules.Kind{rules.KindKubernetes, rules.KindAKS} {
-			t.Run(string(mode)+"/"+string(kind), func(t *testing.T) {
-				f := &Form{loading: true, nodeText: "3", touched: map[string]bool{}, req: rules.Request{
-					Mode: mode, Kind: kind, Workspace: ws, Name: "aks-one", VMSize: size.Name, NodeCount: 3,
-					Target: rules.Target{ResourceGroup: "aks-rg", Name: "aks-attached"},
-				}}
-				f.findings = f.computeFindings(f.request())
-				before := controlPlaces(t, f.Render())
-				for _, s := range steps {
-					s.do(f)
-					after := controlPlaces(t, f.Render())
-					for id, was := range before {
-						if now, ok := after[id]; ok && now != was {
-							t.Errorf("when %s, #%s moves from %s to %s: go-app rebuilds it under the person's hands", s.name, id, was, now)
-						}
-					}
-					before = after
-				}
-			})
-		}
 	}
 }

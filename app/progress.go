@@ -148,16 +148,16 @@ func (p *Progress) Render() app.UI {
 		app.Elem("section").ID("progress").Class("progress").Body(
 			app.Elem("h1").Text("Compute "+p.name),
 			app.Elem("p").Class("muted").Text("Workspace "+p.ref.Name+" in "+p.ref.ResourceGroup),
-			app.If(p.err != "", func() app.UI {
+			slot(p.err != "", func() app.UI {
 				return app.Elem("div").ID("progress-error").Class("alert error").Attr("role", "alert").Text(p.err)
 			}),
-			app.If(p.missing, func() app.UI {
+			slot(p.missing, func() app.UI {
 				return app.Elem("div").ID("progress-missing").Class("alert error").Attr("role", "alert").Body(
 					app.Text("Azure knows no compute "+p.name+" in workspace "+p.ref.Name+": the link may be wrong, or the compute was removed. This page has stopped checking. "),
 					app.Elem("a").ID("missing-inventory").Attr("href", keepEmbed(p.inventoryURL(), p.embed)).Text("See the workspace's clusters"),
 				)
 			}),
-			app.If(st == nil && !p.missing && p.err == "", func() app.UI {
+			slot(st == nil && !p.missing && p.err == "", func() app.UI {
 				return app.Elem("p").ID("progress-loading").Class("muted loading").Attr("role", "status").Text("Asking Azure how the operation stands…")
 			}),
 			app.If(p.removed || p.cleaned && !stepped(st), p.renderCleanup).ElseIf(stepped(st), p.renderSteps).ElseIf(st != nil, func() app.UI {

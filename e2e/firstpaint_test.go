@@ -52,8 +52,7 @@ func factsSent(t *testing.T, b *browser) int {
 // facts in.
 func settled(t *testing.T, b *browser) {
 	t.Helper()
-	b.waitFor(t, `document.body.dataset.ready === "1" && !document.getElementById("page-loading") &&
-		!document.getElementById("summary").textContent.includes("Checking with Azure")`)
+	b.waitFor(t, settledJS)
 }
 
 // TestFactsFetchedWhenTheLocationSettles types "westus2" into the location

@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -236,6 +238,14 @@ func newBrowser(t *testing.T) *browser {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting Chromium: %v", err)
 	}
+	// Every document, the portal's iframe too, counts its fetches in flight
+	// and notes when its DOM last changed, for settledJS.
+	if err := chromedp.Do(ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: quietJS})
+		return chromedp.Void{}, err
+	}); err != nil {
+		t.Fatalf("watching the page: %v", err)
+	}
 	go func() {
 		for msg, err := range chromedp.Console(ctx) {
 			if err != nil {
@@ -306,12 +316,33 @@ func (b *browser) open(t *testing.T, url string) {
 	b.waitFor(t, settledJS)
 }
 
-// settledJS is true once the page has what it asked for: the load done and
-// no facts on their way. Answers move what is below them (a table of sizes,
-// the versions), so a click aimed before they land can hit another element:
-// act on a page that has settled, as a person does once it stops moving.
-const settledJS = `document.body.dataset.ready === "1" && !document.getElementById("page-loading") &&
-	!(document.getElementById("summary") || {textContent: ""}).textContent.includes("Checking with Azure")`
+// quietJS counts a document's fetches in flight and notes when its layout
+// last changed.
+const quietJS = `(() => {
+  let inflight = 0;
+  window.__changed = performance.now();
+  const touch = () => { window.__changed = performance.now(); };
+  const orig = window.fetch;
+  window.fetch = function (...args) {
+    inflight++;
+    touch();
+    return orig.apply(this, args).finally(() => { inflight--; touch(); });
+  };
+  window.__inflight = () => inflight;
+  // Elements added or removed, or the page's size changed: what moves a
+  // click's target. A clock's text ticking in place does not.
+  new MutationObserver(touch).observe(document, { subtree: true, childList: true });
+  const sized = () => new ResizeObserver(touch).observe(document.documentElement);
+  if (document.documentElement) sized(); else document.addEventListener("DOMContentLoaded", sized);
+})()`
+
+// settledJS is true once the page has stopped moving: it is ready, asks the
+// proxy nothing (facts, prices, lists), and no element has come, gone or
+// grown for longer than the facts' debounce. Answers move what is below them (a cost
+// line, a table of sizes), so a click aimed before they land can hit
+// another element: act on a page that has settled, as a person does.
+const settledJS = `document.body && document.body.dataset.ready === "1" && !document.getElementById("page-loading") &&
+	window.__inflight && window.__inflight() === 0 && performance.now() - window.__changed > 400`
 
 func (b *browser) do(t *testing.T, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()

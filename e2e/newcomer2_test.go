@@ -190,10 +190,10 @@ func TestEveryPageTellsItsHeight(t *testing.T) {
 	// show, not for a number of messages: opening posts a taller height,
 	// closing then posts one lower than the tallest the open section reached.
 	hs := `msgs.filter(m => m.data && m.data.event === 'height').map(m => m.data.height)`
-	b.do(t, chromedp.Click(chromedp.CSS("#network > summary"), in))
+	b.do(t, chromedp.Click(chromedp.CSS("#network > summary"), in), chromedp.WaitVisible(chromedp.CSS("#network[open] input"), in))
 	b.waitFor(t, fmt.Sprintf(`(h => h.length > %d && h[h.length-1] > %d)(%s)`, len(before), before[len(before)-1], hs))
 	opened := heights()
-	b.do(t, chromedp.Click(chromedp.CSS("#network > summary"), in))
+	b.do(t, chromedp.Click(chromedp.CSS("#network > summary"), in), chromedp.WaitReady(chromedp.CSS("#network:not([open])"), in))
 	b.waitFor(t, fmt.Sprintf(`(h => h.length > %d && h[h.length-1] < Math.max(...h.slice(%d)))(%s)`, len(opened), len(before), hs))
 	closed := heights()
 	if o, c := slices.Max(closed[len(before):]), closed[len(closed)-1]; !(o > before[len(before)-1] && c < o) {

@@ -104,7 +104,7 @@ var builtinLocations = func() []rules.Location {
 	for r, pair := range rules.RegionPairs {
 		out = append(out, rules.Location{Name: r, Paired: pair})
 	}
-	slices.SortFunc(out, func(a, b rules.Location) int { return strings.Compare(a.Name, b.Name) })
+	rules.SortSmall(out, func(a, b rules.Location) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }()
 
@@ -209,7 +209,7 @@ func (f *Form) versionsTable() app.UI {
 	if len(vs) == 0 {
 		return app.Elem("div").ID("versions").Class("empty")
 	}
-	slices.SortFunc(vs, func(a, b rules.KubernetesVersion) int { return rules.CompareVersions(b.Version, a.Version) })
+	rules.SortSmall(vs, func(a, b rules.KubernetesVersion) int { return rules.CompareVersions(b.Version, a.Version) })
 	mark := func(b bool) string {
 		if b {
 			return "yes"

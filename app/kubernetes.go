@@ -6,7 +6,6 @@ package app
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -195,7 +194,7 @@ func (f *Form) gpuPoolFields() app.UI {
 // marking the default and previews; empty means the default.
 func (f *Form) versionPicker() app.UI {
 	vs := append([]rules.KubernetesVersion(nil), f.facts.Versions...)
-	slices.SortFunc(vs, func(a, b rules.KubernetesVersion) int { return rules.CompareVersions(b.Version, a.Version) })
+	rules.SortSmall(vs, func(a, b rules.KubernetesVersion) int { return rules.CompareVersions(b.Version, a.Version) })
 	def, hasDef := rules.DefaultVersion(vs)
 	first := "The location's default"
 	if hasDef {

@@ -93,7 +93,7 @@ func inPageOrder(fs rules.Findings) rules.Findings {
 		}
 		return len(pageOrder)
 	}
-	slices.SortStableFunc(out, func(a, b rules.Finding) int { return rank(a.Field) - rank(b.Field) })
+	rules.SortSmall(out, func(a, b rules.Finding) int { return rank(a.Field) - rank(b.Field) })
 	return out
 }
 

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -80,7 +79,7 @@ var severityRank = map[Severity]int{SeverityError: 0, SeverityWarning: 1, Severi
 // sorted orders findings by severity, then by field, keeping the rules' order
 // within a field, so the browser and the proxy list them the same way.
 func (fs Findings) sorted() Findings {
-	slices.SortStableFunc(fs, func(x, y Finding) int {
+	SortSmall(fs, func(x, y Finding) int {
 		if a, b := severityRank[x.Severity], severityRank[y.Severity]; a != b {
 			return a - b
 		}

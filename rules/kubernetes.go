@@ -325,7 +325,7 @@ func InSupportWindow(vs []KubernetesVersion, version string) bool {
 	if len(minors) == 0 {
 		return true
 	}
-	slices.SortFunc(minors, func(a, b string) int { return CompareVersions(b, a) })
+	SortSmall(minors, func(a, b string) int { return CompareVersions(b, a) })
 	oldest := minors[min(len(minors), SupportedMinors)-1]
 	return CompareVersions(minorOf(version), oldest) >= 0
 }

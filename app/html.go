@@ -111,6 +111,10 @@ func syncSelects() {
 	}
 }
 
+// document is the page's document, looked up once: typed runs for every
+// text box of every render.
+var document app.Value
+
 // typed is the value a text box renders with: what the page holds, except
 // for the box that has the focus, which keeps what the person has typed. A
 // render never writes into the box being typed in, so the page's tidying
@@ -120,7 +124,10 @@ func typed(id, held string) string {
 	if !app.IsClient {
 		return held
 	}
-	e := app.Window().Get("document").Get("activeElement")
+	if document == nil {
+		document = app.Window().Get("document")
+	}
+	e := document.Get("activeElement")
 	if !e.Truthy() || e.Get("id").String() != id {
 		return held
 	}

@@ -70,16 +70,11 @@ func layout(embed bool, backend, active string, ws rules.WorkspaceRef, body ...a
 		}
 		return a
 	}
-	// The banner has a slot of its own, empty against Azure: go-app matches
-	// children by position, and a banner that came when /api/config answered
-	// would rebuild the whole page below it (TestControlsKeepTheirPlace).
-	banner := app.Elem("div")
-	if backend == "emulator" {
-		banner = banner.ID("emulator-banner").Class("banner").Attr("role", "status").Text(
-			"Demo mode: this proxy has no Azure credential and runs against its built-in Azure emulator. Nothing is created in Azure.")
-	}
 	return app.Elem("div").Class(class).Body(
-		banner,
+		slot(backend == "emulator", func() app.UI {
+			return app.Elem("div").ID("emulator-banner").Class("banner").Attr("role", "status").Text(
+				"Demo mode: this proxy has no Azure credential and runs against its built-in Azure emulator. Nothing is created in Azure.")
+		}),
 		app.Elem("header").Class("top").Body(
 			app.If(!embed, func() app.UI { return app.Elem("span").Class("brand").Text("amlaks") }),
 			app.Elem("nav").Aria("label", "Sections").Body(
